@@ -1,0 +1,1 @@
+"""Prospects: evidence-linked, calibrated simulation of conflict systems."""

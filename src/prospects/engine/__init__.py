@@ -1,0 +1,10 @@
+"""The engine: a checked model compiled once and run over many draws in one pass."""
+
+from .interventions import Intervention, InterventionError
+from .run import NonFiniteError, compiled, default_outputs, run_chunk, simulate
+from .sampling import sample
+
+__all__ = [
+    "Intervention", "InterventionError", "NonFiniteError", "compiled", "default_outputs",
+    "run_chunk", "sample", "simulate",
+]

@@ -1,0 +1,282 @@
+"""Compile a checked model once into closures over NumPy arrays with a leading draw axis.
+
+Every value is an array of shape ``(draws, *sizes)`` with one axis per model dimension,
+of length 1 where the variable does not vary along it, so NumPy broadcasting follows
+dimension names. A draw-independent value may have 1 as its first axis, or be a float.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..sd.expr import (
+    BinOp,
+    Call,
+    Const,
+    Date,
+    Expr,
+    LookupCall,
+    Neg,
+    Not,
+    Reduce,
+    Select,
+    Smooth,
+    Time,
+)
+from ..sd.graph import order, references
+from ..sd.model import Flow, Model, ModelError, Stock, Variable
+from .interventions import Intervention
+
+Fn = Callable[[list, float], object]
+
+_BINARY = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "**": np.power,
+}
+_COMPARE = {
+    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+    "==": np.equal, "!=": np.not_equal, "&": np.logical_and, "|": np.logical_or,
+}
+_UNARY = {"abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt}
+
+
+def _as_float(fn: Callable) -> Callable:
+    return lambda a, b: np.multiply(fn(a, b), 1.0)
+
+
+@dataclass
+class Step:
+    """One assignment of the per-step program: ``values[slot] = fn(values, t)``."""
+
+    name: str
+    slot: int
+    fn: Fn
+
+
+class Program:
+    """A model compiled to closures; ``run_chunk`` integrates one chunk of draws."""
+
+    def __init__(self, model: Model):
+        model.check()
+        self.model = model
+        self.dims = list(model.dimensions)
+        self.sizes = [len(model.dimensions[d]) for d in self.dims]
+        self.slot: dict[str, int] = {}
+        self.slot_dims: dict[str, tuple[str, ...]] = {}
+        for var in model.variables.values():
+            self._new_slot(var.name, var.dims)
+        self.smooths = list(model.smooths.values())
+        for state in self.smooths:
+            self._new_slot(state.name, state.dims)
+        self.limited = [s for s in model.stocks if s.nonnegative and s.outflows]
+        for stock in self.limited:
+            self._new_slot(scale_name(stock), stock.dims)
+            for flow in stock.outflows:
+                self._new_slot(raw_name(flow), flow.dims)
+        for param in model.params:
+            self._new_slot(base_name(param), param.dims)
+        self._fns: dict[int, Fn] = {}
+
+    # -- shapes -------------------------------------------------------------------
+    def _new_slot(self, name: str, dims: tuple[str, ...]) -> None:
+        if name in self.slot:
+            raise ModelError(f"the name '{name}' clashes with one the engine records")
+        self.slot[name] = len(self.slot)
+        self.slot_dims[name] = dims
+
+    def axis(self, dim: str) -> int:
+        return 1 + self.dims.index(dim)
+
+    def full_shape(self, dims: Sequence[str]) -> tuple[int, ...]:
+        """Sizes of a variable with ``dims`` on the model's axes (1 elsewhere)."""
+        return tuple(s if d in dims else 1 for d, s in zip(self.dims, self.sizes, strict=True))
+
+    # -- expressions --------------------------------------------------------------
+    def compile(self, node: Expr) -> Fn:
+        """A closure computing ``node`` from the slot values and the time."""
+        key = id(node)
+        if key not in self._fns:
+            self._fns[key] = self._compile(node)
+        return self._fns[key]
+
+    def _compile(self, node: Expr) -> Fn:  # noqa: C901 - one case per node type
+        if isinstance(node, Variable):
+            i = self.slot[node.name]
+            return lambda v, t: v[i]
+        if isinstance(node, Smooth):
+            i = self.slot[self.model.smooths[id(node)].name]
+            return lambda v, t: v[i]
+        if isinstance(node, Const):
+            c = node.value
+            return lambda v, t: c
+        if isinstance(node, Date):
+            c = self.model.months(node.text)
+            return lambda v, t: c
+        if isinstance(node, Time):
+            return lambda v, t: t
+        if isinstance(node, Neg):
+            f = self.compile(node.operand)
+            return lambda v, t: -f(v, t)
+        if isinstance(node, Not):
+            f = self.compile(node.operand)
+            return lambda v, t: np.multiply(np.equal(f(v, t), 0.0), 1.0)
+        if isinstance(node, BinOp):
+            fa, fb = self.compile(node.left), self.compile(node.right)
+            op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
+            return lambda v, t: op(fa(v, t), fb(v, t))
+        if isinstance(node, Call):
+            return self._call(node)
+        if isinstance(node, LookupCall):
+            f, xs, ys = self.compile(node.operand), node.lookup.xs, node.lookup.ys
+            return lambda v, t: np.interp(f(v, t), xs, ys)
+        if isinstance(node, Reduce):
+            f, axis = self.compile(node.operand), self.axis(node.dim)
+            reduce = np.sum if node.how == "sum" else np.mean
+            return lambda v, t: reduce(f(v, t), axis=axis, keepdims=True)
+        if isinstance(node, Select):
+            f, axis = self.compile(node.operand), self.axis(node.dim)
+            i = self.model.dimensions[node.dim].index(node.member)
+            index = (slice(None),) * axis + (slice(i, i + 1),)
+            return lambda v, t: f(v, t)[index]
+        raise TypeError(f"cannot compile {node!r}")
+
+    def _call(self, node: Call) -> Fn:
+        fs = [self.compile(a) for a in node.args]
+        fn = node.fn
+        if fn in _UNARY:
+            op, f = _UNARY[fn], fs[0]
+            return lambda v, t: op(f(v, t))
+        if fn in ("min", "max"):
+            op = np.minimum if fn == "min" else np.maximum
+            fa, fb = fs
+            return lambda v, t: op(fa(v, t), fb(v, t))
+        if fn == "if_then_else":
+            fc, fa, fb = fs
+            return lambda v, t: np.where(np.not_equal(fc(v, t), 0.0), fa(v, t), fb(v, t))
+        if fn == "step":
+            fh, fs0 = fs
+            return lambda v, t: fh(v, t) * (t >= fs0(v, t))
+        if fn == "pulse":
+            fs0, fw = fs
+            return lambda v, t: 1.0 * ((t >= fs0(v, t)) & (t < fs0(v, t) + fw(v, t)))
+        if fn == "ramp":
+            fk, fs0, fe = fs
+            return lambda v, t: fk(v, t) * (np.clip(t, fs0(v, t), fe(v, t)) - fs0(v, t))
+        raise TypeError(f"unknown function {fn}")
+
+    # -- the per-step program -----------------------------------------------------
+    def steps(self, interventions: Sequence[Intervention], n: int, offset: int) -> list[Step]:
+        """Assignments in evaluation order, with interventions and non-negativity limits.
+
+        Interventions with per-draw values take draws ``offset`` to ``offset + n``.
+        """
+        model = self.model
+        by_target: dict[str, list[Intervention]] = {}
+        for iv in interventions:
+            by_target.setdefault(iv.target, []).append(iv)
+
+        def apply(name: str, fn: Fn) -> Fn:
+            for iv in by_target.get(name, ()):
+                fn = self._intervene(fn, iv, n, offset)
+            return fn
+
+        assignments: dict[str, Fn] = {}
+        deps: dict[str, list[str]] = {}
+        for name in by_target:
+            if model.variables[name].kind == "param":
+                assignments[name] = apply(name, self.compile_slot(base_name(model[name])))
+                deps[name] = []
+        limited = {s.name for s in self.limited}
+        for var in model.variables.values():
+            if var.kind not in ("aux", "flow"):
+                continue
+            eq_deps = [r.name for r in references(var.equation(), into_smooth=False)
+                       if r.kind in ("aux", "flow") or r.name in by_target]
+            fn = apply(var.name, self.compile(var.equation()))
+            if var.kind == "flow" and var.src is not None and var.src.name in limited:
+                raw, scale = raw_name(var), scale_name(var.src)
+                assignments[raw], deps[raw] = fn, eq_deps
+                assignments[var.name] = self._product(raw, scale)
+                deps[var.name] = [raw, scale]
+            else:
+                assignments[var.name], deps[var.name] = fn, eq_deps
+        for stock in self.limited:
+            safe = [f.name for f in stock.inflows if not _limited_at_source(f, limited)]
+            raws = [raw_name(f) for f in stock.outflows]
+            assignments[scale_name(stock)] = self._scale(stock, safe, raws)
+            deps[scale_name(stock)] = safe + raws
+        try:
+            sequence = order(deps, "algebraic loop")
+        except ModelError as err:
+            raise ModelError(f"{err} (through interventions or non-negative stocks)") from None
+        return [Step(key, self.slot[key], assignments[key]) for key in sequence]
+
+    def compile_slot(self, name: str) -> Fn:
+        i = self.slot[name]
+        return lambda v, t: v[i]
+
+    def _product(self, a: str, b: str) -> Fn:
+        i, j = self.slot[a], self.slot[b]
+        return lambda v, t: v[i] * v[j]
+
+    def _scale(self, stock: Stock, safe_inflows: list[str], raw_outflows: list[str]) -> Fn:
+        """Fraction of the requested outflow a non-negative stock can deliver this step."""
+        i, dt = self.slot[stock.name], self.model.dt
+        ins = [self.slot[f] for f in safe_inflows]
+        outs = [self.slot[f] for f in raw_outflows]
+
+        def scale(v, t):
+            out = sum(v[j] for j in outs)
+            available = v[i] / dt + sum(v[j] for j in ins)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(out > available, available / out, 1.0)
+            return np.clip(ratio, 0.0, 1.0)
+
+        return scale
+
+    def _intervene(self, fn: Fn, iv: Intervention, n: int, offset: int) -> Fn:
+        t0, t1 = iv.window(self.model)
+        var = self.model.variables[iv.target]
+        value = np.asarray(iv.multiply if iv.set is None else iv.set, dtype=float)
+        if value.ndim == 1:
+            value = value[offset:offset + n].reshape((n,) + (1,) * len(self.dims))
+        mask = self._mask(var, iv)
+        if iv.set is not None:
+            if mask is None:
+                return lambda v, t: value if t0 <= t < t1 else fn(v, t)
+            return lambda v, t: np.where(mask, value, fn(v, t)) if t0 <= t < t1 else fn(v, t)
+        factor = value if mask is None else np.where(mask, value, 1.0)
+        return lambda v, t: fn(v, t) * factor if t0 <= t < t1 else fn(v, t)
+
+    def _mask(self, var: Variable, iv: Intervention) -> np.ndarray | None:
+        chosen = iv.members(self.model)
+        if not chosen:
+            return None
+        mask = np.ones((1,) + self.full_shape(var.dims), dtype=bool)
+        for dim, members in chosen.items():
+            keep = np.array([m in members for m in self.model.dimensions[dim].members])
+            shape = [1] * mask.ndim
+            shape[self.axis(dim)] = len(keep)
+            mask = mask & keep.reshape(shape)
+        return mask
+
+
+def scale_name(stock: Stock) -> str:
+    """Name of the recorded fraction of requested outflow a stock delivered (1 = all)."""
+    return f"{stock.name}_outflow_scale"
+
+
+def raw_name(flow: Flow) -> str:
+    return f"{flow.name}__raw"
+
+
+def base_name(param: Variable) -> str:
+    return f"{param.name}__base"
+
+
+def _limited_at_source(flow: Flow, limited: set[str]) -> bool:
+    return flow.src is not None and flow.src.name in limited

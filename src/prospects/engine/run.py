@@ -1,0 +1,300 @@
+"""Run a model over many parameter draws at once, in chunks of draws."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ..sd.model import Model, ModelError
+from ..sd.render import render
+from .compile import Program, base_name, scale_name
+from .interventions import Intervention, validate
+from .sampling import BLOCK, Distribution, sample
+
+
+class NonFiniteError(ArithmeticError):
+    """A run produced NaN or infinity; the message names the first variable and time."""
+
+
+def compiled(model: Model) -> Program:
+    """The model's compiled program, made once per version of the model."""
+    cached = getattr(model, "_program", None)
+    if cached is None or cached[0] != model.version:
+        model._program = (model.version, Program(model))
+    return model._program[1]
+
+
+def default_outputs(model: Model) -> list[str]:
+    """Stocks, flows, auxiliaries marked ``record`` and the non-negativity limits."""
+    program = compiled(model)
+    names = [v.name for v in model.variables.values()
+             if v.kind in ("stock", "flow") or getattr(v, "record", False)]
+    return names + [scale_name(s) for s in program.limited]
+
+
+def output_times(model: Model) -> np.ndarray:
+    """Model times (months since start) at which values are saved."""
+    n_out = int(round(model.final_time / model.output_step)) + 1
+    return np.arange(n_out) * float(model.output_step)
+
+
+def dates(model: Model) -> np.ndarray:
+    first = np.datetime64(model.start.strftime("%Y-%m"), "M")
+    months = (output_times(model)).astype(int)
+    return (first + months).astype("datetime64[ns]")
+
+
+def date_label(model: Model, t: float) -> str:
+    first = np.datetime64(model.start.strftime("%Y-%m"), "M")
+    return str(first + int(np.floor(t)))
+
+
+def run_chunk(
+    model: Model,
+    start: int,
+    n: int,
+    params: Mapping[str, np.ndarray] | None = None,
+    priors: Mapping[str, Distribution] | None = None,
+    seed: int = 0,
+    interventions: Sequence[Intervention] = (),
+    outputs: Sequence[str] | None = None,
+    debug: bool = False,
+) -> dict[str, np.ndarray]:
+    """Draws ``start`` .. ``start + n``: arrays (n, time, *sizes) per output name.
+
+    ``params`` holds values for all draws (sliced here); ``priors`` are sampled here.
+    """
+    program = compiled(model)
+    outputs = list(default_outputs(model) if outputs is None else outputs)
+    values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
+    steps = program.steps(interventions, n, start)
+    try:
+        return _integrate(program, steps, values, n, outputs, debug, start)
+    except NonFiniteError as first:
+        if debug:
+            raise
+        _integrate(program, steps, values, n, outputs, True, start)  # names the first culprit
+        raise first
+
+
+def _parameter_values(program, start, n, params, priors, seed) -> list:
+    model = program.model
+    values: list = [None] * len(program.slot)
+    drawn = sample(priors, n, seed, start) if priors else {}
+    for param in model.params:
+        if param.name in drawn:
+            raw = drawn[param.name]
+        elif param.name in params:
+            raw = np.asarray(params[param.name], dtype=float)
+            if raw.ndim > len(param.dims):
+                raw = raw[start:start + n]
+        else:
+            raw = param.default
+        per_draw = raw.ndim > len(param.dims)
+        shape = ((n if per_draw else 1),) + program.full_shape(param.dims)
+        array = np.reshape(raw, shape)
+        values[program.slot[param.name]] = array
+        values[program.slot[base_name(param)]] = array
+    return values
+
+
+class _Initial(list):
+    """Slot values that compute themselves on first read, in whatever order inits need."""
+
+    def __init__(self, values, fns, names):
+        super().__init__(values)
+        self.fns, self.names, self.busy = fns, names, []
+
+    def __getitem__(self, i):
+        value = super().__getitem__(i)
+        if value is None:
+            if i in self.busy:
+                loop = [self.names[j] for j in self.busy[self.busy.index(i):]] + [self.names[i]]
+                raise ModelError(f"initial values depend on each other: {' -> '.join(loop)}")
+            self.busy.append(i)
+            value = self.fns[i](self, 0.0)
+            self.busy.pop()
+            self[i] = value
+        return value
+
+
+def _initialise(program: Program, steps, values: list, n: int) -> list:
+    fns = {s.slot: s.fn for s in steps}
+
+    def full(fn, dims):
+        shape = (n,) + program.full_shape(dims)
+        return lambda v, t: np.array(np.broadcast_to(fn(v, t), shape), dtype=float)
+
+    for stock in program.model.stocks:
+        fns[program.slot[stock.name]] = full(program.compile(stock.init), stock.dims)
+    for state in program.smooths:
+        node = state.node
+        fns[program.slot[state.name]] = full(program.compile(node.init or node.operand),
+                                             state.dims)
+    names = {i: name for name, i in program.slot.items()}
+    lazy = _Initial(values, fns, names)
+    for slot in list(fns):
+        lazy[slot]
+    return list(lazy)
+
+
+def _integrate(program, steps, values, n, outputs, debug, offset=0):
+    model = program.model
+    slot = program.slot
+    dt = model.dt
+    per_output = int(round(model.output_step / dt))
+    n_steps = int(round(model.final_time / dt))
+    n_out = n_steps // per_output + 1
+    v = _initialise(program, steps, values, n)
+    flows = {f.name for f in model.flows}
+    out = {name: np.empty((n, n_out) + program.full_shape(program.slot_dims[name]))
+           for name in outputs}
+    levels = [(name, slot[name]) for name in outputs if name not in flows]
+    rates = [(name, slot[name]) for name in outputs if name in flows]
+    totals = {name: 0.0 for name, _ in rates}
+    stocks = [(slot[s.name], [slot[f.name] for f in s.inflows],
+               [slot[f.name] for f in s.outflows], s.nonnegative) for s in model.stocks]
+    smooths = [(slot[s.name], program.compile(s.node.operand), program.compile(s.node.delay))
+               for s in program.smooths]
+
+    def fail(name, value, t):
+        bad = ~np.isfinite(np.broadcast_to(value, (n,) + np.shape(value)[1:]))
+        draw = offset + int(np.argwhere(bad.reshape(n, -1).any(axis=1))[0, 0])
+        kind = "NaN" if np.isnan(np.asarray(value)).any() else "infinite"
+        raise NonFiniteError(f"'{name}' became {kind} at {date_label(model, t)} (draw {draw})")
+
+    for k in range(n_steps + 1):
+        t = k * dt
+        for step in steps:
+            v[step.slot] = value = step.fn(v, t)
+            if debug and not np.all(np.isfinite(value)):
+                fail(step.name, value, t)
+        if k % per_output == 0:
+            j = k // per_output
+            for name, i in levels:
+                out[name][:, j] = v[i]
+                if not np.isfinite(out[name][:, j]).all():
+                    fail(name, v[i], t)
+        if k == n_steps:
+            for name, i in rates:
+                out[name][:, n_out - 1] = v[i]
+            break
+        for name, i in rates:
+            totals[name] = totals[name] + v[i]
+        if (k + 1) % per_output == 0:
+            j = (k + 1) // per_output - 1
+            for name, _ in rates:
+                out[name][:, j] = totals[name] / per_output
+                totals[name] = 0.0
+        changes = [(i, sum(v[f] for f in ins) - sum(v[f] for f in outs), nonneg)
+                   for i, ins, outs, nonneg in stocks]
+        changes += [(i, (f_in(v, t) - v[i]) / f_delay(v, t), False) for i, f_in, f_delay in smooths]
+        for i, change, nonneg in changes:
+            level = v[i] + dt * change
+            v[i] = np.maximum(level, 0.0) if nonneg else level
+    return {name: array.reshape((n, n_out) + tuple(
+        len(model.dimensions[d]) for d in program.slot_dims[name])) for name, array in out.items()}
+
+
+def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memory_mb: float) -> int:
+    """Draws per chunk so that one chunk's arrays stay within ``max_memory_mb``."""
+    n_out = len(output_times(program.model))
+    cells = sum(int(np.prod(program.full_shape(program.slot_dims[name]))) for name in program.slot)
+    kept = sum(int(np.prod(program.full_shape(program.slot_dims[o]))) for o in outputs) * n_out
+    per_draw = 8 * (3 * cells + 2 * kept)
+    fits = int(max_memory_mb * 2**20 // per_draw)
+    size = max(BLOCK, min(fits, 32 * BLOCK) // BLOCK * BLOCK)
+    return min(size, n_draws)
+
+
+def simulate(
+    model: Model,
+    draws: int = 1,
+    params: Mapping[str, object] | None = None,
+    priors: Mapping[str, Distribution] | None = None,
+    seed: int = 0,
+    interventions: Sequence[Intervention] = (),
+    outputs: Sequence[str] | None = None,
+    max_memory_mb: float = 512,
+    chunk: int | None = None,
+    progress: Callable[[int], None] | None = None,
+):
+    """Run ``draws`` parameter sets in one pass; return an xarray Dataset.
+
+    ``params`` fixes parameters (a number, or one value per draw); ``priors`` maps
+    parameter names to distributions to sample with ``seed``. ``outputs`` names what to
+    keep (default: stocks, flows, recorded auxiliaries, non-negativity limits).
+    """
+    import xarray as xr
+
+    program = compiled(model)
+    params = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
+    priors = dict(priors or {})
+    _check_inputs(model, draws, params, priors)
+    validate(model, interventions, draws)
+    outputs = list(default_outputs(model) if outputs is None else outputs)
+    unknown = [o for o in outputs if o not in program.slot or "__" in o]
+    if unknown:
+        raise ModelError(f"model '{model.name}' has nothing named {', '.join(unknown)} to output")
+    size = chunk or chunk_size(program, draws, outputs, max_memory_mb)
+    parts: dict[str, list[np.ndarray]] = {o: [] for o in outputs}
+    for start in range(0, draws, size):
+        n = min(size, draws - start)
+        result = run_chunk(model, start, n, params, priors, seed, interventions, outputs)
+        for name, array in result.items():
+            parts[name].append(array)
+        if progress:
+            progress(n)
+    arrays = {name: np.concatenate(chunks) for name, chunks in parts.items()}
+    drawn = sample(priors, draws, seed) if priors else {}
+    drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
+    return to_dataset(model, arrays, drawn, seed, interventions, xr)
+
+
+def _check_inputs(model, draws, params, priors) -> None:
+    if draws < 1:
+        raise ModelError("draws must be at least 1")
+    for name in list(params) + list(priors):
+        var = model.variables.get(name)
+        if var is None or var.kind != "param":
+            raise ModelError(f"model '{model.name}' has no parameter '{name}'")
+    for name in priors:
+        if model[name].dims:
+            raise ModelError(f"parameter '{name}' has dimensions; priors are for scalars")
+        if name in params:
+            raise ModelError(f"parameter '{name}' is given both a value and a prior")
+    for name, value in params.items():
+        sizes = tuple(len(model.dimensions[d]) for d in model[name].dims)
+        if value.shape not in (sizes, (draws,) + sizes):
+            raise ModelError(f"parameter '{name}': values of shape {value.shape} fit neither "
+                             f"{sizes} nor one per draw {(draws,) + sizes}")
+        if not np.all(np.isfinite(value)):
+            raise ModelError(f"parameter '{name}': values must be finite numbers")
+
+
+def to_dataset(model, arrays, drawn, seed, interventions, xr):
+    """Label arrays as an xarray Dataset: dims draw, time, then model dims."""
+    program = compiled(model)
+    n = next(iter(arrays.values())).shape[0] if arrays else 1
+    coords = {"draw": np.arange(n), "time": dates(model)}
+    coords.update({d: list(dim.members) for d, dim in model.dimensions.items()})
+    data = {}
+    for name, array in arrays.items():
+        dims = program.slot_dims[name]
+        var = model.variables.get(name)
+        attrs = {"kind": "limit", "units": "1",
+                 "doc": "fraction of requested outflow delivered (1 = not limited)"}
+        if var is not None:
+            equation = var.equation()
+            attrs = {"kind": var.kind, "units": var.unit or "", "doc": var.doc,
+                     "equation": "" if equation is None else render(equation),
+                     "claims": ", ".join(var.claims)}
+        data[name] = xr.Variable(("draw", "time") + dims, array, attrs)
+    for name, values in drawn.items():
+        var = model[name]
+        data[name] = xr.Variable(("draw",) + var.dims, values,
+                                 {"kind": "param", "units": var.unit, "doc": var.doc})
+    attrs = {"model": model.name, "seed": seed, "dt": model.dt,
+             "interventions": "; ".join(iv.what for iv in interventions)}
+    return xr.Dataset(data, coords=coords, attrs=attrs)

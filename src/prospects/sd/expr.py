@@ -1,0 +1,239 @@
+"""Expression nodes: equations are Python expressions on these objects, never strings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+Operand = "Expr | float | int"
+
+BINARY_OPS = ("+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|")
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+LOGICAL = ("&", "|")
+
+
+class Expr:
+    """Base of every node; Python operators build new nodes."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+    def walk(self) -> Iterator[Expr]:
+        """This node and all nodes below it, not descending into named variables."""
+        yield self
+        for child in self.children():
+            yield from child.walk()
+
+    def sel(self, **members: str) -> Expr:
+        """Select one member of a dimension: ``fighters.sel(area="Kunar")``."""
+        node: Expr = self
+        for dim, member in members.items():
+            node = Select(node, dim, member)
+        return node
+
+    def _bin(self, op: str, other: object, reverse: bool = False) -> BinOp:
+        other_expr = as_expr(other)
+        return BinOp(op, other_expr, self) if reverse else BinOp(op, self, other_expr)
+
+    def __add__(self, o):
+        return self._bin("+", o)
+
+    def __radd__(self, o):
+        return self._bin("+", o, True)
+
+    def __sub__(self, o):
+        return self._bin("-", o)
+
+    def __rsub__(self, o):
+        return self._bin("-", o, True)
+
+    def __mul__(self, o):
+        return self._bin("*", o)
+
+    def __rmul__(self, o):
+        return self._bin("*", o, True)
+
+    def __truediv__(self, o):
+        return self._bin("/", o)
+
+    def __rtruediv__(self, o):
+        return self._bin("/", o, True)
+
+    def __pow__(self, o):
+        return self._bin("**", o)
+
+    def __rpow__(self, o):
+        return self._bin("**", o, True)
+
+    def __lt__(self, o):
+        return self._bin("<", o)
+
+    def __le__(self, o):
+        return self._bin("<=", o)
+
+    def __gt__(self, o):
+        return self._bin(">", o)
+
+    def __ge__(self, o):
+        return self._bin(">=", o)
+
+    def __eq__(self, o):  # type: ignore[override]
+        return self._bin("==", o)
+
+    def __ne__(self, o):  # type: ignore[override]
+        return self._bin("!=", o)
+
+    def __and__(self, o):
+        return self._bin("&", o)
+
+    def __rand__(self, o):
+        return self._bin("&", o, True)
+
+    def __or__(self, o):
+        return self._bin("|", o)
+
+    def __ror__(self, o):
+        return self._bin("|", o, True)
+
+    def __neg__(self):
+        return Neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __invert__(self):
+        return Not(self)
+
+    def __bool__(self):
+        raise TypeError(
+            "a model expression has no truth value; use if_then_else(), & and | "
+            "instead of if, and, or"
+        )
+
+
+def as_expr(value: object) -> Expr:
+    """Wrap Python numbers as constants; pass expressions through."""
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool):
+        return Const(float(value))
+    if isinstance(value, int | float):
+        return Const(float(value))
+    raise TypeError(f"cannot use {value!r} ({type(value).__name__}) in a model equation")
+
+
+@dataclass(eq=False, frozen=True)
+class Const(Expr):
+    value: float
+
+
+@dataclass(eq=False, frozen=True)
+class Date(Expr):
+    """A calendar date ("2018-08"), read as model time once the model is known."""
+
+    text: str
+
+
+@dataclass(eq=False, frozen=True)
+class Time(Expr):
+    """The model's clock, in its time unit since the start."""
+
+
+@dataclass(eq=False, frozen=True)
+class BinOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+    def children(self):
+        return (self.left, self.right)
+
+
+@dataclass(eq=False, frozen=True)
+class Neg(Expr):
+    operand: Expr
+
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class Not(Expr):
+    operand: Expr
+
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class Call(Expr):
+    """A builtin function applied element-wise (see ``functions.BUILTINS``)."""
+
+    fn: str
+    args: tuple[Expr, ...]
+
+    def children(self):
+        return self.args
+
+
+@dataclass(eq=False, frozen=True)
+class Reduce(Expr):
+    """Sum or mean over one dimension."""
+
+    how: str
+    operand: Expr
+    dim: str
+
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class Select(Expr):
+    """One member of a dimension."""
+
+    operand: Expr
+    dim: str
+    member: str
+
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class LookupCall(Expr):
+    lookup: Lookup
+    operand: Expr
+
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class Smooth(Expr):
+    """First-order exponential smooth; holds a hidden stock of its own."""
+
+    operand: Expr
+    delay: Expr
+    init: Expr | None = None
+
+    def children(self):
+        return (self.operand, self.delay) + ((self.init,) if self.init is not None else ())
+
+
+@dataclass(eq=False)
+class Lookup:
+    """A graphical function: linear interpolation between points, ends held."""
+
+    name: str
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    x_unit: str | None = None
+    y_unit: str | None = None
+    doc: str = ""
+
+    def __call__(self, x: object) -> LookupCall:
+        return LookupCall(self, as_expr(x))
