@@ -34,7 +34,7 @@ from .interventions import Intervention
 Fn = Callable[[list, float], object]
 
 _BINARY = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": np.divide,
     "**": np.power,
 }
 _COMPARE = {

@@ -69,13 +69,14 @@ def run_chunk(
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
     steps = program.steps(interventions, n, start)
-    try:
-        return _integrate(program, steps, values, n, outputs, debug, start)
-    except NonFiniteError as first:
-        if debug:
-            raise
-        _integrate(program, steps, values, n, outputs, True, start)  # names the first culprit
-        raise first
+    with np.errstate(all="ignore"):  # non-finite values are caught and named below
+        try:
+            return _integrate(program, steps, values, n, outputs, debug, start)
+        except NonFiniteError as first:
+            if debug:
+                raise
+            _integrate(program, steps, values, n, outputs, True, start)  # names the culprit
+            raise first
 
 
 def _parameter_values(program, start, n, params, priors, seed) -> list:

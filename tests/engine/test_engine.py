@@ -1,0 +1,131 @@
+"""The engine: vectorised runs, non-negative stocks, chunking, interventions, errors."""
+
+import numpy as np
+import pytest
+
+from prospects.engine import Intervention, InterventionError, NonFiniteError, simulate
+from prospects.sd import Model, ModelError, step, total
+
+
+class Uniform:
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def ppf(self, u):
+        return self.low + (self.high - self.low) * u
+
+
+def decay_model(dt=1.0):
+    m = Model("decay", start="2015-01", stop="2016-12", dt=dt)
+    area = m.dimension("area", ["a", "b"])
+    rate = m.param("rate", 0.1, unit="1/month")
+    inflow = m.param("inflow", [5.0, 0.0], unit="person/month", dims=[area])
+    people = m.stock("people", 100, unit="person", dims=[area])
+    m.flow("arrive", None, people, inflow)
+    m.flow("leave", people, None, rate * people)
+    m.flow("purge", people, None, step(500.0, "2016-01"), unit="person/month")
+    m.aux("all_people", total(people, "area"), unit="person", record=True)
+    return m
+
+
+def test_draws_run_in_one_pass_and_match_single_runs():
+    m = decay_model()
+    rates = np.array([0.05, 0.1, 0.2])
+    batch = simulate(m, draws=3, params={"rate": rates})
+    for i, r in enumerate(rates):
+        single = simulate(m, params={"rate": r})
+        assert np.array_equal(batch.people.isel(draw=i).values, single.people.isel(draw=0).values)
+    assert batch.people.dims == ("draw", "time", "area")
+    assert str(batch.time.values[0])[:7] == "2015-01" and str(batch.time.values[-1])[:7] == "2016-12"
+    assert batch.people.attrs["units"] == "person"
+
+
+def test_nonnegative_stock_never_goes_negative_and_the_limit_is_recorded():
+    out = simulate(decay_model())
+    assert float(out.people.min()) >= 0.0
+    scale = out.people_outflow_scale.isel(draw=0)
+    assert float(scale.sel(time="2015-06").min()) == 1.0  # not limited before the purge
+    assert float(scale.sel(time="2016-01").min()) < 1.0  # limited when the purge begins
+    # the flows actually delivered are what emptied the stock: no mass created or lost
+    people = out.people.isel(draw=0)
+    net = (out.arrive - out.leave - out.purge).isel(draw=0)
+    assert np.allclose(people.diff("time").values, net.isel(time=slice(0, -1)).values)
+
+
+def test_flows_decompose_the_change_of_a_stock_with_a_fine_dt():
+    out = simulate(decay_model(dt=0.25)).isel(draw=0)
+    change = out.people.diff("time").values
+    net = (out.arrive - out.leave - out.purge).isel(time=slice(0, -1)).values
+    assert np.allclose(change, net)
+
+
+def test_same_seed_same_numbers_whatever_the_chunk_size():
+    m = decay_model()
+    priors = {"rate": Uniform(0.01, 0.3)}
+    whole = simulate(m, draws=3000, priors=priors, seed=7)
+    chunked = simulate(m, draws=3000, priors=priors, seed=7, chunk=1000)
+    assert np.array_equal(whole.people.values, chunked.people.values)
+    assert np.array_equal(whole.rate.values, chunked.rate.values)
+    other = simulate(m, draws=3000, priors=priors, seed=8)
+    assert not np.array_equal(whole.rate.values, other.rate.values)
+
+
+def test_memory_bound_sets_the_chunk_size_without_changing_results():
+    m = decay_model()
+    priors = {"rate": Uniform(0.01, 0.3)}
+    small = simulate(m, draws=5000, priors=priors, max_memory_mb=1)
+    large = simulate(m, draws=5000, priors=priors, max_memory_mb=1000)
+    assert np.array_equal(small.all_people.values, large.all_people.values)
+
+
+def test_interventions_multiply_or_set_within_their_window_and_members():
+    m = decay_model()
+    base = simulate(m).isel(draw=0)
+    doubled = simulate(m, interventions=[
+        Intervention("leave", multiply=2.0, start="2015-06", end="2015-09")]).isel(draw=0)
+    assert np.array_equal(doubled.people.sel(time=slice(None, "2015-06")).values,
+                          base.people.sel(time=slice(None, "2015-06")).values)
+    assert np.allclose(doubled.leave.sel(time="2015-07").values,
+                       2 * 0.1 * doubled.people.sel(time="2015-07").values)
+    only_a = simulate(m, interventions=[
+        Intervention("inflow", set=50.0, where={"area": "a"}, start=3)]).isel(draw=0)
+    assert np.allclose(only_a.arrive.sel(time="2015-05").values, [50.0, 0.0])
+    assert np.allclose(only_a.arrive.sel(time="2015-02").values, [5.0, 0.0])
+
+
+def test_per_draw_intervention_values():
+    m = decay_model()
+    out = simulate(m, draws=2, interventions=[Intervention("rate", set=np.array([0.0, 0.5]))])
+    assert np.allclose(out.leave.isel(draw=0, time=0).values, 0.0)
+    assert np.allclose(out.leave.isel(draw=1, time=0).values, 50.0)
+
+
+def test_bad_interventions_are_refused_before_running():
+    m = decay_model()
+    with pytest.raises(InterventionError, match="'nope' is not a parameter, flow or auxiliary"):
+        simulate(m, interventions=[Intervention("nope", multiply=2)])
+    with pytest.raises(InterventionError, match="both set 'rate' over the same time"):
+        simulate(m, interventions=[Intervention("rate", set=0.1, start="2015-03", end="2015-09"),
+                                   Intervention("rate", set=0.2, start="2015-06")])
+    simulate(m, interventions=[Intervention("rate", set=0.1, end="2015-06"),
+                               Intervention("rate", set=0.2, start="2015-06")])  # adjacent: fine
+    with pytest.raises(InterventionError, match="no dimension 'side'"):
+        simulate(m, interventions=[Intervention("inflow", set=1, where={"side": "x"})])
+
+
+def test_bad_parameters_are_refused():
+    m = decay_model()
+    with pytest.raises(ModelError, match="no parameter 'speed'"):
+        simulate(m, params={"speed": 1.0})
+    with pytest.raises(ModelError, match="'rate': values must be finite"):
+        simulate(m, params={"rate": np.nan})
+
+
+def test_nan_names_the_first_variable_and_time():
+    m = Model("blowup", start="2015-01", stop="2015-12")
+    x = m.aux("x", m.time - 4)
+    m.aux("root", (x / (x * 0 + m.time - 4)) * 0 + 1, record=True)
+    level = m.stock("level", 1.0, unit="1")
+    m.flow("grow", None, level, m["root"] * m.param("k", 1.0, unit="1/month"))
+    with pytest.raises(NonFiniteError, match=r"'root' became NaN at 2015-05 \(draw 0\)"):
+        simulate(m, outputs=["level"])
