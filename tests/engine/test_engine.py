@@ -36,7 +36,8 @@ def test_draws_run_in_one_pass_and_match_single_runs():
         single = simulate(m, params={"rate": r})
         assert np.array_equal(batch.people.isel(draw=i).values, single.people.isel(draw=0).values)
     assert batch.people.dims == ("draw", "time", "area")
-    assert str(batch.time.values[0])[:7] == "2015-01" and str(batch.time.values[-1])[:7] == "2016-12"
+    assert str(batch.time.values[0])[:7] == "2015-01"
+    assert str(batch.time.values[-1])[:7] == "2016-12"
     assert batch.people.attrs["units"] == "person"
 
 

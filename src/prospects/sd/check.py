@@ -44,7 +44,8 @@ def _check_references(model: Model) -> None:
         for node in nodes(eq):
             if isinstance(node, Variable) and model.variables.get(node.name) is not node:
                 raise ModelError(f"'{var.name}' uses unknown variable '{node.name}'")
-            if isinstance(node, LookupCall) and model.lookups.get(node.lookup.name) is not node.lookup:
+            known = isinstance(node, LookupCall) and model.lookups.get(node.lookup.name)
+            if isinstance(node, LookupCall) and known is not node.lookup:
                 raise ModelError(f"'{var.name}' uses unknown lookup '{node.lookup.name}'")
             if isinstance(node, Reduce | Select) and node.dim not in model.dimensions:
                 raise ModelError(f"'{var.name}' uses unknown dimension '{node.dim}'")
@@ -268,4 +269,5 @@ class _Units:
                 try:
                     U.parse(unit)
                 except Exception as err:
-                    raise ModelError(f"lookup '{lookup.name}': unknown unit '{unit}' ({err})")
+                    raise ModelError(
+                        f"lookup '{lookup.name}': unknown unit '{unit}' ({err})") from None
