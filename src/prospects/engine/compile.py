@@ -1,8 +1,9 @@
-"""Compile a checked model once into closures over NumPy arrays with a leading draw axis.
+"""Compile a checked model once into closures over NumPy arrays of many draws at once.
 
-Every value is an array of shape ``(draws, *sizes)`` with one axis per model dimension,
-of length 1 where the variable does not vary along it, so NumPy broadcasting follows
-dimension names. A draw-independent value may have 1 as its first axis, or be a float.
+Every value is an array of shape ``(*sizes, draws)``: one axis per model dimension, of
+length 1 where the variable does not vary along it, so NumPy broadcasting follows
+dimension names. The draw axis is last so that every inner loop runs over draws,
+contiguous in memory. A draw-independent value has 1 as its last axis, or is a float.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Program:
         self.slot_dims[name] = dims
 
     def axis(self, dim: str) -> int:
-        return 1 + self.dims.index(dim)
+        return self.dims.index(dim)
 
     def full_shape(self, dims: Sequence[str]) -> tuple[int, ...]:
         """Sizes of a variable with ``dims`` on the model's axes (1 elsewhere)."""
@@ -243,7 +244,7 @@ class Program:
         var = self.model.variables[iv.target]
         value = np.asarray(iv.multiply if iv.set is None else iv.set, dtype=float)
         if value.ndim == 1:
-            value = value[offset:offset + n].reshape((n,) + (1,) * len(self.dims))
+            value = value[offset:offset + n].reshape((1,) * len(self.dims) + (n,))
         mask = self._mask(var, iv)
         if iv.set is not None:
             if mask is None:
@@ -256,7 +257,7 @@ class Program:
         chosen = iv.members(self.model)
         if not chosen:
             return None
-        mask = np.ones((1,) + self.full_shape(var.dims), dtype=bool)
+        mask = np.ones(self.full_shape(var.dims) + (1,), dtype=bool)
         for dim, members in chosen.items():
             keep = np.array([m in members for m in self.model.dimensions[dim].members])
             shape = [1] * mask.ndim

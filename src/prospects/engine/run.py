@@ -93,8 +93,9 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
         else:
             raw = param.default
         per_draw = raw.ndim > len(param.dims)
-        shape = ((n if per_draw else 1),) + program.full_shape(param.dims)
-        array = np.reshape(raw, shape)
+        if per_draw:
+            raw = np.moveaxis(raw, 0, -1)
+        array = np.reshape(raw, program.full_shape(param.dims) + ((n if per_draw else 1),))
         values[program.slot[param.name]] = array
         values[program.slot[base_name(param)]] = array
     return values
@@ -124,7 +125,7 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
     fns = {s.slot: s.fn for s in steps}
 
     def full(fn, dims):
-        shape = (n,) + program.full_shape(dims)
+        shape = program.full_shape(dims) + (n,)
         return lambda v, t: np.array(np.broadcast_to(fn(v, t), shape), dtype=float)
 
     for stock in program.model.stocks:
@@ -141,6 +142,7 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
 
 
 def _integrate(program, steps, values, n, outputs, debug, offset=0):
+    """Euler integration of one chunk; arrays (n, time, *sizes) per output name."""
     model = program.model
     slot = program.slot
     dt = model.dt
@@ -148,20 +150,22 @@ def _integrate(program, steps, values, n, outputs, debug, offset=0):
     n_steps = int(round(model.final_time / dt))
     n_out = n_steps // per_output + 1
     v = _initialise(program, steps, values, n)
-    flows = {f.name for f in model.flows}
-    out = {name: np.empty((n, n_out) + program.full_shape(program.slot_dims[name]))
-           for name in outputs}
-    levels = [(name, slot[name]) for name in outputs if name not in flows]
-    rates = [(name, slot[name]) for name in outputs if name in flows]
-    totals = {name: 0.0 for name, _ in rates}
+    averaged = {f.name for f in model.flows} if per_output > 1 else set()
+    # time first while integrating, so each saved time is one contiguous block
+    buffers = {name: np.empty((n_out,) + program.full_shape(program.slot_dims[name]) + (n,))
+               for name in outputs}
+    levels = [(buffers[name], slot[name]) for name in outputs if name not in averaged]
+    rates = [(buffers[name], slot[name]) for name in outputs if name in averaged]
+    totals = [0.0] * len(rates)
     stocks = [(slot[s.name], [slot[f.name] for f in s.inflows],
                [slot[f.name] for f in s.outflows], s.nonnegative) for s in model.stocks]
     smooths = [(slot[s.name], program.compile(s.node.operand), program.compile(s.node.delay))
                for s in program.smooths]
+    names = {i: name for name, i in slot.items()}
 
     def fail(name, value, t):
-        bad = ~np.isfinite(np.broadcast_to(value, (n,) + np.shape(value)[1:]))
-        draw = offset + int(np.argwhere(bad.reshape(n, -1).any(axis=1))[0, 0])
+        bad = ~np.isfinite(np.broadcast_to(value, np.shape(value)[:-1] + (n,)))
+        draw = offset + int(np.argwhere(bad.reshape(-1, n).any(axis=0))[0, 0])
         kind = "NaN" if np.isnan(np.asarray(value)).any() else "infinite"
         raise NonFiniteError(f"'{name}' became {kind} at {date_label(model, t)} (draw {draw})")
 
@@ -173,29 +177,34 @@ def _integrate(program, steps, values, n, outputs, debug, offset=0):
                 fail(step.name, value, t)
         if k % per_output == 0:
             j = k // per_output
-            for name, i in levels:
-                out[name][:, j] = v[i]
-                if not np.isfinite(out[name][:, j]).all():
-                    fail(name, v[i], t)
+            for buffer, i in levels:
+                buffer[j] = v[i]
+            for i, *_ in stocks + smooths:
+                if not np.isfinite(v[i]).all():
+                    fail(names[i], v[i], t)
         if k == n_steps:
-            for name, i in rates:
-                out[name][:, n_out - 1] = v[i]
+            for buffer, i in rates:
+                buffer[n_out - 1] = v[i]
             break
-        for name, i in rates:
-            totals[name] = totals[name] + v[i]
-        if (k + 1) % per_output == 0:
-            j = (k + 1) // per_output - 1
-            for name, _ in rates:
-                out[name][:, j] = totals[name] / per_output
-                totals[name] = 0.0
+        if rates:
+            totals = [total + v[i] for total, (_, i) in zip(totals, rates, strict=True)]
+            if (k + 1) % per_output == 0:
+                for total, (buffer, _) in zip(totals, rates, strict=True):
+                    buffer[(k + 1) // per_output - 1] = total / per_output
+                totals = [0.0] * len(rates)
         changes = [(i, sum(v[f] for f in ins) - sum(v[f] for f in outs), nonneg)
                    for i, ins, outs, nonneg in stocks]
         changes += [(i, (f_in(v, t) - v[i]) / f_delay(v, t), False) for i, f_in, f_delay in smooths]
         for i, change, nonneg in changes:
             level = v[i] + dt * change
             v[i] = np.maximum(level, 0.0) if nonneg else level
-    return {name: array.reshape((n, n_out) + tuple(
-        len(model.dimensions[d]) for d in program.slot_dims[name])) for name, array in out.items()}
+    for name, buffer in buffers.items():
+        if not np.isfinite(buffer).all():
+            j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
+            fail(name, buffer[j], j * model.output_step)
+    return {name: np.moveaxis(buffer, -1, 0).reshape(
+        (n, n_out) + tuple(len(model.dimensions[d]) for d in program.slot_dims[name]))
+        for name, buffer in buffers.items()}
 
 
 def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memory_mb: float) -> int:
@@ -205,7 +214,7 @@ def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memor
     kept = sum(int(np.prod(program.full_shape(program.slot_dims[o]))) for o in outputs) * n_out
     per_draw = 8 * (3 * cells + 2 * kept)
     fits = int(max_memory_mb * 2**20 // per_draw)
-    size = max(BLOCK, min(fits, 32 * BLOCK) // BLOCK * BLOCK)
+    size = max(BLOCK, min(fits, 16 * BLOCK) // BLOCK * BLOCK)
     return min(size, n_draws)
 
 
@@ -239,15 +248,16 @@ def simulate(
     if unknown:
         raise ModelError(f"model '{model.name}' has nothing named {', '.join(unknown)} to output")
     size = chunk or chunk_size(program, draws, outputs, max_memory_mb)
-    parts: dict[str, list[np.ndarray]] = {o: [] for o in outputs}
+    arrays: dict[str, np.ndarray] = {}
     for start in range(0, draws, size):
         n = min(size, draws - start)
         result = run_chunk(model, start, n, params, priors, seed, interventions, outputs)
         for name, array in result.items():
-            parts[name].append(array)
+            if name not in arrays:
+                arrays[name] = np.empty((draws,) + array.shape[1:])
+            arrays[name][start:start + n] = array
         if progress:
             progress(n)
-    arrays = {name: np.concatenate(chunks) for name, chunks in parts.items()}
     drawn = sample(priors, draws, seed) if priors else {}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)
