@@ -1,12 +1,11 @@
-"""The ``prospects`` command line."""
+"""The ``prospects`` command line. Heavy libraries load inside commands, so --help is instant."""
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="Evidence-linked simulation of armed-group prospects.")
+from . import browse, run
 
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    from importlib.metadata import version as v
-
-    typer.echo(v("prospects"))
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Evidence-linked, calibrated simulation of an armed group's prospects.")
+app.command("run")(run.run)
+app.add_typer(browse.model_app, name="model")
+app.add_typer(browse.evidence_app, name="evidence")

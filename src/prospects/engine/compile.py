@@ -126,9 +126,7 @@ class Program:
             f = self.compile(node.operand)
             return lambda v, t: np.multiply(np.equal(f(v, t), 0.0), 1.0)
         if isinstance(node, BinOp):
-            fa, fb = self.compile(node.left), self.compile(node.right)
-            op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
-            return lambda v, t: op(fa(v, t), fb(v, t))
+            return self._binop(node)
         if isinstance(node, Call):
             return self._call(node)
         if isinstance(node, LookupCall):
@@ -144,6 +142,29 @@ class Program:
             index = (slice(None),) * axis + (slice(i, i + 1),)
             return lambda v, t: f(v, t)[index]
         raise TypeError(f"cannot compile {node!r}")
+
+    def _binop(self, node: BinOp) -> Fn:
+        """Operands that are constants or named variables are read directly, saving a call
+        per operand on every step."""
+        op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
+        a, b = node.left, node.right
+        if isinstance(a, Variable) and isinstance(b, Variable):
+            i, j = self.slot[a.name], self.slot[b.name]
+            return lambda v, t: op(v[i], v[j])
+        if isinstance(b, Const):
+            fa, c = self.compile(a), b.value
+            return lambda v, t: op(fa(v, t), c)
+        if isinstance(a, Const):
+            c, fb = a.value, self.compile(b)
+            return lambda v, t: op(c, fb(v, t))
+        if isinstance(b, Variable):
+            fa, j = self.compile(a), self.slot[b.name]
+            return lambda v, t: op(fa(v, t), v[j])
+        if isinstance(a, Variable):
+            i, fb = self.slot[a.name], self.compile(b)
+            return lambda v, t: op(v[i], fb(v, t))
+        fa, fb = self.compile(a), self.compile(b)
+        return lambda v, t: op(fa(v, t), fb(v, t))
 
     def _call(self, node: Call) -> Fn:
         fs = [self.compile(a) for a in node.args]

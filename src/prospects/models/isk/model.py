@@ -81,7 +81,8 @@ def build(parameters: Mapping) -> Model:
                          claims=["haqqani-agreement-dec-2017"])
     split = m.aux("split", p("split_severity") * pulse("2017-05", 10), unit="1",
                   doc="Pressure of the faction split, May 2017 to the core's settlement in "
-                      "March 2018", claims=["faction-split-2017-2018", "core-settles-split-mar-2018"])
+                      "March 2018",
+                  claims=["faction-split-2017-2018", "core-settles-split-mar-2018"])
 
     # -- stocks ------------------------------------------------------------------------
     fighters = m.stock("fighters", p("initial_fighters") * p("initial_share", [base]),
@@ -194,9 +195,12 @@ def build(parameters: Mapping) -> Model:
            claims=["main-base-moved-to-tirah", "training-camps-tribal-areas"])
     m.flow("arrivals_in_sanctuary", None, haven, total(m["relocation"], "base"),
            doc="The same fighters, arriving in the sanctuary")
-    m.flow("sanctuary_repression", haven, None, p("repression_rate") * haven,
-           doc="Losses to occasional waves of Pakistani repression",
-           claims=["pakistan-repression-waves"])
+    crackdown = m.aux("crackdown", step(1.0, "2017-05") * (1 - sanctuary), unit="1",
+                      doc="Pakistani pressure on the camps where the safe haven falls short")
+    m.flow("sanctuary_repression", haven, None,
+           (p("repression_rate") + p("crackdown_rate") * crackdown) * haven,
+           doc="Losses to occasional waves of Pakistani repression, and to a crackdown if "
+               "the safe haven ends", claims=["pakistan-repression-waves"])
     m.flow("sanctuary_desertion", haven, None,
            p("desertion_rate") * haven * (1 - money * morale),
            doc="Desertion among fighters in the sanctuary")
@@ -247,7 +251,8 @@ def build(parameters: Mapping) -> Model:
             "institutions) or fighting the US (private Gulf donors)",
         claims=["saudi-donors-want-anti-iran", "private-donors-want-us-fight"])
     viability = m.aux("viability", 1 - p("donor_doubt") * (1 - caliphate), unit="1",
-                      doc="Donors' belief in the Daesh project", claims=["donors-question-viability"])
+                      doc="Donors' belief in the Daesh project",
+                      claims=["donors-question-viability"])
     m.flow("confidence_change", None, confidence,
            (viability * logistic(signal, p("donor_steepness"), p("donor_threshold"))
             - confidence) / p("confidence_time"),

@@ -1,0 +1,28 @@
+"""Reading ensembles: quantiles over draws, values at dates, outcome probabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+#: The bands every chart and table shows: 90% and 50% intervals and the median.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def quantiles(da, qs: Sequence[float] = QUANTILES):
+    """Quantiles over draws, as a DataArray with a leading ``quantile`` dimension."""
+    return da.quantile(list(qs), dim="draw")
+
+
+def at(da, when: str):
+    """Values at a month ("2018-08")."""
+    return da.sel(time=np.datetime64(f"{when[:7]}-01", "ns"))
+
+
+def probability(event) -> tuple[float, float]:
+    """Share of draws where a boolean DataArray (dims: draw) holds, and its Monte Carlo
+    standard error."""
+    values = np.asarray(event, dtype=float)
+    p = float(values.mean())
+    return p, float(np.sqrt(max(p * (1 - p), 0.0) / values.size))

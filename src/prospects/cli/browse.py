@@ -1,0 +1,96 @@
+"""``prospects model show`` and ``prospects evidence list|show|unused``: browsing a system."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .common import SYSTEM_OPTION, console, user_errors
+
+model_app = typer.Typer(no_args_is_help=True, help="Look at a system's model.")
+evidence_app = typer.Typer(no_args_is_help=True, help="Look at a system's evidence.")
+
+
+def _claim_line(system, claim_id: str) -> str:
+    claim = system.evidence.claims[claim_id]
+    return f"  [{claim_id}] {claim.text} ({claim.locator}; {claim.asserted_by}, {claim.credibility})"
+
+
+@model_app.command("show")
+@user_errors
+def show_model(
+    variable: Optional[str] = typer.Argument(None, help="One variable; all when omitted."),  # noqa: UP007
+    system: str = SYSTEM_OPTION,
+) -> None:
+    """Each variable with its equation, unit, doc and the claims behind it."""
+    from ..sd.inspect import describe
+    from ..system import load_system
+
+    loaded = load_system(system)
+    rows = describe(loaded.model)
+    if variable is not None:
+        rows = [r for r in rows if r.name == variable]
+        if not rows:
+            loaded.model[variable]  # raises a one-line ModelError naming the variable
+    out = console()
+    for row in rows:
+        dims = f"[{', '.join(row.dims)}]" if row.dims else ""
+        out.print(f"[bold]{row.name}[/]{dims}  ({row.kind}, {row.unit or 'no unit'})")
+        out.print(f"  = {row.equation}", markup=False)
+        if row.doc:
+            out.print(f"  {row.doc}", markup=False)
+        for claim_id in row.claims:
+            out.print(_claim_line(loaded, claim_id), markup=False)
+        if variable is not None and row.depends_on:
+            out.print(f"  depends on: {', '.join(row.depends_on)}", markup=False)
+
+
+@evidence_app.command("list")
+@user_errors
+def list_claims(system: str = SYSTEM_OPTION) -> None:
+    """Every claim with its attribution, credibility and period."""
+    from rich.table import Table
+
+    from ..system import load_system
+
+    loaded = load_system(system)
+    table = Table(title=f"{loaded.name}: {len(loaded.evidence.claims)} claims")
+    for heading in ("id", "asserted by", "cred.", "period", "claim"):
+        table.add_column(heading)
+    for claim in loaded.evidence.claims.values():
+        period = claim.period if isinstance(claim.period, str) else (claim.period or "")
+        table.add_row(claim.id, claim.asserted_by, str(claim.credibility), str(period or ""),
+                      claim.text)
+    console().print(table)
+
+
+@evidence_app.command("show")
+@user_errors
+def show_claim(claim_id: str, system: str = SYSTEM_OPTION) -> None:
+    """One claim in full, with every place the model uses it."""
+    from ..evidence import EvidenceError
+    from ..system import load_system
+
+    loaded = load_system(system)
+    claim = loaded.evidence.claims.get(claim_id)
+    if claim is None:
+        raise EvidenceError(f"{loaded.folder / 'claims.yaml'}: no claim '{claim_id}'")
+    out = console()
+    for field, value in claim.model_dump(exclude_none=True).items():
+        out.print(f"[bold]{field}:[/] ", end="")
+        out.print(str(value), markup=False)
+    usage = loaded.evidence.claim_usage(loaded.claim_users()).get(claim_id, [])
+    out.print("[bold]used by:[/] ", end="")
+    out.print(", ".join(usage) or "nothing", markup=False)
+
+
+@evidence_app.command("unused")
+@user_errors
+def unused(system: str = SYSTEM_OPTION) -> None:
+    """Claims used nowhere and not marked context; nothing for the built-in model."""
+    from ..system import load_system
+
+    loaded = load_system(system)
+    for claim in loaded.unused_claims():
+        console().print(f"{claim.id}: {claim.text}", markup=False)

@@ -1,0 +1,39 @@
+"""``prospects run``: the main job: a prior-predictive ensemble, a summary and a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+
+
+@user_errors
+def run(
+    system: str = SYSTEM_OPTION,
+    draws: int = typer.Option(10_000, min=1, help="Parameter draws from the priors."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    out: Path = typer.Option(Path("out"), help="Folder for the ensemble and the summary page."),
+) -> None:
+    """Run the system's prior-predictive ensemble; print and save a summary."""
+    from ..ensembles import prior_predictive
+    from ..files import write_netcdf, write_text
+    from ..present.summary import summary_header, summary_html, summary_rows
+    from ..system import load_system
+
+    loaded = load_system(system)
+    with progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
+        ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar)
+    from rich.table import Table
+
+    table = Table(title=f"{loaded.model.name}: {draws:,} draws from the priors (seed {seed})")
+    for heading in summary_header():
+        table.add_column(heading, justify="right")
+    for row in summary_rows(ds):
+        table.add_row(*row)
+    console().print(table)
+    nc = write_netcdf(out / f"{loaded.name}-prior.nc", ds)
+    page = write_text(out / f"{loaded.name}-summary.html",
+                      summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary"))
+    console().print(f"wrote {nc} and {page}")

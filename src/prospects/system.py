@@ -1,0 +1,104 @@
+"""A system: one folder of evidence, parameters and equations, loaded and cross-checked.
+
+The built-in IS-K system lives in ``prospects/models/isk``; another group is another
+folder with the same files (see docs/evidence-format.md).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .evidence import Evidence, EvidenceError, load_evidence
+from .sd import Model, ModelError
+
+BUILTIN = Path(__file__).parent / "models"
+
+
+@dataclass
+class System:
+    name: str
+    folder: Path
+    evidence: Evidence
+    model: Model
+
+    @cached_property
+    def priors(self) -> dict:
+        """Uncertain parameters (prior not ``fixed``) and their priors."""
+        return {name: spec.prior for name, spec in self.evidence.parameters.items()
+                if spec.prior.dist != "fixed"}
+
+    def claim_users(self) -> dict[str, list[str]]:
+        """Model variables and scenarios, each with the claims it cites."""
+        users = {f"variable:{v.name}": list(v.claims) for v in self.model.variables.values()
+                 if v.kind != "param" and v.claims}
+        for scenario in getattr(self, "scenarios", {}).values():
+            users[f"scenario:{scenario.name}"] = list(scenario.claims)
+        return users
+
+    def unused_claims(self):
+        return self.evidence.unused(self.claim_users())
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.name for p in BUILTIN.iterdir() if (p / "model.py").exists())
+
+
+def resolve(spec: str | Path) -> Path:
+    """A built-in system's name or a folder path, as a folder."""
+    if str(spec) in builtin_names():
+        return BUILTIN / str(spec)
+    folder = Path(spec)
+    if not (folder / "model.py").is_file():
+        raise EvidenceError(f"{folder}: not a system folder (no model.py) and not one of the "
+                            f"built-in systems ({', '.join(builtin_names())})")
+    return folder
+
+
+def _build_function(folder: Path):
+    spec = importlib.util.spec_from_file_location(f"prospects_system_{folder.name}",
+                                                  folder / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not callable(getattr(module, "build", None)):
+        raise EvidenceError(f"{folder / 'model.py'}: defines no build(parameters) function")
+    return module.build
+
+
+def load_system(spec: str | Path = "isk") -> System:
+    """Load evidence, build the model from its parameter specs, and cross-check them."""
+    folder = resolve(spec)
+    evidence = load_evidence(folder)
+    params_file = folder / "parameters.yaml"
+    try:
+        model = _build_function(folder)(evidence.parameters)
+    except KeyError as err:
+        raise EvidenceError(f"{params_file}: entry {err} is missing (the model uses it)") from None
+    except ModelError as err:
+        raise EvidenceError(f"{folder / 'model.py'}: {err}") from None
+    model.check()
+    _check_observations(folder, evidence, model)
+    system = System(folder.name, folder, evidence, model)
+    from .scenarios import load_scenarios
+
+    system.scenarios = load_scenarios(folder / "scenarios.yaml", system)
+    return system
+
+
+def _check_observations(folder: Path, evidence: Evidence, model: Model) -> None:
+    where = folder / "observations.yaml"
+    for obs in evidence.observations.values():
+        var = model.variables.get(obs.variable)
+        if var is None:
+            raise EvidenceError(f"{where}: entry '{obs.id}' field 'variable': model "
+                                f"'{model.name}' has no variable '{obs.variable}'")
+        for dim, member in (obs.select or {}).items():
+            if dim not in var.dims or member not in model.dimensions[dim].members:
+                raise EvidenceError(f"{where}: entry '{obs.id}' field 'select': "
+                                    f"'{obs.variable}' has no {dim} '{member}'")
+        for dim in obs.over or []:
+            if dim not in var.dims:
+                raise EvidenceError(f"{where}: entry '{obs.id}' field 'over': "
+                                    f"'{obs.variable}' has no dimension '{dim}'")
