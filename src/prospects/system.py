@@ -27,7 +27,7 @@ class System:
     @cached_property
     def priors(self) -> dict:
         """Uncertain parameters (prior not ``fixed``) and their priors."""
-        return {name: spec.prior for name, spec in self.evidence.parameters.items()
+        return {name: spec.prior for name, spec in self.evidence.model_parameters.items()
                 if spec.prior.dist != "fixed"}
 
     def claim_users(self) -> dict[str, list[str]]:
@@ -73,7 +73,7 @@ def load_system(spec: str | Path = "isk") -> System:
     evidence = load_evidence(folder)
     params_file = folder / "parameters.yaml"
     try:
-        model = _build_function(folder)(evidence.parameters)
+        model = _build_function(folder)(evidence.model_parameters)
     except KeyError as err:
         raise EvidenceError(f"{params_file}: entry {err} is missing (the model uses it)") from None
     except ModelError as err:

@@ -180,8 +180,9 @@ class Program:
             fc, fa, fb = fs
             return lambda v, t: np.where(np.not_equal(fc(v, t), 0.0), fa(v, t), fb(v, t))
         if fn == "step":
-            fh, fs0 = fs
-            return lambda v, t: fh(v, t) * (t >= fs0(v, t))
+            fh, fs0 = fs  # switches at the nearest step, as Vensim does
+            half = self.model.dt / 2
+            return lambda v, t: fh(v, t) * (t + half > fs0(v, t))
         if fn == "pulse":
             fs0, fw = fs
             return lambda v, t: 1.0 * ((t >= fs0(v, t)) & (t < fs0(v, t) + fw(v, t)))

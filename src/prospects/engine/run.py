@@ -131,9 +131,8 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
     for stock in program.model.stocks:
         fns[program.slot[stock.name]] = full(program.compile(stock.init), stock.dims)
     for state in program.smooths:
-        node = state.node
-        fns[program.slot[state.name]] = full(program.compile(node.init or node.operand),
-                                             state.dims)
+        init = state.node.operand if state.node.init is None else state.node.init
+        fns[program.slot[state.name]] = full(program.compile(init), state.dims)
     names = {i: name for name, i in program.slot.items()}
     lazy = _Initial(values, fns, names)
     for slot in list(fns):

@@ -1,0 +1,234 @@
+"""Engine speed against PySD on the same model, exported to Vensim.
+
+A model of about 60 variables over a 5-member dimension, with lookups and smooths, runs
+84 monthly steps (2015-01 to 2022-01):
+
+(a) PySD on the exported .mdl, one run per parameter set, looping over 100 sets;
+(b) Prospects, 10^5 draws with priors on a few parameters, in one ``simulate()`` call.
+
+The last line printed is::
+
+    prospects_run_months_per_s=<n> pysd_run_months_per_s=<n> ratio=<n>
+
+PySD costs about a second a run here (xarray arithmetic on every array, every step), so
+its loop stops after ``--pysd-budget`` seconds (default 30) to keep the script near a
+minute; the rate per run-month does not depend on how many runs are timed.
+
+Run: ``python benchmarks/engine.py [--draws N] [--pysd-runs N] [--pysd-budget S]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from prospects.engine import simulate
+from prospects.sd import (
+    Model,
+    clip,
+    if_then_else,
+    logistic,
+    maximum,
+    mean,
+    minimum,
+    pulse,
+    ramp,
+    smooth,
+    step,
+    total,
+)
+from prospects.sd.vensim import vensim_names, write_vensim
+
+AREAS = ["Nangarhar", "Kunar", "Badakhshan", "Zabul", "Jowzjan"]
+
+
+class Uniform:
+    """A prior with the ``ppf`` the engine samples by."""
+
+    def __init__(self, low: float, high: float):
+        self.low, self.high = low, high
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * u
+
+    def draws(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.ppf(rng.random(n))
+
+
+def build() -> Model:
+    m = Model("benchmark", start="2015-01", stop="2022-01", dt=1.0, output_step=1)
+    area = m.dimension("area", AREAS)
+    per_month = m.param("per_month", 1.0, unit="1/month")
+    # parameters (20)
+    recruit_base = m.param("recruit_base", [60.0, 40.0, 15.0, 10.0, 12.0],
+                           unit="person/month", dims=[area])
+    attrition = m.param("attrition", 0.03, unit="1/month")
+    desertion_rate = m.param("desertion_rate", 0.01, unit="1/month")
+    foreign_rate = m.param("foreign_rate", 60.0, unit="person/month")
+    capacity = m.param("capacity", [4000.0, 2500.0, 1200.0, 800.0, 900.0], unit="person",
+                       dims=[area])
+    taliban = m.param("taliban_pressure", [0.6, 0.5, 0.2, 0.4, 0.3], dims=[area])
+    tax_rate = m.param("tax_rate", [3.0, 2.0, 4.0, 1.0, 2.0], unit="USD/person/month",
+                       dims=[area])
+    cost = m.param("cost_per_fighter", 12.0, unit="USD/person/month")
+    donor_base = m.param("donor_base", 6e4, unit="USD/month")
+    core_base = m.param("core_funding", 5e4, unit="USD/month")
+    strike_rate = m.param("strike_rate", 0.04, unit="1/month")
+    promotion_time = m.param("promotion_time", 6.0, unit="month")
+    leader_target = m.param("leader_target", 40.0, unit="person")
+    cohesion_recovery = m.param("cohesion_recovery", 0.05, unit="1/month")
+    split_depth = m.param("split_depth", 0.3)
+    perception_delay = m.param("perception_delay", 4.0, unit="month")
+    activity_per_fighter = m.param("activity_per_fighter", 0.004, unit="attack/person/month")
+    donor_threshold = m.param("donor_threshold", 20.0, unit="attack/month")
+    gain_rate = m.param("gain_rate", 0.02, unit="1/month")
+    loss_rate = m.param("loss_rate", 0.03, unit="1/month")
+    # lookups (3)
+    money_effect = m.lookup("money_effect", [(0, 0.3), (0.5, 0.7), (1, 1.0), (2, 1.15), (4, 1.2)])
+    morale_effect = m.lookup("morale_effect", [(0, 0.4), (0.5, 0.8), (1, 1.0), (1.5, 1.1)])
+    crowding = m.lookup("crowding", [(0, 1.0), (0.5, 0.95), (1, 0.6), (1.5, 0.2), (2, 0.0)])
+    # stocks (6)
+    fighters = m.stock("fighters", capacity * 0.4, unit="person", dims=[area])
+    territory = m.stock("territory", 0.5 + 0.0 * taliban, unit="1", dims=[area])
+    funds = m.stock("funds", 2e5, unit="USD")
+    leaders = m.stock("leaders", 40.0, unit="person")
+    cohesion = m.stock("cohesion", 1.0, unit="1")
+    reputation = m.stock("reputation", 1.0, unit="1", nonnegative=False)
+    # auxiliaries (about 25)
+    t = m.aux("months", m.time * per_month)
+    all_fighters = m.aux("all_fighters", total(fighters, "area"), unit="person")
+    m.aux("avg_fighters", mean(fighters, "area"), unit="person")
+    share = m.aux("share", fighters / all_fighters)
+    load = m.aux("load", fighters / capacity)
+    spending_need = m.aux("spending_need", cost * all_fighters, unit="USD/month")
+    coverage = m.aux("coverage", funds / maximum(spending_need * 3.0 / per_month, 1.0 * cost
+                                                 * m.param("min_people", 1.0, unit="person")
+                                                 / per_month))
+    paid = m.aux("paid", money_effect(coverage))
+    morale = m.aux("morale", morale_effect(cohesion * paid * reputation))
+    leadership = m.aux("leadership", clip(leaders / leader_target, 0.2, 1.2))
+    core = m.aux("core", core_base * (1 - step(1.0, "2018-06")) * (1 + pulse("2018-01", 6)),
+                 unit="USD/month")
+    activity = m.aux("activity", activity_per_fighter * all_fighters * leadership * morale,
+                     unit="attack/month")
+    seen_activity = m.aux("seen_activity", smooth(activity, perception_delay),
+                          unit="attack/month")
+    donor_mood = m.aux("donor_mood", logistic(seen_activity / donor_threshold, 4.0, 1.0))
+    donations_in = m.aux("donations_in", donor_base * donor_mood * reputation,
+                         unit="USD/month")
+    pressure = m.aux("pressure", taliban * (1 + ramp(0.01 * per_month, "2017-01", "2019-01"))
+                     * if_then_else((t > 33) & (t < 34), 0.2, 1.0))
+    kabul = m.aux("kabul_share", fighters.sel(area="Nangarhar") / all_fighters)
+    split = m.aux("split", split_depth * pulse("2017-05", 10))
+    # a lookup of an arrayed input costs PySD ~25 ms a step (element by element through
+    # xarray), which would make its 100 runs take minutes: the lookups here read scalars
+    crowding_all = m.aux("crowding_all", crowding(all_fighters / total(capacity, "area")))
+    recruit_pull = m.aux("recruit_pull", crowding_all * (1.2 - 0.4 * load) * morale
+                         * (1 - 0.5 * pressure))
+    deaths_rate = m.aux("deaths_rate", attrition * (1 + pressure) + strike_rate * 0.1,
+                        unit="1/month")
+    foreign_split = m.aux("foreign_split", foreign_rate * share * minimum(paid, 1.0),
+                          unit="person/month")
+    income_tax = m.aux("income_tax", total(tax_rate * fighters * territory, "area"),
+                       unit="USD/month")
+    m.aux("perceived_strength", smooth(all_fighters, 6.0), unit="person")
+    m.aux("strength_index", all_fighters / total(capacity, "area") * morale * leadership)
+    m.aux("kabul_activity", activity * kabul, unit="attack/month")
+    # flows (13)
+    m.flow("recruitment", None, fighters, recruit_base * recruit_pull)
+    m.flow("foreign_arrivals", None, fighters, foreign_split)
+    m.flow("deaths", fighters, None, deaths_rate * fighters)
+    m.flow("desertion", fighters, None, desertion_rate * fighters * (2 - morale))
+    m.flow("taxes", None, funds, income_tax)
+    m.flow("donations", None, funds, donations_in + core)
+    m.flow("spending", funds, None, spending_need * minimum(coverage, 1.0))
+    m.flow("promotion", None, leaders, (leader_target - leaders) / promotion_time)
+    m.flow("leader_losses", leaders, None, strike_rate * leaders * (1 - 0.5 * step(1.0, 42)))
+    m.flow("recovery", None, cohesion, cohesion_recovery * (1 - cohesion))
+    m.flow("rupture", cohesion, None, split * cohesion * per_month)
+    m.flow("gain", None, territory, gain_rate * load * (1 - territory))
+    m.flow("loss", territory, None, loss_rate * pressure * territory * (1 + (1 - morale)))
+    m.flow("reputation_change", None, reputation,
+           0.02 * per_month * (donor_mood - reputation * 0.5))
+    return m
+
+
+PRIORS = {
+    "attrition": Uniform(0.01, 0.06),
+    "strike_rate": Uniform(0.01, 0.08),
+    "donor_base": Uniform(2e4, 1e5),
+    "cost_per_fighter": Uniform(8.0, 16.0),
+}
+
+
+def run_pysd(model: Model, runs: int, budget: float, seed: int = 1) -> tuple[float, int]:
+    """Seconds for PySD runs over ``runs`` parameter sets, stopping after ``budget`` s."""
+    import pysd
+
+    rng = np.random.default_rng(seed)
+    sets = [{name: float(prior.draws(rng, 1)[0]) for name, prior in PRIORS.items()}
+            for _ in range(runs)]
+    names = vensim_names(model)
+    stocks = [names[s.name] for s in model.stocks]
+    done = 0
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PySD warns when a lookup holds its end value
+        path = write_vensim(model, Path(folder) / "benchmark.mdl")
+        vensim = pysd.read_vensim(str(path))
+        vensim.run(return_columns=stocks)  # warm-up
+        start = time.perf_counter()
+        for params in sets:
+            vensim.run(params=params, return_columns=stocks)
+            done += 1
+            if time.perf_counter() - start > budget:
+                break
+        elapsed = time.perf_counter() - start
+    return elapsed, done
+
+
+def run_prospects(model: Model, draws: int, repeats: int) -> list[float]:
+    """Seconds for ``simulate()`` of ``draws`` draws (stocks only), ``repeats`` times."""
+    stocks = [s.name for s in model.stocks]
+    simulate(model, draws=1024, priors=PRIORS, outputs=stocks)  # compile and warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = simulate(model, draws=draws, priors=PRIORS, outputs=stocks)
+        times.append(time.perf_counter() - start)
+        assert result.fighters.shape[0] == draws
+        del result
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="Prospects runs; the fastest counts (the first pays for memory)")
+    parser.add_argument("--pysd-runs", type=int, default=100)
+    parser.add_argument("--pysd-budget", type=float, default=30.0,
+                        help="stop the PySD loop after this many seconds")
+    args = parser.parse_args()
+    model = build().check()
+    steps = int(round(model.final_time / model.dt))
+    print(f"model: {len(model.variables)} variables, {len(model.lookups)} lookups, "
+          f"{len(model.smooths)} smooths, a dimension of {len(AREAS)}, {steps} steps")
+    times = run_prospects(model, args.draws, args.repeats)
+    prospects_rate = args.draws * steps / min(times)
+    print(f"prospects: {args.draws} draws in " + ", ".join(f"{t:.2f}" for t in times) + " s")
+    seconds, runs = run_pysd(model, args.pysd_runs, args.pysd_budget)
+    pysd_rate = runs * steps / seconds
+    stopped = f" (stopped at the {args.pysd_budget:g} s budget)" if runs < args.pysd_runs else ""
+    print(f"pysd: {runs} of {args.pysd_runs} parameter sets in {seconds:.2f} s, "
+          f"{seconds / runs * 1000:.0f} ms a run{stopped}")
+    print(f"prospects_run_months_per_s={prospects_rate:.4g} "
+          f"pysd_run_months_per_s={pysd_rate:.4g} ratio={prospects_rate / pysd_rate:.4g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Prior distributions of parameters, as written in parameters.yaml, backed by scipy.stats."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, model_validator
+
+#: distribution -> its arguments, in order
+ARGUMENTS = {
+    "fixed": (),
+    "uniform": ("low", "high"),
+    "loguniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "sigma"),
+    "beta": ("alpha", "beta"),
+    "triangular": ("low", "mode", "high"),
+}
+
+
+class Prior(BaseModel):
+    """A prior: ``dist`` and its arguments (see ``ARGUMENTS``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dist: Literal["fixed", "uniform", "loguniform", "normal", "lognormal", "beta", "triangular"]
+    low: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    sigma: float | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    mode: float | None = None
+
+    @model_validator(mode="after")
+    def _arguments(self):
+        wanted = ARGUMENTS[self.dist]
+        given = {k for k in self.model_fields_set if k != "dist"}
+        if missing := [a for a in wanted if a not in given]:
+            raise ValueError(f"'{self.dist}' needs {', '.join(missing)}")
+        if extra := sorted(given - set(wanted)):
+            raise ValueError(f"'{self.dist}' takes no {', '.join(extra)}")
+        for name in wanted:
+            if not np.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number")
+        problem = {
+            "uniform": self.dist == "uniform" and not self.low < self.high,
+            "loguniform": self.dist == "loguniform" and not 0 < self.low < self.high,
+            "normal": self.dist == "normal" and not self.sd > 0,
+            "lognormal": self.dist == "lognormal" and not (self.median > 0 and self.sigma > 0),
+            "beta": self.dist == "beta" and not (self.alpha > 0 and self.beta > 0),
+            "triangular": self.dist == "triangular"
+            and not self.low <= self.mode <= self.high and self.low < self.high,
+        }
+        rules = {"uniform": "low < high", "loguniform": "0 < low < high", "normal": "sd > 0",
+                 "lognormal": "median > 0 and sigma > 0", "beta": "alpha > 0 and beta > 0",
+                 "triangular": "low <= mode <= high and low < high"}
+        if problem.get(self.dist):
+            raise ValueError(f"'{self.dist}' needs {rules[self.dist]}")
+        return self
+
+    @property
+    def arguments(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in ARGUMENTS[self.dist]}
+
+    @cached_property
+    def frozen(self):
+        """The scipy.stats distribution (not defined for ``fixed``)."""
+        from scipy import stats
+
+        a = self
+        return {
+            "uniform": lambda: stats.uniform(a.low, a.high - a.low),
+            "loguniform": lambda: stats.loguniform(a.low, a.high),
+            "normal": lambda: stats.norm(a.mean, a.sd),
+            "lognormal": lambda: stats.lognorm(a.sigma, scale=a.median),
+            "beta": lambda: stats.beta(a.alpha, a.beta),
+            "triangular": lambda: stats.triang((a.mode - a.low) / (a.high - a.low), a.low,
+                                               a.high - a.low),
+        }[self.dist]()
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.frozen.ppf(u)
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return self.frozen.cdf(x)
+
+    def logpdf(self, x: np.ndarray) -> np.ndarray:
+        return self.frozen.logpdf(x)
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v:g}" for k, v in self.arguments.items())
+        return f"{self.dist}({args})"

@@ -1,0 +1,164 @@
+"""What each evidence file holds, one pydantic model per kind of entry."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .periods import Period, parse_period
+from .priors import Prior
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(f"'{value}' is not a lower-case kebab-case id")
+    return value
+
+
+def _period(value):
+    if value is not None:
+        parse_period(value)  # raises PeriodError (a ValueError) on a phrase it cannot read
+    return value
+
+
+class Source(Entry):
+    id: str
+    title: str
+    publisher: str
+    date: str
+    kind: Literal["assessment", "report", "press", "dataset", "other"]
+    reliability: Literal["A", "B", "C", "D", "E", "F"]
+    location: str | None = None
+
+    _id = field_validator("id")(_slug)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value):
+        text = str(value)
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+            raise ValueError(f"'{text}' is not a year, year-month or date (YYYY[-MM[-DD]])")
+        return text
+
+
+class Quantity(Entry):
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str
+    measures: str
+
+    @model_validator(mode="after")
+    def _value_or_range(self):
+        if (self.value is None) == (self.low is None and self.high is None):
+            raise ValueError("give either value, or low and high")
+        if self.value is None and (self.low is None or self.high is None or self.low > self.high):
+            raise ValueError("a range needs low <= high")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return (self.value, self.value) if self.value is not None else (self.low, self.high)
+
+
+class Claim(Entry):
+    id: str
+    source: str
+    locator: str
+    text: str
+    asserted_by: Literal["group", "author", "rival", "other"]
+    credibility: int = Field(ge=1, le=6)
+    actors: list[str] = Field(default_factory=list)
+    period: str | None = None
+    quantity: Quantity | None = None
+    tags: list[str] = Field(default_factory=list)
+    context: str | None = None
+
+    _id = field_validator("id")(_slug)
+    _period = field_validator("period")(_period)
+
+    @property
+    def span(self) -> Period | None:
+        return parse_period(self.period) if self.period else None
+
+
+class Actor(Entry):
+    id: str
+    name: str
+    kind: Literal["armed-group", "faction", "state", "state-agency", "donor", "network", "force"]
+    parent: str | None = None
+    note: str | None = None
+
+    _id = field_validator("id")(_slug)
+
+
+class Relation(Entry):
+    id: str
+    source: str
+    target: str
+    kind: Literal["alliance", "hostility", "funding", "sanctuary", "support", "command"]
+    period: str | None = None
+    claims: list[str] = Field(min_length=1)
+
+    _id = field_validator("id")(_slug)
+    _period = field_validator("period")(_period)
+
+
+class ParameterSpec(Entry):
+    name: str
+    default: float | dict[str, float]
+    unit: str
+    prior: Prior = Prior(dist="fixed")
+    rationale: str
+    claims: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", value) or "__" in value:
+            raise ValueError(f"'{value}' is not a parameter name (lower_snake_case)")
+        return value
+
+    @model_validator(mode="after")
+    def _prior_fits(self):
+        if isinstance(self.default, dict) and self.prior.dist != "fixed":
+            raise ValueError("a parameter with dimensions takes no prior (put it on a scalar "
+                             "multiplier)")
+        return self
+
+
+class ObservationSpec(Entry):
+    id: str
+    claim: str
+    variable: str
+    aggregate: Literal["sum", "mean"] | None = None
+    over: list[str] | None = None
+    select: dict[str, str] = Field(default_factory=dict)
+    period: str | None = None
+    likelihood: Literal["interval", "soft_interval", "at_most", "at_least", "event_by"]
+    low: float | None = None
+    high: float | None = None
+    bias: str | None = None
+    threshold: float | None = None
+    direction: Literal["below", "above"] = "below"
+
+    _id = field_validator("id")(_slug)
+    _period = field_validator("period")(_period)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.over and not self.aggregate:
+            raise ValueError("'over' needs 'aggregate' (sum or mean)")
+        if self.likelihood == "event_by" and self.threshold is None:
+            raise ValueError("'event_by' needs a threshold")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low is above high")
+        return self

@@ -1,0 +1,171 @@
+"""The likelihood of observations given model runs, vectorised over draws.
+
+Each observation reduces a model variable to one number per draw: its mean over the months
+of the observation's period (after selecting members and summing or averaging over
+dimensions), or, for ``event_by``, its lowest (``below``) or highest (``above``) value in
+the period. That number, times the inflation factor for figures a group reports about
+itself, is scored against the claimed figure:
+
+- ``interval``: inside [low, high], with edges softened by 1% of the width;
+- ``soft_interval``: inside [low, high] with normal-CDF edges of scale ``s``;
+- ``at_most`` / ``at_least``: below ``high`` / above ``low``, a normal-CDF edge of scale s;
+- ``event_by``: the lowest (highest) value crosses ``threshold``, same edge.
+
+The edge scale ``s`` is a quarter of the interval's width plus 5% of its level (5% of
+the bound for one-sided kinds): claims are approximate and this says how approximate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy.special import log_ndtr
+
+from ..evidence import EvidenceError
+from ..evidence.periods import parse_period
+
+
+@dataclass
+class Target:
+    """One observation made ready to score: where to look in a run and what to expect."""
+
+    id: str
+    variable: str
+    months: np.ndarray  # output indices inside the period
+    select: dict
+    reduce_over: tuple[str, ...]
+    how: str  # sum | mean
+    kind: str
+    low: float | None
+    high: float | None
+    bias: str | None
+    direction: str = "below"
+    claimed: str = ""
+
+    @property
+    def scale(self) -> float:
+        if self.low is not None and self.high is not None:
+            width = self.high - self.low
+            if self.kind == "interval":
+                return max(0.01 * width, 1e-9)
+            return 0.25 * width + 0.05 * abs(self.low + self.high) / 2 or 1e-9
+        bound = self.high if self.high is not None else self.low
+        return 0.05 * abs(bound) or 0.05
+
+    def reduce(self, array: np.ndarray, dims: tuple[str, ...], coords: dict) -> np.ndarray:
+        """Model value per draw from an array of shape (draw, time, *dims)."""
+        data = array[:, self.months]
+        names = list(dims)
+        for dim, member in self.select.items():
+            axis = 2 + names.index(dim)
+            data = np.take(data, coords[dim].index(member), axis=axis)
+            names.remove(dim)
+        for dim in self.reduce_over:
+            axis = 2 + names.index(dim)
+            data = data.sum(axis=axis) if self.how == "sum" else data.mean(axis=axis)
+            names.remove(dim)
+        if self.kind == "event_by":
+            return data.min(axis=1) if self.direction == "below" else data.max(axis=1)
+        return data.mean(axis=1)
+
+    def logp(self, value: np.ndarray) -> np.ndarray:
+        s = self.scale
+        if self.kind in ("interval", "soft_interval"):
+            upper = log_ndtr((self.high - value) / s)
+            lower = log_ndtr((value - self.low) / s)
+            return upper + lower
+        if self.kind == "at_most":
+            return log_ndtr((self.high - value) / s)
+        if self.kind == "at_least":
+            return log_ndtr((value - self.low) / s)
+        threshold = self.low if self.low is not None else self.high
+        sign = 1.0 if self.direction == "below" else -1.0
+        return log_ndtr(sign * (threshold - value) / s)
+
+
+def _months_between(start: date, when: date) -> int:
+    return (when.year - start.year) * 12 + when.month - start.month
+
+
+def build_targets(system, observations=None) -> list[Target]:
+    """Targets for the system's observations (or another set with the same schema)."""
+    model, evidence = system.model, system.evidence
+    observations = evidence.observations if observations is None else observations
+    n_out = int(round(model.final_time / model.output_step)) + 1
+    targets = []
+    for obs in observations.values():
+        claim = evidence.claims.get(obs.claim)
+        period = obs.period if obs.period is not None else (claim.period if claim else None)
+        if isinstance(period, str):
+            period = parse_period(period)
+        first = 0 if period is None or period.start is None else _months_between(
+            model.start, period.start)
+        last = n_out - 1 if period is None or period.end is None else _months_between(
+            model.start, period.end)
+        months = np.arange(max(first, 0), min(last, n_out - 1) + 1) // model.output_step
+        if months.size == 0:
+            raise EvidenceError(f"observation '{obs.id}': its period lies outside the model's "
+                                f"run ({model.start:%Y-%m} to {model.stop:%Y-%m})")
+        low, high = obs.low, obs.high
+        quantity = claim.quantity if claim is not None else None
+        if quantity is not None and low is None and high is None:
+            value = getattr(quantity, "value", None)
+            low = quantity.low if value is None else value
+            high = quantity.high if value is None else value
+        if obs.likelihood == "event_by" and obs.threshold is not None:
+            low, high = obs.threshold, None
+        if obs.likelihood == "at_most":
+            low = None
+        if obs.likelihood == "at_least":
+            high = None
+        var = model[obs.variable]
+        select = dict(obs.select or {})
+        over = tuple(obs.over) if obs.over else tuple(
+            d for d in var.dims if d not in select) if obs.aggregate else ()
+        targets.append(Target(
+            obs.id, obs.variable, months, select, over, obs.aggregate or "sum",
+            obs.likelihood, low, high, obs.bias, getattr(obs, "direction", None) or "below",
+            _claimed_text(obs.likelihood, low, high),
+        ))
+    return targets
+
+
+def _claimed_text(kind: str, low, high) -> str:
+    if kind == "at_most":
+        return f"at most {high:,.4g}"
+    if kind in ("at_least", "event_by"):
+        return f"{'at least' if kind == 'at_least' else 'crosses'} {low:,.4g}"
+    return f"{low:,.4g}" if low == high else f"{low:,.4g} to {high:,.4g}"
+
+
+class Likelihood:
+    """Log-likelihood of a system's observations, for many draws at once."""
+
+    def __init__(self, system, observations=None):
+        self.system = system
+        self.targets = build_targets(system, observations)
+        self.outputs = sorted({t.variable for t in self.targets})
+        self.last_month = max(int(t.months.max()) for t in self.targets)
+        model = system.model
+        self.dims = {name: model[name].dims for name in self.outputs}
+        self.coords = {d: list(dim.members) for d, dim in model.dimensions.items()}
+        self.biases = sorted({t.bias for t in self.targets if t.bias})
+
+    def values(self, arrays: dict, biases: dict | None = None) -> dict[str, np.ndarray]:
+        """Each observation's model value per draw, bias applied."""
+        out = {}
+        for target in self.targets:
+            value = target.reduce(arrays[target.variable], self.dims[target.variable],
+                                  self.coords)
+            if target.bias:
+                value = value * (biases or {}).get(target.bias, 1.0)
+            out[target.id] = value
+        return out
+
+    def logp(self, arrays: dict, biases: dict | None = None) -> np.ndarray:
+        """Total log-likelihood per draw."""
+        values = self.values(arrays, biases)
+        total = sum(t.logp(values[t.id]) for t in self.targets)
+        return np.where(np.isfinite(total), total, -np.inf)

@@ -1,0 +1,138 @@
+"""Vensim export: PySD really runs each exported model and must reproduce the engine."""
+
+import itertools
+import warnings
+
+import models  # tests/sd/models.py (pytest puts this folder on sys.path)
+import numpy as np
+import pytest
+import xarray as xr
+
+from prospects.engine import simulate
+from prospects.engine.run import output_times
+from prospects.sd import Model, step
+from prospects.sd.vensim import to_vensim, vensim_names, write_vensim
+
+pysd = pytest.importorskip("pysd")
+
+
+def run_pysd(model, tmp_path, params=None):
+    path = write_vensim(model, tmp_path / f"{model.name}.mdl")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PySD warns when a lookup holds its end value
+        return pysd.read_vensim(str(path)).run(params=params or {})
+
+
+def compared_names(model):
+    """Stocks, auxiliaries and the non-negativity limits (engine name, Vensim name)."""
+    names = vensim_names(model)
+    pairs = [(v.name, names[v.name]) for v in model.variables.values()
+             if v.kind in ("stock", "aux")]
+    pairs += [(f"{s.name}_outflow_scale", f"{names[s.name]} outflow scale")
+              for s in model.stocks if s.nonnegative and s.outflows]
+    return pairs
+
+
+def assert_same_run(model, tmp_path, params=None, pysd_params=None):
+    pairs = compared_names(model)
+    ours = simulate(model, draws=1, params=params, outputs=[p for p, _ in pairs])
+    theirs = run_pysd(model, tmp_path, pysd_params)
+    np.testing.assert_allclose(theirs.index.values, output_times(model))
+    for name, vensim_name in pairs:
+        values = ours[name].isel(draw=0)
+        members = [values[d].values for d in values.dims[1:]]
+        flat = values.values.reshape(values.shape[0], -1)
+        for j, combo in enumerate(itertools.product(*members)):
+            column = vensim_name + (f"[{','.join(combo)}]" if combo else "")
+            np.testing.assert_allclose(theirs[column].values, flat[:, j], rtol=1e-6,
+                                       atol=1e-9, err_msg=f"{model.name}: {column}")
+    return ours, theirs
+
+
+@pytest.mark.parametrize("make", [
+    models.arrays, models.lookups_and_smooths, models.switches, models.depletion,
+    models.coarse_output, models.nested,
+    models.smooth_with_init,
+])
+def test_pysd_reproduces_every_stock_and_auxiliary(make, tmp_path):
+    assert_same_run(make(), tmp_path)
+
+
+def test_the_limits_act_and_pysd_limits_the_same_way(tmp_path):
+    model = models.depletion()
+    ours, theirs = assert_same_run(model, tmp_path)
+    ours = ours.isel(draw=0)
+    assert float(ours.recruits_outflow_scale.min()) < 0.5  # training asks for more than there is
+    assert float(ours.trained_outflow_scale.min()) < 0.5
+    assert float(ours.recruits.isel(time=-1)) == 0.0
+    assert float(ours.cash.isel(time=-1)) == 0.0  # a negative inflow, clamped at zero
+    assert theirs["cash"].iloc[-1] == pytest.approx(0.0, abs=1e-9)
+    assert theirs["trained outflow scale[B]"].min() < 0.5
+
+
+def test_parameters_set_in_pysd_match_parameters_passed_to_simulate(tmp_path):
+    model = models.arrays()
+    recruit = np.array([[1.0, 4.0], [0.5, 3.0], [2.0, 0.0]])
+    budget = np.array([100.0, 8e3, 50.0])
+    params = {"attrition": 0.08, "recruit": recruit, "budget": budget}
+    pysd_params = {
+        "attrition": 0.08,
+        "recruit": xr.DataArray(recruit, {"area": list(model.dimensions["area"].members),
+                                          "faction": list(model.dimensions["faction"].members)},
+                                ["area", "faction"]),
+        "budget": xr.DataArray(budget, {"area": list(model.dimensions["area"].members)},
+                               ["area"]),
+    }
+    ours, theirs = assert_same_run(model, tmp_path, params, pysd_params)
+    default = simulate(model, outputs=["fighters"])
+    assert not np.allclose(default.fighters.values, ours.fighters.values)
+
+
+def test_a_step_between_time_steps_switches_where_pysd_switches(tmp_path):
+    m = Model("offgrid", start="2015-01", stop="2015-12", dt=1.0)
+    x = m.stock("x", 0.0, unit="person")
+    m.flow("inflow", None, x, step(m.param("h", 1.0, unit="person/month"), "2015-04-04"))
+    assert_same_run(m, tmp_path)
+
+
+def test_exported_text_uses_vensim_constructs():
+    text = to_vensim(models.arrays())
+    assert "fighters[area, faction] =\n\tINTEG(recruitment[area, faction] - losses[area, faction]" \
+        in text
+    assert "SUM(fighters[area!, faction]) / 3" in text  # mean over a dimension
+    assert "fighters[Kunar, Central]" in text  # a selected member
+    assert "SUM(sum over faction 1[area!])" in text  # a sum inside a sum gets a name
+    assert "recruit[area, faction] =\n\t3, 1; 2, 0.5; 0.5, 2;" in text
+    assert "spending[area] =\n\tspending raw[area] * funds outflow scale[area]" in text
+    assert "TIME STEP = 0.25" in text and "SAVEPER = 1" in text and "FINAL TIME = 35" in text
+    doc = next(line for line in text.splitlines() if "recruits a month" in line)
+    assert doc == "\t~\trecruits a month by area faction line 2"  # no | ~ or newline
+    lookups = to_vensim(models.lookups_and_smooths())
+    assert ("money_effect(\n\t[(0,0.2)-(8000,1.1)],(0,0.2),(500,0.6),(2000,1),(8000,1.1))"
+            in lookups)
+    assert "money_effect(perceived_income)" in lookups
+    assert "perceived_income_smooth =\n\tSMOOTH(income, perception_delay)" in lookups
+    switches = to_vensim(models.switches())
+    assert "STEP(2, 6)" in switches and "PULSE(12, 2)" in switches  # dates as model time
+    assert "RAMP(0.5 * per_month, 4, 14)" in switches
+    assert ":AND: :NOT: Time * per_month > 25) :OR:" in switches
+    assert "IF THEN ELSE(Time * per_month = 9, 1, 0)" in switches  # a condition as a number
+
+
+def test_names_vensim_would_confuse_are_renamed():
+    model = models.nested()
+    names = vensim_names(model)
+    assert names["Sum"] == "Sum_v2"  # a Vensim function
+    assert names["X2"] == "X2" and names["x2"] == "x2_v2"  # Vensim ignores case
+    assert names["g"] == "g_v2"  # the member G of dimension faction
+    assert names["x"] == "x"
+    assert "(Prospects name: Sum)" in to_vensim(model)
+
+
+def test_write_is_atomic_and_replaces_the_file(tmp_path):
+    model = models.switches()
+    path = tmp_path / "model.mdl"
+    path.write_text("old")
+    assert write_vensim(model, path) == path
+    assert path.read_text() == to_vensim(model)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.mdl"]
