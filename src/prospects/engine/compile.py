@@ -9,7 +9,7 @@ contiguous in memory. A draw-independent value has 1 as its last axis, or is a f
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -253,11 +253,11 @@ class Program:
         outs = [self.slot[f] for f in raw_outflows]
 
         def scale(v, t):
-            out = sum(v[j] for j in outs)
-            available = v[i] / dt + sum(v[j] for j in ins)
+            available = add_all([v[i] / dt] + [v[j] for j in ins])
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(out > available, available / out, 1.0)
-            return np.clip(ratio, 0.0, 1.0)
+                ratio = available / add_all(v[j] for j in outs)
+            # nothing requested (0/0) delivers all: fmin and fmax pass over NaN
+            return np.fmax(np.fmin(ratio, 1.0, out=ratio), 0.0, out=ratio)
 
         return scale
 
@@ -286,6 +286,14 @@ class Program:
             shape[self.axis(dim)] = len(keep)
             mask = mask & keep.reshape(shape)
         return mask
+
+
+def add_all(arrays: Iterable[np.ndarray]):
+    """Sum of arrays without the extra pass that ``sum`` spends adding its start, 0."""
+    result = 0.0
+    for k, array in enumerate(arrays):
+        result = array if k == 0 else result + array
+    return result
 
 
 def scale_name(stock: Stock) -> str:

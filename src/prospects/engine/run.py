@@ -8,7 +8,7 @@ import numpy as np
 
 from ..sd.model import Model, ModelError
 from ..sd.render import render
-from .compile import Program, base_name, scale_name
+from .compile import Program, base_name, scale_name, add_all
 from .interventions import Intervention, validate
 from .sampling import BLOCK, Distribution, sample
 
@@ -60,23 +60,35 @@ def run_chunk(
     interventions: Sequence[Intervention] = (),
     outputs: Sequence[str] | None = None,
     debug: bool = False,
+    out: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Draws ``start`` .. ``start + n``: arrays (n, time, *sizes) per output name.
 
     ``params`` holds values for all draws (sliced here); ``priors`` are sampled here.
+    ``out`` may give, per output, a draw-last array (time, *sizes, n) to fill; the
+    arrays returned are then views of it.
     """
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
     steps = program.steps(interventions, n, start)
+    if out is None:
+        out = {name: np.empty(_buffer_shape(program, name, n)) for name in outputs}
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
         try:
-            return _integrate(program, steps, values, n, outputs, debug, start)
+            _integrate(program, steps, values, n, out, debug, start)
         except NonFiniteError as first:
             if debug:
                 raise
-            _integrate(program, steps, values, n, outputs, True, start)  # names the culprit
+            _integrate(program, steps, values, n, out, True, start)  # names the culprit
             raise first
+    return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+
+
+def _buffer_shape(program: Program, name: str, n: int) -> tuple[int, ...]:
+    """Draw-last shape (time, *sizes, n) in which a run keeps an output."""
+    sizes = tuple(len(program.model.dimensions[d]) for d in program.slot_dims[name])
+    return (len(output_times(program.model)),) + sizes + (n,)
 
 
 def _parameter_values(program, start, n, params, priors, seed) -> list:
@@ -140,8 +152,8 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
     return list(lazy)
 
 
-def _integrate(program, steps, values, n, outputs, debug, offset=0):
-    """Euler integration of one chunk; arrays (n, time, *sizes) per output name."""
+def _integrate(program, steps, values, n, buffers, debug, offset=0):
+    """Euler integration of one chunk into ``buffers`` (time, *sizes, n) per output name."""
     model = program.model
     slot = program.slot
     dt = model.dt
@@ -150,9 +162,7 @@ def _integrate(program, steps, values, n, outputs, debug, offset=0):
     n_out = n_steps // per_output + 1
     v = _initialise(program, steps, values, n)
     averaged = {f.name for f in model.flows} if per_output > 1 else set()
-    # time first while integrating, so each saved time is one contiguous block
-    buffers = {name: np.empty((n_out,) + program.full_shape(program.slot_dims[name]) + (n,))
-               for name in outputs}
+    outputs = list(buffers)
     levels = [(buffers[name], slot[name]) for name in outputs if name not in averaged]
     rates = [(buffers[name], slot[name]) for name in outputs if name in averaged]
     totals = [0.0] * len(rates)
@@ -177,33 +187,36 @@ def _integrate(program, steps, values, n, outputs, debug, offset=0):
         if k % per_output == 0:
             j = k // per_output
             for buffer, i in levels:
-                buffer[j] = v[i]
-            for i, *_ in stocks + smooths:
-                if not np.isfinite(v[i]).all():
-                    fail(names[i], v[i], t)
+                buffer[j] = _squeeze(v[i], buffer)
         if k == n_steps:
             for buffer, i in rates:
-                buffer[n_out - 1] = v[i]
+                buffer[n_out - 1] = _squeeze(v[i], buffer)
             break
         if rates:
             totals = [total + v[i] for total, (_, i) in zip(totals, rates, strict=True)]
             if (k + 1) % per_output == 0:
                 for total, (buffer, _) in zip(totals, rates, strict=True):
-                    buffer[(k + 1) // per_output - 1] = total / per_output
+                    buffer[(k + 1) // per_output - 1] = _squeeze(total / per_output, buffer)
                 totals = [0.0] * len(rates)
-        changes = [(i, sum(v[f] for f in ins) - sum(v[f] for f in outs), nonneg)
+        changes = [(i, add_all(v[f] for f in ins) - add_all(v[f] for f in outs), nonneg)
                    for i, ins, outs, nonneg in stocks]
         changes += [(i, (f_in(v, t) - v[i]) / f_delay(v, t), False) for i, f_in, f_delay in smooths]
         for i, change, nonneg in changes:
             level = v[i] + dt * change
-            v[i] = np.maximum(level, 0.0) if nonneg else level
+            v[i] = np.maximum(level, 0.0, out=level) if nonneg else level
+    # NaN stays NaN in a stock, so a last look at the stocks finds what went wrong on the way
+    for i, *_ in stocks + smooths:
+        if not np.isfinite(v[i]).all():
+            fail(names[i], v[i], model.final_time)
     for name, buffer in buffers.items():
         if not np.isfinite(buffer).all():
             j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
             fail(name, buffer[j], j * model.output_step)
-    return {name: np.moveaxis(buffer, -1, 0).reshape(
-        (n, n_out) + tuple(len(model.dimensions[d]) for d in program.slot_dims[name]))
-        for name, buffer in buffers.items()}
+
+
+def _squeeze(value, buffer: np.ndarray) -> np.ndarray:
+    """A slot value (model axes with 1s, draws last) shaped to fit one time of ``buffer``."""
+    return np.reshape(value, buffer.shape[1:-1] + (-1,))
 
 
 def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memory_mb: float) -> int:
@@ -247,16 +260,15 @@ def simulate(
     if unknown:
         raise ModelError(f"model '{model.name}' has nothing named {', '.join(unknown)} to output")
     size = chunk or chunk_size(program, draws, outputs, max_memory_mb)
-    arrays: dict[str, np.ndarray] = {}
+    # draw-last buffers that chunks fill in place; the dataset gets draw-first views of them
+    full = {name: np.empty(_buffer_shape(program, name, draws)) for name in outputs}
     for start in range(0, draws, size):
         n = min(size, draws - start)
-        result = run_chunk(model, start, n, params, priors, seed, interventions, outputs)
-        for name, array in result.items():
-            if name not in arrays:
-                arrays[name] = np.empty((draws,) + array.shape[1:])
-            arrays[name][start:start + n] = array
+        run_chunk(model, start, n, params, priors, seed, interventions, outputs,
+                  out={name: buffer[..., start:start + n] for name, buffer in full.items()})
         if progress:
             progress(n)
+    arrays = {name: np.moveaxis(buffer, -1, 0) for name, buffer in full.items()}
     drawn = sample(priors, draws, seed) if priors else {}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)
