@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from .common import SYSTEM_OPTION, console, user_errors
@@ -20,7 +18,7 @@ def _claim_line(system, claim_id: str) -> str:
 @model_app.command("show")
 @user_errors
 def show_model(
-    variable: Optional[str] = typer.Argument(None, help="One variable; all when omitted."),  # noqa: UP007
+    variable: str | None = typer.Argument(None, help="One variable; all when omitted."),  # noqa: UP007
     system: str = SYSTEM_OPTION,
 ) -> None:
     """Each variable with its equation, unit, doc and the claims behind it."""

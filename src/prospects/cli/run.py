@@ -14,7 +14,7 @@ def run(
     system: str = SYSTEM_OPTION,
     draws: int = typer.Option(10_000, min=1, help="Parameter draws from the priors."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
-    out: Path = typer.Option(Path("out"), help="Folder for the ensemble and the summary page."),
+    out: Path = typer.Option(Path("out"), help="Folder for the ensemble and summary page."),
 ) -> None:
     """Run the system's prior-predictive ensemble; print and save a summary."""
     from ..ensembles import prior_predictive

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..sd.model import Model, ModelError
 from ..sd.render import render
-from .compile import Program, base_name, scale_name, add_all
+from .compile import Program, add_all, base_name, scale_name
 from .interventions import Intervention, validate
 from .sampling import BLOCK, Distribution, sample
 
