@@ -12,7 +12,8 @@ evidence_app = typer.Typer(no_args_is_help=True, help="Look at a system's eviden
 
 def _claim_line(system, claim_id: str) -> str:
     claim = system.evidence.claims[claim_id]
-    return f"  [{claim_id}] {claim.text} ({claim.locator}; {claim.asserted_by}, {claim.credibility})"
+    source = f"{claim.locator}; {claim.asserted_by}, {claim.credibility}"
+    return f"  [{claim_id}] {claim.text} ({source})"
 
 
 @model_app.command("show")
