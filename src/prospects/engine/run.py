@@ -61,34 +61,37 @@ def run_chunk(
     outputs: Sequence[str] | None = None,
     debug: bool = False,
     out: Mapping[str, np.ndarray] | None = None,
+    until: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Draws ``start`` .. ``start + n``: arrays (n, time, *sizes) per output name.
 
     ``params`` holds values for all draws (sliced here); ``priors`` are sampled here.
     ``out`` may give, per output, a draw-last array (time, *sizes, n) to fill; the
-    arrays returned are then views of it.
+    arrays returned are then views of it. ``until`` stops after that many output times
+    (calibration needs no more than its last observation).
     """
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
     steps = program.steps(interventions, n, start)
+    n_out = len(output_times(model)) if until is None else min(until, len(output_times(model)))
     if out is None:
-        out = {name: np.empty(_buffer_shape(program, name, n)) for name in outputs}
+        out = {name: np.empty(_buffer_shape(program, name, n, n_out)) for name in outputs}
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
         try:
-            _integrate(program, steps, values, n, out, debug, start)
+            _integrate(program, steps, values, n, out, debug, start, n_out)
         except NonFiniteError as first:
             if debug:
                 raise
-            _integrate(program, steps, values, n, out, True, start)  # names the culprit
+            _integrate(program, steps, values, n, out, True, start, n_out)  # names the culprit
             raise first
     return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
 
 
-def _buffer_shape(program: Program, name: str, n: int) -> tuple[int, ...]:
+def _buffer_shape(program: Program, name: str, n: int, n_out: int | None = None):
     """Draw-last shape (time, *sizes, n) in which a run keeps an output."""
     sizes = tuple(len(program.model.dimensions[d]) for d in program.slot_dims[name])
-    return (len(output_times(program.model)),) + sizes + (n,)
+    return (n_out or len(output_times(program.model)),) + sizes + (n,)
 
 
 def _parameter_values(program, start, n, params, priors, seed) -> list:
@@ -152,14 +155,14 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
     return list(lazy)
 
 
-def _integrate(program, steps, values, n, buffers, debug, offset=0):
-    """Euler integration of one chunk into ``buffers`` (time, *sizes, n) per output name."""
+def _integrate(program, steps, values, n, buffers, debug, offset, n_out):
+    """Euler integration of one chunk into ``buffers`` (time, *sizes, n) per output name,
+    for the first ``n_out`` output times."""
     model = program.model
     slot = program.slot
     dt = model.dt
     per_output = int(round(model.output_step / dt))
-    n_steps = int(round(model.final_time / dt))
-    n_out = n_steps // per_output + 1
+    n_steps = (n_out - 1) * per_output
     v = _initialise(program, steps, values, n)
     averaged = {f.name for f in model.flows} if per_output > 1 else set()
     outputs = list(buffers)
@@ -207,7 +210,7 @@ def _integrate(program, steps, values, n, buffers, debug, offset=0):
     # NaN stays NaN in a stock, so a last look at the stocks finds what went wrong on the way
     for i, *_ in stocks + smooths:
         if not np.isfinite(v[i]).all():
-            fail(names[i], v[i], model.final_time)
+            fail(names[i], v[i], n_steps * dt)
     for name, buffer in buffers.items():
         if not np.isfinite(buffer).all():
             j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
