@@ -2,10 +2,12 @@
 
 import typer
 
-from . import browse, run
+from . import browse, explore, run
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Evidence-linked, calibrated simulation of an armed group's prospects.")
 app.command("run")(run.run)
+app.command("sensitivity")(explore.sensitivity)
+app.command("discover")(explore.discover)
 app.add_typer(browse.model_app, name="model")
 app.add_typer(browse.evidence_app, name="evidence")

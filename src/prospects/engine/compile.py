@@ -9,7 +9,7 @@ contiguous in memory. A draw-independent value has 1 as its last axis, or is a f
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +81,7 @@ class Program:
         for param in model.params:
             self._new_slot(base_name(param), param.dims)
         self._fns: dict[int, Fn] = {}
+        self._plain_steps: list[Step] | None = None
 
     # -- shapes -------------------------------------------------------------------
     def _new_slot(self, name: str, dims: tuple[str, ...]) -> None:
@@ -134,8 +135,11 @@ class Program:
             return lambda v, t: np.interp(f(v, t), xs, ys)
         if isinstance(node, Reduce):
             f, axis = self.compile(node.operand), self.axis(node.dim)
-            reduce = np.sum if node.how == "sum" else np.mean
-            return lambda v, t: reduce(f(v, t), axis=axis, keepdims=True)
+            add = np.add.reduce
+            if node.how == "sum":
+                return lambda v, t: add(f(v, t), axis=axis, keepdims=True)
+            size = len(self.model.dimensions[node.dim])
+            return lambda v, t: add(f(v, t), axis=axis, keepdims=True) / size
         if isinstance(node, Select):
             f, axis = self.compile(node.operand), self.axis(node.dim)
             i = self.model.dimensions[node.dim].index(node.member)
@@ -197,6 +201,13 @@ class Program:
 
         Interventions with per-draw values take draws ``offset`` to ``offset + n``.
         """
+        if not interventions:
+            if self._plain_steps is None:
+                self._plain_steps = self._steps((), n, offset)
+            return self._plain_steps
+        return self._steps(interventions, n, offset)
+
+    def _steps(self, interventions: Sequence[Intervention], n: int, offset: int) -> list[Step]:
         model = self.model
         by_target: dict[str, list[Intervention]] = {}
         for iv in interventions:
@@ -254,8 +265,7 @@ class Program:
 
         def scale(v, t):
             available = add_all([v[i] / dt] + [v[j] for j in ins])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = available / add_all(v[j] for j in outs)
+            ratio = available / add_all([v[j] for j in outs])  # run_chunk silences 0/0
             # nothing requested (0/0) delivers all: fmin and fmax pass over NaN
             return np.fmax(np.fmin(ratio, 1.0, out=ratio), 0.0, out=ratio)
 
@@ -288,11 +298,13 @@ class Program:
         return mask
 
 
-def add_all(arrays: Iterable[np.ndarray]):
+def add_all(arrays: list):
     """Sum of arrays without the extra pass that ``sum`` spends adding its start, 0."""
-    result = 0.0
-    for k, array in enumerate(arrays):
-        result = array if k == 0 else result + array
+    if not arrays:
+        return 0.0
+    result = arrays[0]
+    for array in arrays[1:]:
+        result = result + array
     return result
 
 

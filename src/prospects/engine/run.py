@@ -201,7 +201,7 @@ def _integrate(program, steps, values, n, buffers, debug, offset, n_out):
                 for total, (buffer, _) in zip(totals, rates, strict=True):
                     buffer[(k + 1) // per_output - 1] = _squeeze(total / per_output, buffer)
                 totals = [0.0] * len(rates)
-        changes = [(i, add_all(v[f] for f in ins) - add_all(v[f] for f in outs), nonneg)
+        changes = [(i, add_all([v[f] for f in ins]) - add_all([v[f] for f in outs]), nonneg)
                    for i, ins, outs, nonneg in stocks]
         changes += [(i, (f_in(v, t) - v[i]) / f_delay(v, t), False) for i, f_in, f_delay in smooths]
         for i, change, nonneg in changes:

@@ -119,6 +119,7 @@ class ParameterSpec(Entry):
     prior: Prior = Prior(dist="fixed")
     rationale: str
     claims: list[str] = Field(default_factory=list)
+    calibrate: bool = False
 
     @field_validator("name")
     @classmethod
@@ -132,6 +133,8 @@ class ParameterSpec(Entry):
         if isinstance(self.default, dict) and self.prior.dist != "fixed":
             raise ValueError("a parameter with dimensions takes no prior (put it on a scalar "
                              "multiplier)")
+        if self.calibrate and self.prior.dist == "fixed":
+            raise ValueError("a calibrated parameter needs a prior that is not 'fixed'")
         return self
 
 
@@ -149,6 +152,7 @@ class ObservationSpec(Entry):
     bias: str | None = None
     threshold: float | None = None
     direction: Literal["below", "above"] = "below"
+    scale: float | None = Field(default=None, gt=0)
 
     _id = field_validator("id")(_slug)
     _period = field_validator("period")(_period)

@@ -11,8 +11,9 @@ itself, is scored against the claimed figure:
 - ``at_most`` / ``at_least``: below ``high`` / above ``low``, a normal-CDF edge of scale s;
 - ``event_by``: the lowest (highest) value crosses ``threshold``, same edge.
 
-The edge scale ``s`` is a quarter of the interval's width plus 5% of its level (5% of
-the bound for one-sided kinds): claims are approximate and this says how approximate.
+The edge scale ``s`` is the observation's ``scale`` if it gives one; otherwise a quarter
+of the interval's width plus 5% of its level, or 10% of the bound for one-sided kinds:
+claims are approximate and this says how approximate.
 """
 
 from __future__ import annotations
@@ -43,16 +44,19 @@ class Target:
     bias: str | None
     direction: str = "below"
     claimed: str = ""
+    given_scale: float | None = None
 
     @property
     def scale(self) -> float:
+        if self.given_scale:
+            return self.given_scale
         if self.low is not None and self.high is not None:
             width = self.high - self.low
             if self.kind == "interval":
                 return max(0.01 * width, 1e-9)
             return 0.25 * width + 0.05 * abs(self.low + self.high) / 2 or 1e-9
         bound = self.high if self.high is not None else self.low
-        return 0.05 * abs(bound) or 0.05
+        return 0.1 * abs(bound) or 0.1
 
     def reduce(self, array: np.ndarray, dims: tuple[str, ...], coords: dict) -> np.ndarray:
         """Model value per draw from an array of shape (draw, time, *dims)."""
@@ -126,8 +130,8 @@ def build_targets(system, observations=None) -> list[Target]:
             d for d in var.dims if d not in select) if obs.aggregate else ()
         targets.append(Target(
             obs.id, obs.variable, months, select, over, obs.aggregate or "sum",
-            obs.likelihood, low, high, obs.bias, getattr(obs, "direction", None) or "below",
-            _claimed_text(obs.likelihood, low, high),
+            obs.likelihood, low, high, obs.bias, obs.direction,
+            _claimed_text(obs.likelihood, low, high), obs.scale,
         ))
     return targets
 

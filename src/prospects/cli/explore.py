@@ -1,0 +1,99 @@
+"""``prospects sensitivity`` and ``prospects discover``: which factors matter, and where
+the group collapses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+
+DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
+SEED_OPTION = typer.Option(0, help="Random seed: the same seed gives the same numbers.")
+OUT_OPTION = typer.Option(Path("out"), help="Folder for the CSV.")
+
+
+def _csv(frame) -> str:
+    return frame.to_csv(index=False, float_format="%.6g")
+
+
+@user_errors
+def sensitivity(
+    system: str = SYSTEM_OPTION,
+    n: int = typer.Option(1024, "--n", help="Base sample size, a power of two; the model "
+                          "runs (factors + 2) x n draws."),
+    date: str = DATE_OPTION,
+    seed: int = SEED_OPTION,
+    out: Path = OUT_OPTION,
+) -> None:
+    """Sobol' indices of key outcomes to every uncertain parameter and lever."""
+    from ..evidence import EvidenceError
+    from ..files import write_text
+    from ..inference.factors import factors, skipped_scenarios
+    from ..inference.sensitivity import OUTCOMES, check_date, sobol
+    from ..system import load_system
+
+    loaded = load_system(system)
+    if n < 8 or n & (n - 1):
+        raise EvidenceError(f"--n must be a power of two of at least 8 (got {n})")
+    check_date(loaded, date)
+    draws = (len(factors(loaded)) + 2) * n
+    with progress_bar(f"{loaded.name}: Sobol' ensemble", draws) as bar:
+        table = sobol(loaded, n=n, when=date, seed=seed, progress=bar)
+    from rich.table import Table
+
+    for name, rows in table.groupby("outcome", sort=False):
+        shown = Table(title=f"{OUTCOMES[name][1]} at {date}: Sobol' indices "
+                            f"(n = {n}, {draws:,} runs)")
+        for heading in ("factor", "S1", "±", "ST", "±"):
+            shown.add_column(heading, justify="left" if heading == "factor" else "right")
+        for row in rows.sort_values("ST", ascending=False).itertuples():
+            shown.add_row(row.factor, f"{row.S1:.3f}", f"{row.S1_conf:.3f}", f"{row.ST:.3f}",
+                          f"{row.ST_conf:.3f}")
+        console().print(shown)
+    for scenario, reason in skipped_scenarios(loaded).items():
+        console().print(f"left out scenario '{scenario}': {reason}")
+    path = write_text(out / f"{loaded.name}-sensitivity.csv", _csv(table))
+    console().print(f"wrote {path}")
+
+
+@user_errors
+def discover(
+    system: str = SYSTEM_OPTION,
+    threshold: float = typer.Option(2000.0, help="Collapse: total fighters below this."),
+    date: str = DATE_OPTION,
+    n: int = typer.Option(5000, "--n", help="Latin-hypercube draws of the factors."),
+    seed: int = SEED_OPTION,
+    out: Path = OUT_OPTION,
+) -> None:
+    """Scenario discovery (PRIM): the factor ranges where the group collapses."""
+    from ..files import write_text
+    from ..inference.discovery import check_inputs
+    from ..inference.discovery import discover as find
+    from ..system import load_system
+
+    loaded = load_system(system)
+    check_inputs(loaded, threshold, date, n)
+    with progress_bar(f"{loaded.name}: Latin-hypercube ensemble", n) as bar:
+        found = find(loaded, threshold=threshold, when=date, n=n, seed=seed, progress=bar)
+    from rich.table import Table
+
+    shown = Table(title=f"Collapse (total fighters < {threshold:,.0f} at {date}): PRIM box")
+    for heading in ("factor", "low", "high", "full range", "quasi-p"):
+        shown.add_column(heading, justify="left" if heading == "factor" else "right")
+    for row in found.limits.itertuples():
+        qp = min((v for v in (row.qp_low, row.qp_high) if v == v), default=float("nan"))
+        shown.add_row(row.factor, f"{row.low:.4g}", f"{row.high:.4g}",
+                      f"{row.full_low:.4g} – {row.full_high:.4g}", f"{qp:.2g}")
+    console().print(shown)
+    console().print(f"{found.collapses:,} of {found.draws:,} draws collapse (base rate "
+                    f"{found.base_rate:.1%}); the box holds {found.mass:.1%} of draws, "
+                    f"coverage {found.coverage:.1%}, density {found.density:.1%}")
+    stem = out / f"{loaded.name}-discovery"
+    box = found.limits.assign(coverage=found.coverage, density=found.density, mass=found.mass,
+                              base_rate=found.base_rate)
+    trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
+    paths = [write_text(f"{stem}-box.csv", _csv(box)),
+             write_text(f"{stem}-trajectory.csv", _csv(trajectory))]
+    console().print(f"wrote {paths[0]} and {paths[1]}")

@@ -1,0 +1,140 @@
+"""Uncertain factors (parameters and lever intensities) and Sobol' sensitivity."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from prospects.cli import app
+from prospects.engine import simulate
+from prospects.evidence import EvidenceError
+from prospects.evidence.priors import Prior
+from prospects.inference.factors import EDGE, factors, realise, skipped_scenarios
+from prospects.inference.sensitivity import COLUMNS, sobol
+from prospects.scenarios import Lever, Scenario
+from prospects.sd import Model
+from prospects.system import load_system
+
+
+@pytest.fixture(scope="module")
+def isk():
+    return load_system("isk")
+
+
+def toy_system():
+    """Recruits driven hard by ``strong``, a little by ``weak``; ``inert`` feeds nothing the
+    outcome sees; the "boost" scenario triples recruitment from 2019, "halt" sets ``weak``."""
+    m = Model("toy", start="2015-01", stop="2021-12")
+    strong = m.param("strong", 1.0, unit="person/month")
+    weak = m.param("weak", 1.0, unit="person/month")
+    inert = m.param("inert", 1.0, unit="1")
+    fighters = m.stock("total_fighters", 100.0, unit="person")
+    m.flow("recruits", None, fighters, 10 * strong + weak)
+    m.aux("elsewhere", 2 * inert, unit="1", record=True)
+    scenarios = {
+        "boost": Scenario(id="boost", name="Boost", description="x3 recruits",
+                          levers=[Lever(target="recruits", multiply=3.0, start="2019-01")]),
+        "halt": Scenario(id="halt", name="Halt", description="weak to 0",
+                         levers=[Lever(target="weak", set=0.0, start="2019-01")]),
+    }
+    priors = {name: Prior(dist="uniform", low=0.0, high=1.0)
+              for name in ("strong", "weak", "inert")}
+    return SimpleNamespace(name="toy", model=m, priors=priors, scenarios=scenarios)
+
+
+def test_factors_are_priors_then_one_lever_per_target_group(isk):
+    chosen = factors(isk)
+    names = [f.name for f in chosen]
+    assert names[:len(isk.priors)] == list(isk.priors)
+    levers = [f for f in chosen if f.kind == "lever"]
+    targets = [lv.target for f in levers for lv in f.scenario.levers]
+    assert len(targets) == len(set(targets))  # no two lever factors touch one target
+    syria = [f for f in levers if f.scenario.levers[0].target == "syria_priority"]
+    assert [f.name for f in syria] == ["lever:syria_priority"]
+    assert syria[0].scenario.id == "core-syria-strong"
+    assert "renewed-ceasefire" in skipped_scenarios(isk)
+    assert "lever:status-quo" not in names
+
+
+def test_lever_intensity_zero_is_the_status_quo_and_one_is_the_scenario(isk):
+    chosen = factors(isk)
+    k = len(chosen)
+    unit = np.full((3, k), 0.5)
+    j = {f.name: i for i, f in enumerate(chosen)}
+    for f in chosen:
+        if f.kind == "lever":
+            unit[:, j[f.name]] = 0.0
+    unit[1, j["lever:gulf-donations-cut"]] = 1.0
+    unit[2, j["lever:sanctuary-ends"]] = 0.5
+    params, interventions = realise(isk, chosen, unit)
+    out = ["total_fighters", "cash", "gifts", "sanctuary"]
+    ds = simulate(isk.model, draws=3, params=params, interventions=interventions, outputs=out)
+    first = {k: v[:1] for k, v in params.items()}
+    base = simulate(isk.model, draws=1, params=first, outputs=out)
+    cut = simulate(isk.model, draws=1, params=first, outputs=out,
+                   interventions=isk.scenarios["gulf-donations-cut"].interventions())
+    np.testing.assert_allclose(ds.cash[0], base.cash[0], rtol=1e-6)
+    np.testing.assert_allclose(ds.cash[1], cut.cash[0], rtol=1e-6)
+    assert not np.allclose(ds.cash[1], base.cash[0], rtol=1e-3)
+    # set 0 at intensity one half: half the drawn sanctuary strength from 2019
+    late = ds.sanctuary.sel(time=np.datetime64("2020-01-01", "ns"))
+    assert float(late[2]) == pytest.approx(float(late[0]) / 2, rel=1e-6)
+    assert EDGE < 1e-6
+
+
+def test_sobol_on_the_toy_model_finds_the_factors_that_matter():
+    table = sobol(toy_system(), n=256, when="2021-06")
+    assert list(table.columns) == COLUMNS
+    assert set(table.outcome) == {"total_fighters"}
+    st = table.set_index("factor").ST
+    assert list(st.index) == ["strong", "weak", "inert", "lever:boost", "lever:halt"]
+    assert st["strong"] > 0.5 and st["lever:boost"] > 0.05
+    assert abs(st["inert"]) < 0.01
+    assert st["strong"] > st["weak"] and st["lever:boost"] > st["lever:halt"]
+
+
+def test_sobol_on_isk_gives_finite_indices_and_some_factor_that_matters(isk):
+    table = sobol(isk, n=64, when="2021-06", seed=1)
+    k = len(factors(isk))
+    assert len(table) == 4 * k
+    assert set(table.outcome) == {"total_fighters", "bases_held", "cash", "activity"}
+    values = table[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()
+    assert np.all(np.isfinite(values))
+    assert table.ST.between(-0.1, 1.2).all()
+    for _, rows in table.groupby("outcome"):
+        assert rows.ST.max() > 0.05
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 100}, "power of two"),
+    ({"n": 4}, "power of two"),
+    ({"when": "2030-01"}, "outside the run"),
+    ({"when": "June 2021"}, "not a month"),
+])
+def test_bad_input_is_refused(isk, kwargs, message):
+    with pytest.raises(EvidenceError, match=message):
+        sobol(isk, **kwargs)
+
+
+runner = CliRunner()
+
+
+def test_cli_prints_tables_and_writes_the_csv(tmp_path):
+    import pandas as pd
+
+    result = runner.invoke(app, ["sensitivity", "--n", "16", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Total fighters at 2021-06" in result.output and "pool_size" in result.output
+    table = pd.read_csv(tmp_path / "isk-sensitivity.csv")
+    assert list(table.columns) == COLUMNS and len(table) > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["isk-sensitivity.csv"]
+
+
+@pytest.mark.parametrize("args", [["--date", "2030-01"], ["--n", "10"], ["--date", "x"]])
+def test_cli_bad_input_exits_1_and_writes_nothing(tmp_path, args):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sensitivity", "--out", str(out), *args])
+    assert result.exit_code == 1
+    assert "error:" in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
