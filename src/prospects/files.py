@@ -16,6 +16,9 @@ def write_atomic(path: str | Path, writer: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         writer(Path(temp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temp, path)
     finally:
         if os.path.exists(temp):
@@ -27,5 +30,8 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def write_netcdf(path: str | Path, dataset) -> Path:
-    return write_atomic(path, lambda p: dataset.to_netcdf(p, engine="netcdf4"))
+def write_netcdf(path: str | Path, dataset, compress: bool = False) -> Path:
+    encoding = {name: {"zlib": True, "complevel": 1} for name in dataset.data_vars} \
+        if compress else None
+    return write_atomic(path, lambda p: dataset.to_netcdf(p, engine="netcdf4",
+                                                          encoding=encoding))

@@ -134,7 +134,8 @@ def _diagnostics(problem: Problem, chain: np.ndarray, lp: np.ndarray, seed: int,
     stats = {"lp": lp[:, lp.shape[1] // 2:]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        idata = az.from_dict(posterior=posterior, sample_stats=stats, attrs=meta)
+        idata = az.from_dict(posterior=posterior, sample_stats=stats)
+        idata.posterior.attrs.update(meta)
         rhat = az.rhat(idata)
         ess = az.ess(idata, method="bulk")
     return (idata, {n: float(rhat[n]) for n in problem.names},

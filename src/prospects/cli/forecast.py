@@ -1,0 +1,114 @@
+"""``prospects calibrate`` and ``prospects project``: from evidence to posterior, and from
+posterior to scenario projections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+
+OUT_OPTION = typer.Option(Path("out"), help="Folder for the files written.")
+
+
+def _posterior_path(out: Path, system: str) -> Path:
+    return out / f"{Path(system).name}-posterior.nc"
+
+
+@user_errors
+def calibrate(
+    system: str = SYSTEM_OPTION,
+    walkers: int = typer.Option(256, min=4, help="emcee walkers."),
+    max_steps: int = typer.Option(6000, min=100, help="Most sampler steps before stopping."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same posterior."),
+    out: Path = OUT_OPTION,
+) -> None:
+    """Calibrate the parameters marked 'calibrate: true' to the observations (emcee)."""
+    from rich.table import Table
+
+    from ..inference.calibrate import calibrate as run_calibration
+    from ..inference.fit import fit_table
+    from ..inference.posterior import save_posterior
+    from ..system import load_system
+
+    loaded = load_system(system)
+    with progress_bar(f"{loaded.name}: calibrating (emcee)", max_steps) as bar:
+        result = run_calibration(loaded, walkers=walkers, max_iterations=max_steps, seed=seed,
+                                 progress=bar)
+    post = result.idata.posterior
+    table = Table(title=f"{loaded.name}: posterior after {result.iterations:,} steps "
+                        f"({result.seconds:.0f} s)")
+    for heading in ("parameter", "prior", "posterior median [90%]", "R-hat", "bulk ESS"):
+        table.add_column(heading)
+    for name in result.rhat:
+        lo, mid, hi = post[name].quantile([0.05, 0.5, 0.95]).values
+        prior = loaded.evidence.parameters[name].prior
+        table.add_row(name, str(prior), f"{mid:.4g} [{lo:.4g}, {hi:.4g}]",
+                      f"{result.rhat[name]:.3f}", f"{result.ess[name]:.0f}")
+    console().print(table)
+    if not result.converged:
+        console(stderr=True).print(
+            f"[bold yellow]warning:[/] the sampler did not converge in {result.iterations:,} "
+            f"steps: max R-hat {result.max_rhat:.3f} (want < 1.01), min bulk ESS "
+            f"{result.min_ess:.0f} (want > 400). Run longer (--max-steps) before trusting "
+            "the posterior.")
+    fit = Table(title="Fit: claimed figures against predictive 90% intervals")
+    for heading in ("observation", "claimed", "prior 5-95%", "posterior 5-95%", "covered"):
+        fit.add_column(heading)
+    for row in fit_table(loaded, result.idata, seed=seed):
+        fit.add_row(row.observation, row.claimed, _interval(row.prior), _interval(row.posterior),
+                    "yes" if row.covered else "[red]no[/]")
+    console().print(fit)
+    path = save_posterior(_posterior_path(out, system), result.idata)
+    console().print(f"wrote {path}")
+
+
+def _interval(q) -> str:
+    return f"{q[0]:,.3g} - {q[2]:,.3g}"
+
+
+@user_errors
+def project(
+    system: str = SYSTEM_OPTION,
+    posterior: Path = typer.Option(None, help="Posterior file (default: out/<system>-"
+                                   "posterior.nc if it exists, else the priors)."),
+    scenario: list[str] = typer.Option(None, "--scenario", help="Scenario id (repeat for "
+                                       "several; default: all)."),
+    draws: int = typer.Option(1000, min=10, help="Draws per scenario."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    out: Path = OUT_OPTION,
+) -> None:
+    """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
+    from rich.table import Table
+
+    from ..files import write_netcdf
+    from ..inference.posterior import load_posterior
+    from ..projection import outcome_table, standard_outcomes
+    from ..projection import project as run_projection
+    from ..system import load_system
+
+    loaded = load_system(system)
+    path = posterior or _posterior_path(out, system)
+    idata = load_posterior(path, loaded) if posterior or path.exists() else None
+    if idata is None:
+        console(stderr=True).print("[yellow]note:[/] no posterior found; projecting from the "
+                                   "priors (run `prospects calibrate` first)")
+    ids = list(scenario or loaded.scenarios)
+    with progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", len(ids)) as bar:
+        ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar)
+    outcomes = standard_outcomes()
+    probs = outcome_table(ds, outcomes)
+    table = Table(title=f"{loaded.name}: outcome probabilities (Monte Carlo s.e. at most "
+                        f"{probs.xs('se', axis=1, level=1).to_numpy().max():.2f}), "
+                        f"{draws:,} paired draws per scenario")
+    table.add_column("scenario", no_wrap=True, min_width=16)
+    for outcome in outcomes:
+        table.add_column(outcome.short, justify="right", min_width=5)
+    for sid, row in probs.iterrows():
+        table.add_row(sid, *(f"{row[(o.id, 'p')]:.2f}" for o in outcomes))
+    console().print(table)
+    for outcome in outcomes:
+        console().print(f"  {outcome.short}: {outcome.label}", markup=False)
+    nc = write_netcdf(out / f"{loaded.name}-projection.nc", ds, compress=True)
+    console().print(f"wrote {nc}")

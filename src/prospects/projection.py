@@ -1,0 +1,131 @@
+"""Projections: posterior-predictive ensembles per scenario, and the outcomes analysts ask
+about, with their Monte Carlo error.
+
+Every scenario runs on the same parameter draws and random streams as the status quo, so
+differences between scenarios are paired. Calibrated parameters come from the posterior;
+the others, which the observations barely inform, keep their priors (the same draws in
+every scenario).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import probability
+from .ensembles import key_outputs
+from .evidence import EvidenceError
+from .system import System
+
+PROJECTION_START = "2019-01"
+
+
+def parameter_sets(system: System, idata, draws: int, seed: int):
+    """(params, priors, biases): posterior draws for calibrated parameters (or nothing if no
+    posterior is given), priors for the other uncertain ones."""
+    from .inference.posterior import posterior_draws
+
+    drawn = posterior_draws(idata, draws, seed) if idata is not None else {}
+    biases = {k: v for k, v in drawn.items() if k in system.evidence.bias_names}
+    params = {k: v for k, v in drawn.items() if k not in biases}
+    priors = {k: p for k, p in system.priors.items() if k not in params}
+    return params, priors, biases
+
+
+def project(
+    system: System,
+    idata=None,
+    scenarios: Sequence[str] | None = None,
+    draws: int = 1000,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+):
+    """Ensembles per scenario, stacked on a ``scenario`` dimension (float32 values)."""
+    import xarray as xr
+
+    from .engine import simulate
+
+    ids = list(scenarios or system.scenarios)
+    unknown = [s for s in ids if s not in system.scenarios]
+    if unknown:
+        raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
+                            f"{', '.join(system.scenarios)}")
+    params, priors, _ = parameter_sets(system, idata, draws, seed)
+    outputs = list(outputs or key_outputs(system))
+    runs = []
+    for sid in ids:
+        ds = simulate(system.model, draws=draws, params=params, priors=priors, seed=seed,
+                      interventions=system.scenarios[sid].interventions(), outputs=outputs)
+        runs.append(ds.astype("float32", keep_attrs=True))
+        if progress:
+            progress(1)
+    out = xr.concat(runs, dim=xr.DataArray(ids, dims="scenario", name="scenario"),
+                    combine_attrs="drop_conflicts")
+    out.attrs.update(system=system.name, seed=seed, projection_start=PROJECTION_START,
+                     calibrated=int(idata is not None),
+                     scenario_names="|".join(system.scenarios[s].name for s in ids))
+    return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A yes/no outcome per draw, with a label for tables."""
+
+    id: str
+    label: str
+    short: str  # a column heading
+    test: Callable  # Dataset (draw, time, ...) of one scenario -> bool DataArray over draw
+
+
+def _at(ds, name, when):
+    return ds[name].sel(time=np.datetime64(f"{when}-01", "ns"))
+
+
+def _window(ds, name, first, last):
+    return ds[name].sel(time=slice(np.datetime64(f"{first}-01", "ns"),
+                                   np.datetime64(f"{last}-01", "ns")))
+
+
+def standard_outcomes(dates: Sequence[str] = ("2019-12", "2020-12", "2021-12")) -> list[Outcome]:
+    """The outcomes the assessment's closing question turns on."""
+    outcomes = []
+    for when in dates:
+        for level in (2000, 4000):
+            outcomes.append(Outcome(
+                f"fighters-below-{level}-{when}", f"fighters < {level:,} in {when}",
+                f"<{level // 1000}k {when[:4]}", lambda ds, w=when, lv=level: _at(ds, "total_fighters", w) < lv))
+    last = dates[-1]
+    outcomes += [
+        Outcome(f"all-bases-held-{last}", f"all 5 base areas held in {last}", "5 bases",
+                lambda ds: _at(ds, "bases_held", last) >= 4.5),
+        Outcome(f"no-base-held-{last}", f"no base area held in {last}", "0 bases",
+                lambda ds: _at(ds, "bases_held", last) < 0.5),
+        Outcome("cash-exhausted", f"cash exhausted (< USD 100k) between {PROJECTION_START} "
+                f"and {last}", "cash out",
+                lambda ds: _window(ds, "cash", PROJECTION_START, last).min("time") < 1e5),
+        Outcome(f"activity-above-2018-{last[:4]}",
+                f"operational activity in {last[:4]} above its 2018 level", "activity up",
+                lambda ds: _window(ds, "activity", f"{last[:4]}-01", f"{last[:4]}-12")
+                .sum("theatre").mean("time")
+                > _window(ds, "activity", "2018-01", "2018-12").sum("theatre").mean("time")),
+    ]
+    return outcomes
+
+
+def outcome_table(projection, outcomes: Sequence[Outcome] | None = None):
+    """Probability and Monte Carlo standard error of each outcome under each scenario, as
+    a DataFrame (rows: scenarios; columns: (outcome id, 'p' | 'se'))."""
+    import pandas as pd
+
+    rows = {}
+    for sid in projection.scenario.values:
+        one = projection.sel(scenario=sid)
+        row = {}
+        for outcome in outcomes or standard_outcomes():
+            p, se = probability(outcome.test(one))
+            row[(outcome.id, "p")], row[(outcome.id, "se")] = p, se
+        rows[str(sid)] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
