@@ -96,7 +96,8 @@ def standard_outcomes(dates: Sequence[str] = ("2019-12", "2020-12", "2021-12")) 
         for level in (2000, 4000):
             outcomes.append(Outcome(
                 f"fighters-below-{level}-{when}", f"fighters < {level:,} in {when}",
-                f"<{level // 1000}k {when[:4]}", lambda ds, w=when, lv=level: _at(ds, "total_fighters", w) < lv))
+                f"<{level // 1000}k {when[:4]}",
+                lambda ds, w=when, lv=level: _at(ds, "total_fighters", w) < lv))
     last = dates[-1]
     outcomes += [
         Outcome(f"all-bases-held-{last}", f"all 5 base areas held in {last}", "5 bases",
