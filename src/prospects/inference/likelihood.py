@@ -93,14 +93,16 @@ def _months_between(start: date, when: date) -> int:
     return (when.year - start.year) * 12 + when.month - start.month
 
 
-def build_targets(system, observations=None) -> list[Target]:
-    """Targets for the system's observations (or another set with the same schema)."""
+def build_targets(system, observations=None, claims=None) -> list[Target]:
+    """Targets for the system's observations (or another set with the same schema), their
+    claims looked up in ``claims`` (default: the system's)."""
     model, evidence = system.model, system.evidence
     observations = evidence.observations if observations is None else observations
+    claims = evidence.claims if claims is None else claims
     n_out = int(round(model.final_time / model.output_step)) + 1
     targets = []
     for obs in observations.values():
-        claim = evidence.claims.get(obs.claim)
+        claim = claims.get(obs.claim)
         period = obs.period if obs.period is not None else (claim.period if claim else None)
         if isinstance(period, str):
             period = parse_period(period)

@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from prospects.analysis import probability
+from prospects.cli import app
+from prospects.evidence import EvidenceError
+from prospects.projection import outcome_table, project, standard_outcomes
+from prospects.system import load_system
+
+
+@pytest.fixture(scope="module")
+def isk():
+    return load_system("isk")
+
+
+@pytest.fixture(scope="module")
+def projection(isk):
+    return project(isk, None, ["status-quo", "sanctuary-ends", "us-strike-surge"], draws=300,
+                   seed=4)
+
+
+def test_scenarios_share_draws_so_differences_are_paired(projection):
+    before = projection.sel(time=slice(None, "2018-12"))["total_fighters"]
+    status_quo, no_haven = before.sel(scenario="status-quo"), before.sel(scenario="sanctuary-ends")
+    assert np.array_equal(status_quo.values, no_haven.values)
+    after = projection["total_fighters"].sel(time="2021-06")
+    assert not np.allclose(after.sel(scenario="status-quo"), after.sel(scenario="sanctuary-ends"))
+
+
+def test_us_strike_surge_lowers_leadership_on_the_same_draws(projection):
+    leadership = projection["leadership"].sel(time="2020-12")
+    surge = leadership.sel(scenario="us-strike-surge").values
+    base = leadership.sel(scenario="status-quo").values
+    assert (surge <= base + 1e-6).mean() > 0.95 and surge.mean() < base.mean()
+
+
+def test_outcome_probabilities_with_monte_carlo_error(projection):
+    table = outcome_table(projection)
+    assert list(table.index) == ["status-quo", "sanctuary-ends", "us-strike-surge"]
+    p = table.xs("p", axis=1, level=1).to_numpy()
+    se = table.xs("se", axis=1, level=1).to_numpy()
+    assert ((p >= 0) & (p <= 1)).all()
+    assert np.allclose(se, np.sqrt(p * (1 - p) / 300))
+    below2k, below4k = (table[(o.id, "p")] for o in standard_outcomes()[4:6])
+    assert (below2k <= below4k).all()  # fewer than 2,000 implies fewer than 4,000
+
+
+def test_probability_and_its_standard_error():
+    p, se = probability(xr.DataArray([True, False, False, True], dims="draw"))
+    assert p == 0.5 and se == pytest.approx(0.25)
+
+
+def test_same_seed_same_projection(isk):
+    a = project(isk, None, ["status-quo"], draws=50, seed=9)
+    b = project(isk, None, ["status-quo"], draws=50, seed=9)
+    assert a.identical(b)
+
+
+def test_unknown_scenario_is_refused(isk):
+    with pytest.raises(EvidenceError, match="unknown scenario.*no-such-thing"):
+        project(isk, None, ["no-such-thing"], draws=10)
+
+
+def test_project_cli_writes_netcdf_and_prints_the_comparison(tmp_path):
+    result = CliRunner().invoke(app, ["project", "--draws", "100", "--scenario", "status-quo",
+                                      "--scenario", "gulf-donations-cut",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "gulf-donations-cut" in result.output and "<2k 2021" in result.output
+    ds = xr.open_dataset(tmp_path / "isk-projection.nc")
+    assert list(ds.scenario.values) == ["status-quo", "gulf-donations-cut"]
+    assert ds.sizes["draw"] == 100
+
+
+def test_project_cli_refuses_a_posterior_of_another_model(tmp_path):
+    bad = tmp_path / "other.nc"
+    xr.Dataset({"x": ("a", [1.0])}).to_netcdf(bad)
+    result = CliRunner().invoke(app, ["project", "--posterior", str(bad), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 1 and "other.nc" in result.output
+    assert not (tmp_path / "out").exists()
