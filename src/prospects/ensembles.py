@@ -24,8 +24,10 @@ def prior_predictive(
     outputs: Sequence[str] | None = None,
     interventions: Sequence[Intervention] = (),
     progress: Callable[[int], None] | None = None,
+    client=None,
 ):
-    """Run the model with every uncertain parameter drawn from its prior."""
+    """Run the model with every uncertain parameter drawn from its prior (on a Dask
+    ``client`` if one is given)."""
     return simulate(system.model, draws=draws, priors=system.priors, seed=seed,
                     outputs=list(outputs or key_outputs(system)), interventions=interventions,
-                    progress=progress)
+                    progress=progress, client=client)

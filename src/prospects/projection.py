@@ -22,16 +22,18 @@ from .system import System
 PROJECTION_START = "2019-01"
 
 
-def parameter_sets(system: System, idata, draws: int, seed: int):
-    """(params, priors, biases): posterior draws for calibrated parameters (or nothing if no
-    posterior is given), priors for the other uncertain ones."""
-    from .inference.posterior import posterior_draws
+def parameter_sources(system: System, idata=None) -> dict:
+    """What each uncertain model parameter is drawn from: the posterior's rows for the
+    calibrated ones (if a posterior is given), the prior for the others. Bias terms are
+    left out: they are not model parameters."""
+    from .inference.posterior import posterior_joint
 
-    drawn = posterior_draws(idata, draws, seed) if idata is not None else {}
-    biases = {k: v for k, v in drawn.items() if k in system.evidence.bias_names}
-    params = {k: v for k, v in drawn.items() if k not in biases}
-    priors = {k: p for k, p in system.priors.items() if k not in params}
-    return params, priors, biases
+    sources = dict(system.priors)
+    if idata is not None:
+        joint = posterior_joint(idata)
+        sources.update({k: c for k, c in joint.columns().items()
+                        if k not in system.evidence.bias_names})
+    return sources
 
 
 def project(
@@ -42,8 +44,10 @@ def project(
     seed: int = 0,
     outputs: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    client=None,
 ):
-    """Ensembles per scenario, stacked on a ``scenario`` dimension (float32 values)."""
+    """Ensembles per scenario, stacked on a ``scenario`` dimension (float32 values).
+    ``client``: a Dask client (or scheduler address) to run the chunks of draws on."""
     import xarray as xr
 
     from .engine import simulate
@@ -53,12 +57,13 @@ def project(
     if unknown:
         raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
                             f"{', '.join(system.scenarios)}")
-    params, priors, _ = parameter_sets(system, idata, draws, seed)
+    sources = parameter_sources(system, idata)
     outputs = list(outputs or key_outputs(system))
     runs = []
     for sid in ids:
-        ds = simulate(system.model, draws=draws, params=params, priors=priors, seed=seed,
-                      interventions=system.scenarios[sid].interventions(), outputs=outputs)
+        ds = simulate(system.model, draws=draws, priors=sources, seed=seed,
+                      interventions=system.scenarios[sid].interventions(), outputs=outputs,
+                      client=client)
         runs.append(ds.astype("float32", keep_attrs=True))
         if progress:
             progress(1)
@@ -130,3 +135,21 @@ def outcome_table(projection, outcomes: Sequence[Outcome] | None = None):
             row[(outcome.id, "p")], row[(outcome.id, "se")] = p, se
         rows[str(sid)] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def parameter_sets(system: System, idata, draws: int, seed: int):
+    """(params, priors, biases) drawn up front; prefer ``parameter_sources``."""
+    from .engine.sampling import Column, sample
+
+    sources = parameter_sources(system, idata)
+    joint = {k: v for k, v in sources.items() if isinstance(v, Column)}
+    priors = {k: v for k, v in sources.items() if k not in joint}
+    params = sample(joint, draws, seed)
+    biases = {}
+    if idata is not None:
+        from .inference.posterior import posterior_joint
+
+        columns = posterior_joint(idata).columns()
+        biases = sample({b: columns[b] for b in system.evidence.bias_names if b in columns},
+                        draws, seed)
+    return params, priors, biases

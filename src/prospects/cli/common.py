@@ -11,6 +11,10 @@ SYSTEM_OPTION = typer.Option("isk", "--system", "-s",
                              help="A built-in system's name or a system folder.")
 
 
+CLUSTER_OPTION = typer.Option(None, "--cluster", help="Dask scheduler address "
+                              "(tcp://host:8786) to run the draws on; default: this process.")
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 
@@ -20,9 +24,11 @@ def console(stderr: bool = False):
 def _user_errors() -> tuple[type[BaseException], ...]:
     from ..engine import InterventionError, NonFiniteError
     from ..evidence import EvidenceError
+    from ..scale.cluster import ScaleError
     from ..sd import ModelError
 
-    return (EvidenceError, ModelError, InterventionError, NonFiniteError, FileNotFoundError,
+    return (EvidenceError, ModelError, InterventionError, NonFiniteError, ScaleError,
+            FileNotFoundError,
             PermissionError, IsADirectoryError)
 
 

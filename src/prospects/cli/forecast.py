@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the files written.")
 
@@ -78,6 +78,7 @@ def project(
     draws: int = typer.Option(1000, min=10, help="Draws per scenario."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
     out: Path = OUT_OPTION,
+    cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
     from rich.table import Table
@@ -95,8 +96,12 @@ def project(
         console(stderr=True).print("[yellow]note:[/] no posterior found; projecting from the "
                                    "priors (run `prospects calibrate` first)")
     ids = list(scenario or loaded.scenarios)
+    from ..scale import connect
+
+    client = connect(cluster)
     with progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", len(ids)) as bar:
-        ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar)
+        ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar,
+                            client=client)
     outcomes = standard_outcomes()
     probs = outcome_table(ds, outcomes)
     table = Table(title=f"{loaded.name}: outcome probabilities (Monte Carlo s.e. at most "

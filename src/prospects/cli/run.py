@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 
 @user_errors
@@ -15,16 +15,19 @@ def run(
     draws: int = typer.Option(10_000, min=1, help="Parameter draws from the priors."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
     out: Path = typer.Option(Path("out"), help="Folder for the ensemble and summary page."),
+    cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Run the system's prior-predictive ensemble; print and save a summary."""
     from ..ensembles import prior_predictive
     from ..files import write_netcdf, write_text
     from ..present.summary import summary_header, summary_html, summary_rows
+    from ..scale import connect
     from ..system import load_system
 
     loaded = load_system(system)
+    client = connect(cluster)
     with progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
-        ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar)
+        ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar, client=client)
     from rich.table import Table
 
     table = Table(title=f"{loaded.model.name}: {draws:,} draws from the priors (seed {seed})")

@@ -244,12 +244,15 @@ def simulate(
     max_memory_mb: float = 512,
     chunk: int | None = None,
     progress: Callable[[int], None] | None = None,
+    client=None,
 ):
     """Run ``draws`` parameter sets in one pass; return an xarray Dataset.
 
     ``params`` fixes parameters (a number, or one value per draw); ``priors`` maps
     parameter names to distributions to sample with ``seed``. ``outputs`` names what to
     keep (default: stocks, flows, recorded auxiliaries, non-negativity limits).
+    ``client`` (a Dask client or scheduler address) runs the chunks on a cluster, with
+    the same numbers as in process.
     """
     import xarray as xr
 
@@ -265,12 +268,24 @@ def simulate(
     size = chunk or chunk_size(program, draws, outputs, max_memory_mb)
     # draw-last buffers that chunks fill in place; the dataset gets draw-first views of them
     full = {name: np.empty(_buffer_shape(program, name, draws)) for name in outputs}
-    for start in range(0, draws, size):
-        n = min(size, draws - start)
-        run_chunk(model, start, n, params, priors, seed, interventions, outputs,
-                  out={name: buffer[..., start:start + n] for name, buffer in full.items()})
-        if progress:
-            progress(n)
+    chunks = [(start, min(size, draws - start)) for start in range(0, draws, size)]
+    if client is None:
+        for start, n in chunks:
+            run_chunk(model, start, n, params, priors, seed, interventions, outputs,
+                      out={name: buffer[..., start:start + n] for name, buffer in full.items()})
+            if progress:
+                progress(n)
+    else:
+        from ..scale.cluster import run_chunks
+
+        def store(start, n, result):
+            for name, array in result.items():
+                full[name][..., start:start + n] = np.moveaxis(array, 0, -1)
+            if progress:
+                progress(n)
+
+        run_chunks(client, run_chunk, model, chunks, store, params=params, priors=priors,
+                   seed=seed, interventions=interventions, outputs=outputs)
     arrays = {name: np.moveaxis(buffer, -1, 0) for name, buffer in full.items()}
     drawn = sample(priors, draws, seed) if priors else {}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})

@@ -29,9 +29,45 @@ def uniforms(name: str, start: int, n: int, seed: int) -> np.ndarray:
     return joined[start - first * BLOCK:][:n]
 
 
+class Empirical:
+    """A joint distribution given by samples (a posterior, say): a draw takes a whole row,
+    chosen by the stream named ``key``, so columns stay together whatever the chunking."""
+
+    def __init__(self, samples: Mapping[str, np.ndarray], key: str = "posterior-row"):
+        self.samples = {k: np.asarray(v, dtype=float) for k, v in samples.items()}
+        self.size = len(next(iter(self.samples.values())))
+        self.key = key
+
+    def column(self, name: str) -> Column:
+        return Column(self, name)
+
+    def columns(self) -> dict[str, Column]:
+        return {name: Column(self, name) for name in self.samples}
+
+    def rows(self, start: int, n: int, seed: int) -> np.ndarray:
+        return np.minimum((uniforms(self.key, start, n, seed) * self.size).astype(int),
+                          self.size - 1)
+
+
+class Column:
+    """One parameter of an ``Empirical`` joint distribution, usable where a prior goes."""
+
+    def __init__(self, joint: Empirical, name: str):
+        self.joint, self.name = joint, name
+
+
 def sample(
-    priors: Mapping[str, Distribution], n: int, seed: int = 0, start: int = 0
+    priors: Mapping[str, Distribution | Column], n: int, seed: int = 0, start: int = 0
 ) -> dict[str, np.ndarray]:
-    """Draws ``start`` .. ``start + n`` of every parameter, by inverse CDF of its prior."""
-    return {name: np.asarray(prior.ppf(uniforms(name, start, n, seed)), dtype=float)
-            for name, prior in priors.items()}
+    """Draws ``start`` .. ``start + n`` of every parameter: by inverse CDF of its prior, or
+    a row of its joint distribution."""
+    drawn, rows = {}, {}
+    for name, prior in priors.items():
+        if isinstance(prior, Column):
+            joint = prior.joint
+            if id(joint) not in rows:
+                rows[id(joint)] = joint.rows(start, n, seed)
+            drawn[name] = joint.samples[prior.name][rows[id(joint)]]
+        else:
+            drawn[name] = np.asarray(prior.ppf(uniforms(name, start, n, seed)), dtype=float)
+    return drawn

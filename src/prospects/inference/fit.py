@@ -24,14 +24,17 @@ class FitRow:
 def predictive_values(system, idata, draws: int, seed: int, likelihood: Likelihood):
     """Each observation's model value per draw (bias applied), with calibrated parameters
     from ``idata`` (or their priors when ``idata`` is None) and the rest from priors."""
-    from ..projection import parameter_sets
+    from ..engine.sampling import sample
+    from ..inference.posterior import posterior_joint
+    from ..projection import parameter_sources
 
-    params, priors, biases = parameter_sets(system, idata, draws, seed)
-    if idata is None:
-        rng = np.random.default_rng([seed, 11])
-        biases = {b: system.evidence.parameters[b].prior.ppf(rng.random(draws))
-                  for b in likelihood.biases}
-    arrays = run_chunk(system.model, 0, draws, params=params, priors=priors, seed=seed,
+    sources = parameter_sources(system, idata)
+    bias_sources = {b: system.evidence.parameters[b].prior for b in likelihood.biases}
+    if idata is not None:
+        bias_sources.update({b: c for b, c in posterior_joint(idata).columns().items()
+                             if b in bias_sources})
+    biases = sample(bias_sources, draws, seed)
+    arrays = run_chunk(system.model, 0, draws, priors=sources, seed=seed,
                        outputs=likelihood.outputs, until=likelihood.last_month + 1)
     return likelihood.values(arrays, biases)
 

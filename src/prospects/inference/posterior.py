@@ -39,8 +39,16 @@ def load_posterior(path: str | Path, system):
     return idata
 
 
+def posterior_joint(idata):
+    """The pooled posterior samples as a joint distribution the engine can draw rows from."""
+    from ..engine.sampling import Empirical
+
+    post = idata.posterior.stack(sample=("chain", "draw"))
+    return Empirical({name: np.asarray(post[name].values) for name in post.data_vars})
+
+
 def posterior_draws(idata, n: int, seed: int = 0) -> dict[str, np.ndarray]:
     """``n`` parameter sets drawn (with replacement) from the pooled posterior samples."""
-    post = idata.posterior.stack(sample=("chain", "draw"))
-    pick = np.random.default_rng([seed, 7]).integers(0, post.sizes["sample"], size=n)
-    return {name: np.asarray(post[name].values)[pick] for name in post.data_vars}
+    from ..engine.sampling import sample
+
+    return sample(posterior_joint(idata).columns(), n, seed)

@@ -179,6 +179,10 @@ class Model:
         self.time = Time()
         self.version = 0
 
+    def __getstate__(self) -> dict:
+        """Pickled without the engine's compiled program (closures): it is rebuilt."""
+        return {k: v for k, v in self.__dict__.items() if k != "_program"}
+
     # -- building -----------------------------------------------------------------
     def dimension(self, name: str, members: Iterable[str]) -> Dimension:
         self._claim_name(name)

@@ -1,0 +1,83 @@
+"""``prospects backtest``: score a projection against figures reported after it was made."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+
+from .common import SYSTEM_OPTION, console, user_errors
+
+
+def _num(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "[red]no[/]"
+
+
+@user_errors
+def backtest(
+    file: Path = typer.Argument(..., help="Backtest file: later sources, claims and "
+                                "observations (YAML; see prospects.inference.backtest)."),
+    system: str = SYSTEM_OPTION,
+    projection: Path = typer.Option(None, help="Projection file (default: "
+                                    "<out>/<system>-projection.nc)."),
+    scenario: str = typer.Option("status-quo", help="The scenario to score."),
+    out: Path = typer.Option(Path("out"), help="Folder for the CSV written."),
+) -> None:
+    """Score a projection against later observations: CRPS, interval coverage, log score,
+    and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
+    from rich.table import Table
+
+    from ..files import write_text
+    from ..inference.backtest import open_projection, read_backtest, score
+    from ..system import load_system
+
+    loaded = load_system(system)
+    bt = read_backtest(file, loaded)
+    path = projection or out / f"{loaded.name}-projection.nc"
+    ds = open_projection(path, loaded)
+    result = score(loaded, bt, ds, scenario)
+    df, summary = result.table, result.summary
+    csv_name = out / f"{loaded.name}-backtest.csv"
+
+    table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "
+                        f"{result.projection_start}, {int(df['draws'].max()):,} draws)",
+                  caption="* midpoint of a stated interval. in50/90: inside the central 50% / "
+                          "90% interval. log: log score. Baselines per row in the CSV.")
+    table.add_column("observation", overflow="fold", min_width=14)
+    for heading in ("observed", "median", "5-95%", "CRPS", "in50/90", "log"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    for row in df.to_dict("records"):
+        observed = _num(row["observed"]) + ("*" if row["observed_kind"] == "midpoint" else "")
+        inside = "/".join(_yes(row[k]) for k in ("in50", "in90"))
+        table.add_row(f"{row['id']}\n[dim]{row['variable']}, {row['period']}[/]", observed,
+                      _num(row["median"]), f"{_num(row['5%'])}–{_num(row['95%'])}",
+                      _num(row["crps"]), inside, _num(row["log_score"]))
+    console().print(table)
+
+    summ = Table(title=f"Summary over {summary['observations']} observations")
+    for heading in ("forecast", "rows", "mean CRPS", "model on those rows", "model better"):
+        summ.add_column(heading, justify="left" if heading == "forecast" else "right")
+    n = summary["observations"]
+    summ.add_row("model (ensemble)", str(n), _num(summary["mean_crps"]),
+                 _num(summary["mean_crps"]), "")
+    for name, base in summary["baselines"].items():
+        summ.add_row(name, str(base["rows"]), _num(base["mean_crps"]),
+                     _num(base["model_mean_crps"]),
+                     f"{base['model_better']} of {base['rows']}" if base["rows"] else "—")
+    console().print(summ)
+    console().print(
+        f"coverage: 50% interval {summary['coverage_50']:.2f} (nominal 0.50), 90% interval "
+        f"{summary['coverage_90']:.2f} (nominal 0.90); mean log score "
+        f"{_num(summary['mean_log_score'])}", markup=False)
+    console().print("note: model values are raw (no self-report bias applied); an interval "
+                    "is scored at its midpoint; mean CRPS mixes the variables' units.",
+                    markup=False)
+    csv = write_text(csv_name, df.to_csv(index=False))
+    console().print(f"wrote {csv}")

@@ -1,0 +1,86 @@
+"""``prospects report``: one self-contained HTML page of projections, structure, evidence,
+calibration fit, scenario comparison and the flows behind the key changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+from .forecast import OUT_OPTION
+
+
+@user_errors
+def report(
+    system: str = SYSTEM_OPTION,
+    posterior: Path = typer.Option(None, help="Posterior file (default: out/<system>-"
+                                   "posterior.nc if it exists, else the priors)."),
+    projection: Path = typer.Option(None, help="Projection file from `prospects project` "
+                                    "(default: out/<system>-projection.nc if it exists, else "
+                                    "one is run here)."),
+    draws: int = typer.Option(1000, min=10, help="Draws for a projection run here and for "
+                              "the flow decompositions."),
+    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    out: Path = OUT_OPTION,
+) -> None:
+    """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
+    from ..files import write_text
+    from ..inference.posterior import load_posterior
+    from ..present.report import SECTIONS, build_report
+    from ..projection import project as run_projection
+    from ..system import load_system
+
+    loaded = load_system(system)
+    name = Path(system).name
+    post_path = posterior or out / f"{name}-posterior.nc"
+    idata = load_posterior(post_path, loaded) if posterior or post_path.exists() else None
+    proj_path = projection or out / f"{loaded.name}-projection.nc"
+    if projection is not None and not proj_path.is_file():
+        raise FileNotFoundError(f"{proj_path}: no such projection file (run `prospects "
+                                "project`)")
+    notes = []
+    if idata is None:
+        notes.append("No posterior found: calibrated parameters keep their priors (run "
+                     "`prospects calibrate` first).")
+    ds = _read_projection(proj_path, loaded) if proj_path.is_file() else None
+    stages = len(SECTIONS) + (1 if ds is None else 0)
+    with progress_bar(f"{loaded.name}: building the report", stages) as bar:
+        if ds is None:
+            ds = run_projection(loaded, idata, draws=draws, seed=seed)
+            notes.append(f"No projection file found: projected here from the "
+                         f"{'posterior' if idata is not None else 'priors'} with {draws:,} "
+                         f"draws per scenario (seed {seed}); `prospects project` writes one.")
+            bar(1)
+        else:
+            made_with = bool(int(ds.attrs.get("calibrated", 0)))
+            if made_with != (idata is not None):
+                notes.append(f"The projection file {proj_path} was made from the "
+                             f"{'posterior' if made_with else 'priors'}, but the fit and the "
+                             f"flow decompositions here use the "
+                             f"{'posterior' if idata is not None else 'priors'}.")
+        text = build_report(loaded, ds, idata, draws=draws, seed=seed, notes=notes,
+                            progress=bar)
+    path = write_text(out / f"{loaded.name}-report.html", text)
+    console().print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def _read_projection(path: Path, system):
+    """A projection file, loaded into memory and checked against the system."""
+    import xarray as xr
+
+    from ..evidence import EvidenceError
+
+    try:
+        with xr.open_dataset(path) as ds:
+            ds = ds.load()
+    except (OSError, ValueError) as err:
+        raise EvidenceError(f"{path}: not a projection file ({err})") from None
+    if "scenario" not in ds.dims or ds.attrs.get("system") != system.name:
+        raise EvidenceError(f"{path}: not a projection of system '{system.name}' (run "
+                            "`prospects project`)")
+    missing = [s for s in map(str, ds.scenario.values) if s not in system.scenarios]
+    if missing:
+        raise EvidenceError(f"{path}: scenarios {', '.join(missing)} are not in "
+                            f"{system.name}'s scenarios.yaml; project again")
+    return ds

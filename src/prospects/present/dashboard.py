@@ -1,0 +1,316 @@
+"""The interactive dashboard, run by ``prospects dashboard`` through ``streamlit run``.
+
+Streamlit reruns this script on every widget change: the sidebar's levers become engine
+interventions, a 1,000-draw ensemble runs on cached parameter draws and compiled model, and
+the fan charts are redrawn. Below the charts, a parameter panel shows a parameter's prior,
+its posterior (if calibrated), unit, rationale and the claims behind it.
+
+The system and posterior come from the environment (set by the command):
+``PROSPECTS_SYSTEM`` (default ``isk``) and ``PROSPECTS_POSTERIOR`` (default
+``out/<system>-posterior.nc`` if it exists, else the priors).
+
+Text from evidence files is shown only through ``st.text`` (no Markdown, no HTML). The
+functions above ``main`` need no Streamlit runtime, so benchmarks/dashboard.py times them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from prospects.analysis import QUANTILES
+from prospects.engine import Intervention
+
+DRAWS = 1000
+SEED = 0
+#: The month whose median each chart reports as text (a hook for tests and readers).
+HOOK_MONTH = "2021-06"
+#: Months a lever may start in.
+START_MONTHS = [f"{y}-{m:02d}" for y in range(2018, 2022) for m in range(1, 13)][:42]
+
+
+@dataclass(frozen=True)
+class Panel:
+    output: str
+    title: str
+    unit: str
+    scale: float
+    hook: str  # the text before the median at HOOK_MONTH
+
+
+PANELS = (
+    Panel("total_fighters", "Total fighters", "fighters", 1.0, "median fighters"),
+    Panel("cash", "Cash reserves", "USD million", 1e6, "median cash (USD million)"),
+    Panel("bases_held", "Base areas held", "of 5", 1.0, "median bases held"),
+    Panel("activity", "Operational activity, all theatres", "index", 1.0, "median activity"),
+)
+
+
+@dataclass(frozen=True)
+class OutsideLever:
+    """A slider for an outside actor's choice, and the interventions it makes."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    neutral: float  # the value that changes nothing
+    help: str
+    make: object  # (value, start) -> list[Intervention]
+
+
+def _months_after(month: str, n: int) -> str:
+    return str(np.datetime64(month, "M") + n)
+
+
+OUTSIDE = (
+    OutsideLever("gulf", "Gulf donations (x)", 0.0, 2.0, 1.0,
+                 "Multiplies what Gulf donors give (the 'gifts' auxiliary).",
+                 lambda x, s: [Intervention("gifts", multiply=x, start=s,
+                                            label="Gulf donations")]),
+    OutsideLever("us", "US strike intensity (x)", 0.0, 3.0, 1.0,
+                 "Multiplies US strike losses among fighters ('us_losses') and leaders "
+                 "('decapitation').",
+                 lambda x, s: [Intervention(t, multiply=x, start=s, label="US strikes")
+                               for t in ("us_losses", "decapitation")]),
+    OutsideLever("sanctuary", "Pakistan's sanctuary (x)", 0.0, 1.0, 1.0,
+                 "Multiplies the strength of Pakistan's safe haven ('sanctuary'); 0 ends it.",
+                 lambda x, s: [Intervention("sanctuary", multiply=x, start=s,
+                                            label="sanctuary")]),
+    OutsideLever("ceasefire", "Ceasefire with the Taliban (cut in fighting)", 0.0, 1.0, 0.0,
+                 "Cuts IS-K-Taliban fighting by this share for six months from the start.",
+                 lambda x, s: [Intervention("fighting", multiply=1.0 - x, start=s,
+                                            end=_months_after(s, 6), label="ceasefire")]),
+)
+
+
+@dataclass
+class Setup:
+    """What stays fixed while levers move: the system and 1,000 parameter sets."""
+
+    system: object
+    params: dict[str, np.ndarray]  # one value per draw for every uncertain parameter
+    idata: object | None
+    source: str  # "posterior <path>" or "priors"
+
+
+def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
+    """Load the system, draw its parameter sets once and compile its model."""
+    from prospects.engine import compiled, sample
+    from prospects.inference.posterior import load_posterior
+    from prospects.projection import parameter_sets
+    from prospects.system import load_system
+
+    system = load_system(system_spec)
+    path = Path(posterior) if posterior else Path("out") / f"{system.name}-posterior.nc"
+    idata = load_posterior(path, system) if posterior or path.exists() else None
+    params, priors, _ = parameter_sets(system, idata, DRAWS, SEED)
+    params = {**params, **sample(priors, DRAWS, SEED)}
+    compiled(system.model)
+    return Setup(system, params, idata, f"posterior {path}" if idata is not None else "priors")
+
+
+def lever_interventions(scenario, values: list[float], start: str | None,
+                        outside: dict[str, float]) -> tuple[list[Intervention], list[str]]:
+    """Interventions from the scenario's levers (with the slider values, moved to
+    ``start``) and the outside actors' sliders; and notes on levers dropped."""
+    interventions, notes = [], []
+    for lever, value in zip(scenario.levers, values, strict=True):
+        begin = start or lever.start
+        if lever.end and begin and begin >= lever.end:
+            notes.append(f"the lever on {lever.target} ends in {lever.end}, before the "
+                         f"start {begin}")
+            continue
+        kind = "multiply" if lever.multiply is not None else "set"
+        interventions.append(Intervention(lever.target, start=begin, end=lever.end,
+                                          where=lever.where, label=f"{scenario.id}: "
+                                          f"{lever.target}", **{kind: value}))
+    for lever in OUTSIDE:
+        value = outside.get(lever.key, lever.neutral)
+        if value != lever.neutral:
+            interventions += lever.make(value, start or "2019-01")
+    return interventions, notes
+
+
+def ensemble(setup: Setup, interventions) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Times and, per panel, quantiles (5, time) of the 1,000-draw ensemble."""
+    from prospects.engine import simulate
+
+    ds = simulate(setup.system.model, draws=DRAWS, params=setup.params, seed=SEED,
+                  interventions=interventions, outputs=[p.output for p in PANELS])
+    bands = {}
+    for panel in PANELS:
+        values = ds[panel.output].values
+        values = values.reshape(values.shape[:2] + (-1,)).sum(axis=2) / panel.scale
+        bands[panel.output] = np.quantile(values, QUANTILES, axis=0)
+    return ds["time"].values, bands
+
+
+def median_at(times: np.ndarray, q: np.ndarray, month: str = HOOK_MONTH) -> float:
+    return float(q[2][times == np.datetime64(f"{month}-01", "ns")][0])
+
+
+def fan_chart(times: np.ndarray, q: np.ndarray, panel: Panel):
+    """A fan chart as (data, Vega-Lite spec): 90% and 50% bands and the median. Plain
+    Vega-Lite, not Altair, because Altair's schema check costs more than the ensemble."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"time": times, "q05": q[0], "q25": q[1], "q50": q[2],
+                          "q75": q[3], "q95": q[4]})
+    colour = "#1f5f8b"
+    x = {"field": "time", "type": "temporal", "title": None}
+    spec = {
+        "title": panel.title, "height": 230,
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.18, "color": colour},
+             "encoding": {"x": x, "y": {"field": "q05", "type": "quantitative",
+                                        "title": panel.unit}, "y2": {"field": "q95"}}},
+            {"mark": {"type": "area", "opacity": 0.35, "color": colour},
+             "encoding": {"x": x, "y": {"field": "q25", "type": "quantitative"},
+                          "y2": {"field": "q75"}}},
+            {"mark": {"type": "line", "color": colour, "strokeWidth": 2},
+             "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"},
+                          "tooltip": [{"field": "time", "type": "temporal", "format": "%Y-%m"},
+                                      {"field": "q50", "type": "quantitative",
+                                       "title": "median", "format": ",.3~g"}]}},
+        ],
+    }
+    return frame, spec
+
+
+def prior_chart(spec, posterior: np.ndarray | None = None):
+    """(data, Vega-Lite spec): the prior's density on a grid, with the posterior's histogram
+    (as a density) if given."""
+    import pandas as pd
+
+    prior = spec.prior
+    lo, hi = prior.ppf(np.array([0.001, 0.999]))
+    if posterior is not None:
+        lo, hi = min(lo, posterior.min()), max(hi, posterior.max())
+    grid = np.linspace(lo, hi, 200)
+    rows = [pd.DataFrame({"x": grid, "density": np.exp(prior.logpdf(grid)), "what": "prior"})]
+    layers = [{"mark": {"type": "line", "color": "#b5542c"},
+               "transform": [{"filter": "datum.what == 'prior'"}],
+               "encoding": {"x": {"field": "x", "type": "quantitative",
+                                  "title": f"{spec.name} [{spec.unit}]"},
+                            "y": {"field": "density", "type": "quantitative"}}}]
+    if posterior is not None:
+        heights, edges = np.histogram(posterior, bins=40, density=True)
+        rows.append(pd.DataFrame({"x": edges[:-1], "x2": edges[1:], "density": heights,
+                                  "what": "posterior"}))
+        layers.insert(0, {"mark": {"type": "bar", "opacity": 0.45, "color": "#1f5f8b"},
+                          "transform": [{"filter": "datum.what == 'posterior'"}],
+                          "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                       "x2": {"field": "x2"},
+                                       "y": {"field": "density", "type": "quantitative"}}})
+    return pd.concat(rows, ignore_index=True), {"height": 220, "layer": layers}
+
+
+# -- the page -------------------------------------------------------------------------------
+
+
+def _slider_range(lever) -> tuple[float, float]:
+    if lever.multiply is not None:
+        return 0.0, max(3.0, 2.0 * lever.multiply)
+    return 0.0, max(1.0, 2.0 * abs(lever.set))
+
+
+def sidebar(st, setup: Setup):
+    """The sidebar's widgets, as (scenario, interventions, notes)."""
+    system = setup.system
+    side = st.sidebar
+    side.caption(f"System: {system.name}. {DRAWS:,} draws from the {setup.source}.")
+    sid = side.selectbox("Scenario", list(system.scenarios), key="scenario",
+                         format_func=lambda s: system.scenarios[s].name)
+    scenario = system.scenarios[sid]
+    side.text(scenario.description)
+    values = []
+    if scenario.levers:
+        side.subheader("Scenario levers")
+    for i, lever in enumerate(scenario.levers):
+        kind, value = ("x", lever.multiply) if lever.multiply is not None else ("=", lever.set)
+        low, high = _slider_range(lever)
+        values.append(side.slider(f"{lever.target} {kind}", low, high, float(value), 0.05,
+                                  key=f"lever-{sid}-{i}"))
+    side.subheader("Outside actors")
+    outside = {lv.key: side.slider(lv.label, lv.low, lv.high, lv.neutral, 0.05, key=lv.key,
+                                   help=lv.help) for lv in OUTSIDE}
+    default = min((lv.start for lv in scenario.levers if lv.start), default="2019-01")
+    start = side.select_slider("Levers start", START_MONTHS, value=max(default, START_MONTHS[0]),
+                               key=f"start-{sid}")
+    interventions, notes = lever_interventions(scenario, values, start, outside)
+    return scenario, interventions, notes
+
+
+def charts(st, setup: Setup, interventions) -> None:
+    times, bands = ensemble(setup, interventions)
+    columns = st.columns(2)
+    for k, panel in enumerate(PANELS):
+        with columns[k % 2]:
+            frame, spec = fan_chart(times, bands[panel.output], panel)
+            st.vega_lite_chart(frame, spec, width="stretch")
+            value = median_at(times, bands[panel.output])
+            st.caption(f"{panel.hook} {HOOK_MONTH}: {value:,.{0 if value >= 100 else 2}f}")
+
+
+def parameter_panel(st, setup: Setup) -> None:
+    evidence = setup.system.evidence
+    names = sorted(evidence.parameters)
+    name = st.selectbox("Parameter", names, index=None, key="parameter",
+                        placeholder="Choose a parameter")
+    if name is None:
+        return
+    spec = evidence.parameters[name]
+    left, right = st.columns([3, 2])
+    with left:
+        st.text(f"{name}  [{spec.unit}]   default {spec.default}   prior {spec.prior}"
+                + ("   (calibrated)" if spec.calibrate else ""))
+        posterior = None
+        if setup.idata is not None and name in setup.idata.posterior:
+            posterior = np.asarray(setup.idata.posterior[name].values).ravel()
+        if spec.prior.dist != "fixed":
+            frame, chart = prior_chart(spec, posterior)
+            st.vega_lite_chart(frame, chart, width="stretch")
+            st.caption("Line: prior density." + (" Bars: posterior." if posterior is not None
+                                                 else ""))
+        st.text("Rationale: " + spec.rationale)
+    with right:
+        st.markdown("**Claims behind it**")
+        for cid in spec.claims:
+            claim = evidence.claims.get(cid)
+            with st.container(border=True):
+                if claim is None:
+                    st.text(f"{cid}: (not in claims.yaml)")
+                    continue
+                st.text(f"{cid} - asserted by {claim.asserted_by}, credibility "
+                        f"{claim.credibility}")
+                st.text(claim.text)
+                st.text(f"Source: {claim.source}, {claim.locator}")
+        if not spec.claims:
+            st.text("No claims cited.")
+
+
+def main() -> None:
+    import streamlit as st
+
+    system_spec = os.environ.get("PROSPECTS_SYSTEM", "isk")
+    st.set_page_config(page_title=f"prospects: {system_spec}", layout="wide")
+    setup = st.cache_resource(show_spinner="Loading the system")(load_setup)(
+        system_spec, os.environ.get("PROSPECTS_POSTERIOR") or None)
+    scenario, interventions, notes = sidebar(st, setup)
+    st.title(f"{setup.system.name}: {scenario.name}")
+    for note in notes:
+        st.warning(f"Not applied: {note}.")
+    charts(st, setup, interventions)
+    st.caption(f"Median, 50% and 90% bands of {DRAWS:,} draws; the same draws under every "
+               "setting, so differences are the levers' doing.")
+    st.divider()
+    st.header("Parameters")
+    st.fragment(parameter_panel)(st, setup)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The stock-and-flow diagram as hand-laid-out SVG (no Graphviz needed).
+
+The layout is layered around each stock: inflows enter its box from the left (from a
+cloud, or from the stock that drains into it), outflows leave on the right; under each
+flow, in grey, the variables its rate reads (its key drivers, parameters left out). Each
+flow's label links to the first claim behind it. This is the same graph ``to_dot`` writes,
+drawn directly from the model.
+"""
+
+from __future__ import annotations
+
+from ..sd.graph import references
+from .svg import claim_link, esc, shorten, svg, text
+
+CARD_W, SIDE, BOX_W, ROW_H, PAD = 430, 150, 130, 36, 14
+COLUMNS = 3
+
+
+def drivers(flow) -> list[str]:
+    """Variables (not parameters) a flow's rate reads."""
+    return [v.name for v in references(flow.equation()) if v.kind != "param"]
+
+
+def _flow_row(flow, x0: float, x1: float, y: float, side: str, other: str | None) -> str:
+    """One flow as an arrow from ``x0`` to ``x1`` at height ``y``, labelled."""
+    parts = [f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}" stroke="#1f5f8b" '
+             f'stroke-width="3" marker-end="url(#sfd-arrow)"/>']
+    cx = x0 - 5 if side == "in" else x1 + 12
+    if other is None:  # a cloud: the flow comes from / goes to outside the model
+        parts.append(f'<circle cx="{cx:.1f}" cy="{y:.1f}" r="5" fill="#fff" stroke="#888"/>')
+    else:  # another stock, named beside the flow
+        parts.append(f'<rect x="{cx - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" '
+                     'fill="#eef4f9" stroke="#1f5f8b"/>')
+    mid = (x0 + x1) / 2
+    label = flow.name if other is None else (
+        f"{flow.name} ({'from' if side == 'in' else 'to'} {other})")
+    name = text(mid, y - 5, label, 10 if other is None else 9, "middle", "#123", "600")
+    tip = f"{flow.name} ({flow.unit}): {flow.doc}"
+    if flow.claims:
+        tip += f" [claims: {', '.join(flow.claims)}]"
+    parts.append(claim_link(flow.claims[0] if flow.claims else None, name, tip))
+    reads = drivers(flow)
+    if reads:
+        parts.append(f"<g><title>{esc('reads: ' + ', '.join(reads))}</title>"
+                     + text(mid, y + 13, shorten("\u2190 " + ", ".join(reads), 30), 8.5,
+                            "middle", "#777") + "</g>")
+    return "".join(parts)
+
+
+def _card(stock, x: float, y: float, height: float) -> str:
+    ins, outs = stock.inflows, stock.outflows
+    box_x = x + SIDE
+    box_h = max(44.0, max(len(ins), len(outs), 1) * ROW_H - 8)
+    box_y = y + (height - box_h) / 2
+    parts = [f'<rect x="{box_x:.1f}" y="{box_y:.1f}" width="{BOX_W}" height="{box_h:.1f}" '
+             f'rx="3" fill="#eef4f9" stroke="#1f5f8b" stroke-width="1.5"/>']
+    label = [stock.name] + ([f"[{', '.join(stock.dims)}]"] if stock.dims else [])
+    label.append(shorten(stock.unit or "", 18))
+    cy = box_y + box_h / 2 - 6 * (len(label) - 1)
+    for k, line in enumerate(label):
+        parts.append(text(box_x + BOX_W / 2, cy + 12 * k + 4, line, 10.5 if k == 0 else 8.5,
+                          "middle", "#123" if k == 0 else "#555", "700" if k == 0 else "normal"))
+    tip = f"{stock.name} ({stock.unit}): {stock.doc}"
+    parts = [f"<g><title>{esc(tip)}</title>{''.join(parts)}</g>"]
+
+    def rows(flows, side):
+        top = y + (height - len(flows) * ROW_H) / 2 + ROW_H / 2 + 4
+        for k, flow in enumerate(flows):
+            yy = top + k * ROW_H
+            if side == "in":
+                other = flow.src.name if flow.src is not None else None
+                parts.append(_flow_row(flow, x + 14, box_x - 2, yy, side, other))
+            else:
+                other = flow.dst.name if flow.dst is not None else None
+                parts.append(_flow_row(flow, box_x + BOX_W, x + CARD_W - 20, yy, side, other))
+
+    rows(ins, "in")
+    rows(outs, "out")
+    return "".join(parts)
+
+
+def stock_flow_svg(model) -> str:
+    """The diagram: one card per stock, laid out in rows of ``COLUMNS``."""
+    stocks = model.stocks
+    body = ['<defs><marker id="sfd-arrow" viewBox="0 0 10 10" refX="8" refY="5" '
+            'markerWidth="4" markerHeight="4" orient="auto-start-reverse">'
+            '<path d="M0,0 L10,5 L0,10 z" fill="#1f5f8b"/></marker></defs>']
+    y = PAD
+    for start in range(0, len(stocks), COLUMNS):
+        row = stocks[start:start + COLUMNS]
+        height = max(max(len(s.inflows), len(s.outflows), 1) * ROW_H + 16 for s in row)
+        height = max(height, 70)
+        for k, stock in enumerate(row):
+            x = PAD + k * CARD_W
+            body.append(f'<rect x="{x + 4}" y="{y}" width="{CARD_W - 8}" height="{height}" '
+                        'fill="none" stroke="#e3e3e3"/>')
+            body.append(_card(stock, x, y, height))
+        y += height + PAD
+    width = 2 * PAD + min(len(stocks), COLUMNS) * CARD_W
+    return svg(width, y, "".join(body), f"Stock-and-flow diagram of model {model.name}")

@@ -1,0 +1,138 @@
+"""The evidence: a timeline of dated claims (SVG) and the filterable table of every claim,
+each row anchored as ``claim-<id>`` so charts and tables can link to it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .svg import claim_link, esc, shorten, svg, text
+
+BY_COLOUR = {"author": "#1f5f8b", "group": "#b5542c", "rival": "#7a4f9a", "other": "#8a7a22"}
+LABEL_W, ROW_H, AXIS_W = 300, 15, 640
+
+
+def _months(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def dated_claims(evidence) -> list:
+    """(claim, start, end) for claims with a period, sorted by start (open starts by end)."""
+    rows = []
+    for claim in evidence.claims.values():
+        span = claim.span
+        if span is None:
+            continue
+        rows.append((claim, span.start, span.end))
+    return sorted(rows, key=lambda r: (r[1] or r[2], r[2] or r[1], r[0].id))
+
+
+def timeline_svg(evidence) -> str:
+    rows = dated_claims(evidence)
+    if not rows:
+        return svg(400, 30, text(10, 20, "No dated claims.", 11), "Timeline")
+    ends = [d for _, s, e in rows for d in (s, e) if d is not None]
+    first = _months(min(ends)) // 12 * 12
+    last = (_months(max(ends)) // 12 + 1) * 12
+    scale = AXIS_W / (last - first)
+
+    def x(month: int) -> float:
+        return LABEL_W + (month - first) * scale
+
+    top = 24
+    height = top + len(rows) * ROW_H + 28
+    parts = []
+    for year_month in range(first, last + 1, 12):
+        xx = x(year_month)
+        parts.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 22}" '
+                     'stroke="#ddd"/>')
+        if year_month < last:
+            parts.append(text(xx + 6 * scale, 14, str(year_month // 12), 10, "middle", "#444"))
+            parts.append(text(xx + 6 * scale, height - 8, str(year_month // 12), 10, "middle",
+                              "#444"))
+    for k, (claim, start, end) in enumerate(rows):
+        y = top + k * ROW_H
+        if k % 2:
+            parts.append(f'<rect x="0" y="{y}" width="{LABEL_W + AXIS_W + 10}" '
+                         f'height="{ROW_H}" fill="#f7f7f7"/>')
+        colour = BY_COLOUR.get(claim.asserted_by, "#444")
+        x0 = x(_months(start)) if start else x(first)
+        x1 = x(_months(end) + 1) if end else x(last)
+        open_attr = ' fill-opacity="0.35"' if start is None or end is None else ""
+        bar = (f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 3):.1f}" '
+               f'height="{ROW_H - 6}" rx="2" fill="{colour}"{open_attr}/>')
+        if start is None:
+            bar += text(x0 + 2, y + ROW_H - 4, "\u2026", 9, "start", "#fff")
+        if end is None:
+            bar += text(x1 - 2, y + ROW_H - 4, "\u2192", 9, "end", "#222")
+        label = text(LABEL_W - 8, y + ROW_H - 4, shorten(claim.id, 44), 9.5, "end", "#123")
+        tip = f"{claim.period}: {claim.text} ({claim.asserted_by}, credibility {claim.credibility})"
+        parts.append(claim_link(claim.id, label + bar, tip))
+    legend_x = 10
+    for who, colour in BY_COLOUR.items():
+        parts.append(f'<rect x="{legend_x}" y="{height - 17}" width="12" height="9" '
+                     f'fill="{colour}"/>' + text(legend_x + 16, height - 9, who, 9.5))
+        legend_x += 70
+    return svg(LABEL_W + AXIS_W + 20, height, "".join(parts), "Timeline of dated claims")
+
+
+def _quantity(q) -> str:
+    if q is None:
+        return ""
+    amount = f"{q.value:,.6g}" if q.value is not None else f"{q.low:,.6g}\u2013{q.high:,.6g}"
+    return f"{amount} {q.unit} ({q.measures})"
+
+
+def evidence_table(evidence, usage: dict[str, list[str]]) -> str:
+    """Every claim, with the filter controls above it (see ``FILTER_SCRIPT``)."""
+    by_values = sorted({c.asserted_by for c in evidence.claims.values()})
+    cred_values = sorted({c.credibility for c in evidence.claims.values()})
+    controls = (
+        "<div class='filters'><label>Filter <input type='search' id='ev-filter' "
+        "placeholder='words in any column'></label> "
+        "<label>asserted by <select id='ev-by'><option value=''>any</option>"
+        + "".join(f"<option value='{esc(v)}'>{esc(v)}</option>" for v in by_values)
+        + "</select></label> <label>credibility <select id='ev-cred'>"
+        "<option value=''>any</option>"
+        + "".join(f"<option value='{v}'>{v}</option>" for v in cred_values)
+        + "</select></label> <span id='ev-count' class='muted'></span></div>")
+    rows = []
+    for claim in evidence.claims.values():
+        users = usage.get(claim.id, [])
+        used = "<br>".join(esc(u) for u in users) or (
+            f"<span class='muted'>context: {esc(claim.context)}</span>" if claim.context
+            else "<span class='muted'>unused</span>")
+        source = evidence.sources.get(claim.source)
+        locator = esc(claim.locator) + (f"<br><span class='muted'>{esc(source.title)}</span>"
+                                        if source else "")
+        rows.append(
+            f"<tr id='claim-{esc(claim.id)}' data-by='{esc(claim.asserted_by)}' "
+            f"data-cred='{claim.credibility}'><td><code>{esc(claim.id)}</code></td>"
+            f"<td>{esc(claim.text)}</td><td>{locator}</td><td>{esc(claim.asserted_by)}</td>"
+            f"<td>{claim.credibility}</td><td>{esc(claim.period or '')}</td>"
+            f"<td>{esc(_quantity(claim.quantity))}</td><td class='used'>{used}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("id", "claim", "locator", "asserted by",
+                                             "credibility", "period", "quantity", "used by"))
+    return (controls + f"<table id='claims' class='claims'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+FILTER_SCRIPT = """
+(function(){
+var box=document.getElementById('ev-filter'),by=document.getElementById('ev-by'),
+cred=document.getElementById('ev-cred'),count=document.getElementById('ev-count');
+if(!box)return;
+var rows=Array.prototype.slice.call(document.querySelectorAll('#claims tbody tr'));
+function apply(){var words=box.value.toLowerCase().split(/\\s+/).filter(Boolean),shown=0;
+rows.forEach(function(r){var t=r.textContent.toLowerCase();
+var ok=words.every(function(w){return t.indexOf(w)>=0;})
+&&(!by.value||r.getAttribute('data-by')===by.value)
+&&(!cred.value||r.getAttribute('data-cred')===cred.value);
+r.style.display=ok?'':'none';if(ok)shown++;});
+count.textContent=shown+' of '+rows.length+' claims';}
+box.addEventListener('input',apply);by.addEventListener('change',apply);
+cred.addEventListener('change',apply);
+window.addEventListener('hashchange',function(){var id=location.hash.slice(1);
+var el=document.getElementById(id);if(el&&el.style.display==='none'){box.value='';
+by.value='';cred.value='';apply();el.scrollIntoView();}});
+apply();})();
+"""

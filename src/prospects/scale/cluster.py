@@ -1,0 +1,57 @@
+"""Chunks of draws as Dask tasks. Every chunk draws its own parameters from streams keyed
+by (seed, block of draws), so a cluster run equals the in-process run number for number.
+
+If a worker dies, the scheduler gives its tasks to another worker (up to Dask's
+``distributed.scheduler.allowed-failures`` times); if a task keeps killing workers the run
+stops with ``ScaleError``, never a partial result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+class ScaleError(RuntimeError):
+    """A cluster run that could not finish, in one line."""
+
+
+def connect(cluster):
+    """A Dask client from a scheduler address ("tcp://host:8786") or an existing client."""
+    from distributed import Client
+
+    if cluster is None or isinstance(cluster, Client):
+        return cluster
+    try:
+        return Client(cluster, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ScaleError(f"cannot reach the Dask scheduler at {cluster}: {err}") from None
+
+
+def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
+               on_result: Callable[[int, int, object], None], **kwargs) -> None:
+    """Run ``task(model, start, n, **kwargs)`` for each chunk on the cluster and hand each
+    result to ``on_result(start, n, result)`` as it arrives (the order is not fixed)."""
+    from distributed import as_completed
+    from distributed.client import FutureCancelledError
+
+    try:
+        from distributed.scheduler import KilledWorker
+    except ImportError:  # older distributed
+        from distributed import KilledWorker
+    client = connect(client)
+    shipped = client.scatter(model, broadcast=True)
+    futures = {client.submit(task, shipped, start, n, pure=False, **kwargs): (start, n)
+               for start, n in chunks}
+    try:
+        for future in as_completed(futures):
+            start, n = futures[future]
+            on_result(start, n, future.result())
+            future.release()
+    except KilledWorker as err:
+        raise ScaleError(f"a chunk of draws kept killing Dask workers; the run was stopped "
+                         f"with nothing written ({err})") from None
+    except FutureCancelledError as err:
+        raise ScaleError(f"the cluster cancelled the run ({err})") from None
+    finally:
+        for future in futures:
+            future.cancel()

@@ -1,0 +1,136 @@
+"""`prospects dashboard` in a real browser: moving a lever redraws the charts, and choosing a
+parameter shows its rationale and the claims behind it. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+HOOK = re.compile(r"^median fighters 2021-06: ")
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the dashboard exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"the dashboard did not serve {url} within {timeout:.0f} s")
+
+
+def _number(hook_text: str) -> float:
+    return float(hook_text.split(":")[1].replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    """`prospects dashboard` on a free port (run from an empty folder, so from the priors)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from prospects.cli import app; app()", "dashboard",
+             "--port", str(port)],
+            cwd=log.parent, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{port}", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:  # the command and its streamlit child share a process group we made
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.get_by_text(HOOK).wait_for()
+    yield page
+    page.close()
+
+
+def test_moving_a_lever_redraws_the_charts(page):
+    from playwright.sync_api import expect
+
+    hook = page.get_by_text(HOOK)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(4)
+    before = hook.inner_text()
+    page.screenshot(path=ARTIFACTS / "dashboard-before.png", full_page=True)
+
+    slider = page.get_by_role("slider", name="US strike intensity (x)")
+    slider.focus()
+    for _ in range(4):  # 1.00 -> 1.20
+        page.keyboard.press("ArrowRight")
+    expect(hook).not_to_have_text(before, timeout=15_000)
+    after = hook.inner_text()
+    page.screenshot(path=ARTIFACTS / "dashboard-after.png", full_page=True)
+    assert _number(after) < _number(before), "more US strikes should leave fewer fighters"
+
+
+def test_a_parameter_shows_its_evidence(page):
+    from playwright.sync_api import expect
+
+    from prospects.system import load_system
+
+    evidence = load_system("isk").evidence
+    spec = evidence.parameters["sanctuary_strength"]
+    page.get_by_role("combobox", name="Parameter").click()
+    page.keyboard.type("sanctuary_strength")
+    page.get_by_role("option", name="sanctuary_strength", exact=True).click()
+
+    expect(page.get_by_text("Rationale: " + spec.rationale[:60])).to_be_visible()
+    for cid in spec.claims:
+        claim = evidence.claims[cid]
+        expect(page.get_by_text(claim.text[:60]).first).to_be_visible()
+        expect(page.get_by_text(claim.locator).first).to_be_visible()
+    # the prior's density chart, below the four fan charts
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(5)
+    page.set_viewport_size({"width": 1400, "height": 2000})  # Streamlit scrolls inside a div
+    page.screenshot(path=ARTIFACTS / "dashboard-parameter.png")

@@ -1,0 +1,149 @@
+import re
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from prospects.cli import app
+from prospects.files import write_netcdf
+from prospects.inference.posterior import load_posterior, save_posterior
+from prospects.present.report import SECTIONS, build_report
+from prospects.present.why import explain
+from prospects.projection import project
+from prospects.system import BUILTIN, load_system
+
+INJECTED = "<script>alert('x')</script> & <b>bold</b>"
+NETWORK = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+@pytest.fixture(scope="module")
+def system():
+    return load_system("isk")
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """A copy of the IS-K system whose first claim's text carries markup."""
+    copy = tmp_path_factory.mktemp("evidence") / "isk"
+    shutil.copytree(BUILTIN / "isk", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    claims = yaml.safe_load((copy / "claims.yaml").read_text())
+    claims[0]["text"] = INJECTED
+    claims[0]["locator"] = "<img src=x onerror=alert(1)>"
+    (copy / "claims.yaml").write_text(yaml.safe_dump(claims, sort_keys=False))
+    return load_system(copy)
+
+
+@pytest.fixture(scope="module")
+def projection(system):
+    return project(system, None, scenarios=["status-quo", "sanctuary-ends"], draws=100, seed=0)
+
+
+@pytest.fixture(scope="module")
+def posterior(system, tmp_path_factory):
+    """A tiny posterior (prior draws of the calibrated parameters), saved and re-read."""
+    import arviz as az
+
+    from prospects.inference.calibrate import model_fingerprint
+
+    rng = np.random.default_rng(1)
+    specs = system.evidence.parameters
+    names = [n for n, s in specs.items() if s.calibrate]
+    draws = {n: specs[n].prior.ppf(rng.random((2, 40))) for n in names}
+    idata = az.from_dict(posterior=draws)
+    idata.posterior.attrs.update(system=system.name, model=system.model.name,
+                                 fingerprint=model_fingerprint(system), seed=0,
+                                 calibrated=",".join(names), sampler="test <fake>",
+                                 iterations=40, converged=0)
+    path = save_posterior(tmp_path_factory.mktemp("post") / "isk-posterior.nc", idata)
+    return path, load_posterior(path, system)
+
+
+@pytest.fixture(scope="module")
+def page(injected, projection):
+    stats = {}
+    steps = []
+    text = build_report(injected, projection, None, draws=30, seed=0, stats=stats,
+                        notes=["a note <i>"], progress=steps.append)
+    assert sum(steps) == len(SECTIONS)
+    return text, stats
+
+
+def test_report_has_every_section_and_one_svg_per_chart(page, projection, injected):
+    text, stats = page
+    for anchor, heading in SECTIONS:
+        assert f"<section id='{anchor}'><h2>{heading}</h2>" in text
+    figures = re.findall(r"<figure[^>]*>(.*?)</figure>", text, flags=re.S)
+    assert len(figures) == stats["charts"] == text.count("<svg")
+    assert all(f.count("<svg") == 1 for f in figures)
+    # 7 fan charts per scenario, diagram, network, timeline, 2 comparison, 4 why panels
+    assert stats["charts"] == 7 * projection.sizes["scenario"] + 3 + 2 + 4
+    assert "Calibration has not been run" in text
+    assert "a note &lt;i&gt;" in text
+
+
+def test_report_anchors_every_claim_and_links_resolve(page, injected):
+    text, _ = page
+    ids = set(re.findall(r"id='claim-([a-z0-9-]+)'", text))
+    assert ids == set(injected.evidence.claims)
+    for target in set(re.findall(r"""href=["']#claim-([^"']+)["']""", text)):
+        assert target in ids
+
+
+def test_report_loads_nothing_from_the_network(page):
+    text, _ = page
+    assert not NETWORK.search(text)
+    assert "<link" not in text and "@import" not in text
+
+
+def test_evidence_text_is_escaped(page):
+    text, _ = page
+    assert INJECTED not in text and "<script>alert" not in text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold" in text
+    assert "<img src=x" not in text
+    # the only scripts are the report's own, at the end of the page
+    assert text.count("<script>") == 1
+
+
+def test_report_with_a_posterior_shows_the_fit(system, posterior):
+    _, idata = posterior
+    ds = project(system, idata, scenarios=["status-quo"], draws=50, seed=0)
+    text = build_report(system, ds, idata, draws=30, seed=0)
+    assert "Calibration has not been run" not in text
+    fit = text[text.index("<section id='fit'>"):text.index("<section id='comparison'>")]
+    for obs in system.evidence.observations:
+        assert obs in fit
+    assert "did not converge" in fit and "test &lt;fake&gt;" in fit
+
+
+def test_why_flows_add_up_to_the_change(system):
+    why = explain(system, None, "fighters", "2018-01", "2018-12", "status-quo", draws=40)
+    assert why.residual < 1e-6 * max(1.0, abs(why.net).max())
+    assert {r.flow for r in why.rows} >= {"combat_losses", "us_losses", "desertion",
+                                          "recruitment"}
+    assert why.rows[0].sign == 1 and any(r.sign == -1 for r in why.rows)
+
+
+runner = CliRunner()
+
+
+def test_cli_report_writes_the_page(tmp_path, projection):
+    out = tmp_path / "out"
+    write_netcdf(out / "isk-projection.nc", projection.sel(scenario=["status-quo"]))
+    result = runner.invoke(app, ["report", "--draws", "20", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "isk-report.html").read_text()
+    assert "Projections by scenario" in page and "<svg" in page
+    assert "No posterior found" in page
+    assert sorted(p.name for p in out.iterdir()) == ["isk-projection.nc", "isk-report.html"]
+
+
+def test_cli_report_missing_posterior_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", "--posterior", str(tmp_path / "nope.nc"),
+                                 "--out", str(out)])
+    assert result.exit_code == 1
+    assert "nope.nc" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (out / "isk-report.html").exists()
