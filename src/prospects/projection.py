@@ -136,20 +136,3 @@ def outcome_table(projection, outcomes: Sequence[Outcome] | None = None):
         rows[str(sid)] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
-
-def parameter_sets(system: System, idata, draws: int, seed: int):
-    """(params, priors, biases) drawn up front; prefer ``parameter_sources``."""
-    from .engine.sampling import Column, sample
-
-    sources = parameter_sources(system, idata)
-    joint = {k: v for k, v in sources.items() if isinstance(v, Column)}
-    priors = {k: v for k, v in sources.items() if k not in joint}
-    params = sample(joint, draws, seed)
-    biases = {}
-    if idata is not None:
-        from .inference.posterior import posterior_joint
-
-        columns = posterior_joint(idata).columns()
-        biases = sample({b: columns[b] for b in system.evidence.bias_names if b in columns},
-                        draws, seed)
-    return params, priors, biases

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
 SEED_OPTION = typer.Option(0, help="Random seed: the same seed gives the same numbers.")
@@ -26,6 +26,7 @@ def sensitivity(
     date: str = DATE_OPTION,
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
+    cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Sobol' indices of key outcomes to every uncertain parameter and lever."""
     from ..evidence import EvidenceError
@@ -39,8 +40,11 @@ def sensitivity(
         raise EvidenceError(f"--n must be a power of two of at least 8 (got {n})")
     check_date(loaded, date)
     draws = (len(factors(loaded)) + 2) * n
-    with progress_bar(f"{loaded.name}: Sobol' ensemble", draws) as bar:
-        table = sobol(loaded, n=n, when=date, seed=seed, progress=bar)
+    from ..scale import connected
+
+    with connected(cluster) as client, \
+            progress_bar(f"{loaded.name}: Sobol' ensemble", draws) as bar:
+        table = sobol(loaded, n=n, when=date, seed=seed, progress=bar, client=client)
     from rich.table import Table
 
     for name, rows in table.groupby("outcome", sort=False):

@@ -96,10 +96,10 @@ def project(
         console(stderr=True).print("[yellow]note:[/] no posterior found; projecting from the "
                                    "priors (run `prospects calibrate` first)")
     ids = list(scenario or loaded.scenarios)
-    from ..scale import connect
+    from ..scale import connected
 
-    client = connect(cluster)
-    with progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", len(ids)) as bar:
+    with connected(cluster) as client, \
+            progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", len(ids)) as bar:
         ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar,
                             client=client)
     outcomes = standard_outcomes()

@@ -21,12 +21,12 @@ def run(
     from ..ensembles import prior_predictive
     from ..files import write_netcdf, write_text
     from ..present.summary import summary_header, summary_html, summary_rows
-    from ..scale import connect
+    from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
-    client = connect(cluster)
-    with progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
+    with connected(cluster) as client, \
+            progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
         ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar, client=client)
     from rich.table import Table
 

@@ -59,9 +59,11 @@ def sobol(
     when: str = "2021-06",
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
+    client=None,
 ):
     """Sobol' S1 and ST (with 95% intervals) of each outcome at ``when``, as a tidy
-    DataFrame with columns ``COLUMNS``. ``n`` is a power of two, at least 8."""
+    DataFrame with columns ``COLUMNS``. ``n`` is a power of two, at least 8. The design
+    runs on a Dask ``client`` if one is given."""
     import pandas as pd
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -78,7 +80,8 @@ def sobol(
     params, interventions = realise(system, chosen, unit)
     wanted = [v for v, _ in OUTCOMES.values() if v in system.model.variables]
     ds = simulate(system.model, draws=len(unit), params=params, seed=seed,
-                  interventions=interventions, outputs=wanted, progress=progress)
+                  interventions=interventions, outputs=wanted, progress=progress,
+                  client=client)
     rows = []
     for name, y in outcomes(ds, when).items():
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out

@@ -101,14 +101,13 @@ def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     """Load the system, draw its parameter sets once and compile its model."""
     from prospects.engine import compiled, sample
     from prospects.inference.posterior import load_posterior
-    from prospects.projection import parameter_sets
+    from prospects.projection import parameter_sources
     from prospects.system import load_system
 
     system = load_system(system_spec)
     path = Path(posterior) if posterior else Path("out") / f"{system.name}-posterior.nc"
     idata = load_posterior(path, system) if posterior or path.exists() else None
-    params, priors, _ = parameter_sets(system, idata, DRAWS, SEED)
-    params = {**params, **sample(priors, DRAWS, SEED)}
+    params = sample(parameter_sources(system, idata), DRAWS, SEED)
     compiled(system.model)
     return Setup(system, params, idata, f"posterior {path}" if idata is not None else "priors")
 

@@ -112,7 +112,8 @@ def median_lines(t, lines: dict[str, np.ndarray], title: str, unit: str = "",
         styles = ("-", "--", ":", "-.")
         for k, (label, y) in enumerate(lines.items()):
             ax.plot(t, y, color=PALETTE[k % len(PALETTE)], linewidth=1.3,
-                    linestyle=styles[(k // len(PALETTE)) % len(styles)], label=label)
+                    linestyle=styles[(k // len(PALETTE)) % len(styles)],
+                    label=label.replace("$", r"\$"))  # user text: no mathtext
         if start is not None:
             ax.axvline(start, color="#888", linewidth=0.7, linestyle=":")
         ax.set_title(title)

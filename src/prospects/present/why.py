@@ -57,7 +57,7 @@ def explain(system, idata, stock: str, first: str, last: str, scenario: str | No
     the same parameter sets as the projection."""
     from ..engine import simulate
     from ..evidence import EvidenceError
-    from ..projection import parameter_sets
+    from ..projection import parameter_sources
 
     model = system.model
     var = model.variables.get(stock)
@@ -69,9 +69,8 @@ def explain(system, idata, stock: str, first: str, last: str, scenario: str | No
         raise EvidenceError(f"window {first} to {last} is not inside the model's run "
                             f"({start} to {stop})")
     interventions = system.scenarios[scenario].interventions() if scenario else []
-    params, priors, _ = parameter_sets(system, idata, draws, seed)
     flows = [(f, 1) for f in var.inflows] + [(f, -1) for f in var.outflows]
-    ds = simulate(model, draws=draws, params=params, priors=priors, seed=seed,
+    ds = simulate(model, draws=draws, priors=parameter_sources(system, idata), seed=seed,
                   interventions=interventions,
                   outputs=[stock] + [f.name for f, _ in flows])
     extra = [d for d in ds[stock].dims if d not in ("draw", "time")]

@@ -9,6 +9,7 @@ stops with ``ScaleError``, never a partial result.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 
 
 class ScaleError(RuntimeError):
@@ -25,6 +26,17 @@ def connect(cluster):
         return Client(cluster, timeout="10s")
     except (OSError, TimeoutError, ValueError) as err:
         raise ScaleError(f"cannot reach the Dask scheduler at {cluster}: {err}") from None
+
+
+@contextmanager
+def connected(cluster):
+    """``connect`` for the length of a ``with`` block; a client made here is closed after."""
+    client = connect(cluster)
+    try:
+        yield client
+    finally:
+        if client is not None and client is not cluster:
+            client.close()
 
 
 def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
