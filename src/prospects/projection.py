@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import probability
+from .analysis import QUANTILES, probability
 from .ensembles import key_outputs
 from .evidence import EvidenceError
 from .system import System
@@ -53,10 +53,7 @@ def project(
     from .engine import simulate
 
     ids = list(scenarios or system.scenarios)
-    unknown = [s for s in ids if s not in system.scenarios]
-    if unknown:
-        raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
-                            f"{', '.join(system.scenarios)}")
+    _check_scenarios(system, ids)
     sources = parameter_sources(system, idata)
     outputs = list(outputs or key_outputs(system))
     runs = []
@@ -72,6 +69,62 @@ def project(
     out.attrs.update(system=system.name, seed=seed, projection_start=PROJECTION_START,
                      calibrated=int(idata is not None),
                      scenario_names="|".join(system.scenarios[s].name for s in ids))
+    return out
+
+
+def _check_scenarios(system: System, ids: Sequence[str]) -> None:
+    unknown = [s for s in ids if s not in system.scenarios]
+    if unknown:
+        raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
+                            f"{', '.join(system.scenarios)}")
+
+
+def project_summary(
+    system: System,
+    idata=None,
+    scenarios: Sequence[str] | None = None,
+    draws: int = 1000,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    outcomes: Sequence[Outcome] | None = None,
+    progress: Callable[[int], None] | None = None,
+    client=None,
+):
+    """Quantiles through time per scenario and outcome probabilities, computed chunk by
+    chunk so that memory stays bounded whatever ``draws`` is (the same paired draws as
+    ``project``). Returns (quantiles Dataset, ``outcome_table``-shaped DataFrame)."""
+    import pandas as pd
+    import xarray as xr
+
+    from .scale import summarise
+
+    ids = list(scenarios or system.scenarios)
+    _check_scenarios(system, ids)
+    outcomes = list(outcomes or standard_outcomes())
+    sources = parameter_sources(system, idata)
+    summaries, rows = [], {}
+    for sid in ids:
+        summary = summarise(system.model, draws, list(outputs or key_outputs(system)),
+                            priors=sources, seed=seed,
+                            interventions=system.scenarios[sid].interventions(),
+                            outcomes=outcomes, client=client, progress=progress)
+        summaries.append(summary)
+        rows[sid] = {}
+        for outcome in outcomes:
+            p = summary.attrs[f"p:{outcome.id}"]
+            rows[sid][(outcome.id, "p")] = p
+            rows[sid][(outcome.id, "se")] = float(np.sqrt(p * (1 - p) / draws))
+    quantiles = xr.concat([q.drop_attrs() for q in summaries],
+                          dim=xr.DataArray(ids, dims="scenario", name="scenario"))
+    quantiles.attrs.update(system=system.name, seed=seed, draws=draws, method="streaming "
+                           f"histograms of {summaries[0].attrs['bins']} bins")
+    return quantiles, pd.DataFrame.from_dict(rows, orient="index")
+
+
+def quantiles_of(projection, qs=QUANTILES):
+    """Quantiles over draws of every variable of a projection (scenario, quantile, time)."""
+    out = projection.quantile(list(qs), dim="draw").transpose("scenario", "quantile", ...)
+    out.attrs.update(projection.attrs, method="exact over draws")
     return out
 
 

@@ -81,3 +81,54 @@ def test_project_cli_refuses_a_posterior_of_another_model(tmp_path):
                                       str(tmp_path / "out")])
     assert result.exit_code == 1 and "other.nc" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_streamed_summary_agrees_with_the_full_projection(isk):
+    from prospects.projection import project_summary, quantiles_of
+
+    ids = ["status-quo", "gulf-donations-cut"]
+    full = project(isk, None, ids, draws=400, seed=2)
+    quantiles, probs = project_summary(isk, None, ids, draws=400, seed=2)
+    assert probs.equals(outcome_table(full))  # the same paired draws, exact counts
+    assert quantiles_of(full)["total_fighters"].dims == quantiles["total_fighters"].dims
+    # each streamed quantile lies between the order statistics around it, give or take
+    # a histogram bin (the pilot range is the first chunk's span widened by half each way)
+    ordered = np.sort(full.total_fighters.values, axis=1)  # (scenario, draw, time)
+    width = 2 * float(np.ptp(full.total_fighters.values)) / 2048
+    for k, q in enumerate(quantiles["quantile"].values):
+        lo = ordered[:, max(int(np.floor(q * 399)) - 1, 0)]
+        hi = ordered[:, min(int(np.ceil(q * 399)) + 1, 399)]
+        streamed = quantiles["total_fighters"].values[:, k]
+        assert ((streamed >= lo - width) & (streamed <= hi + width)).all()
+
+
+def test_project_cli_without_trajectories_writes_only_quantiles(tmp_path):
+    result = CliRunner().invoke(app, ["project", "--draws", "100", "--scenario", "status-quo",
+                                      "--no-trajectories", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "total fighters, median" in result.output
+    q = xr.open_dataset(tmp_path / "isk-projection-quantiles.nc")
+    assert q.sizes["quantile"] == 5 and "total_fighters" in q
+    assert not (tmp_path / "isk-projection.nc").exists()
+
+
+def test_contradictory_levers_are_refused(tmp_path):
+    import shutil
+
+    import yaml
+
+    from prospects.system import BUILTIN
+
+    folder = tmp_path / "isk"
+    shutil.copytree(BUILTIN / "isk", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    path = folder / "scenarios.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.append({"id": "contradiction", "name": "Contradiction", "description": "Two sets.",
+                 "levers": [{"target": "sanctuary_strength", "set": 0.0, "start": "2019-01"},
+                            {"target": "sanctuary_strength", "set": 1.0, "start": "2020-01"}]})
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(app, ["project", "--system", str(folder), "--draws", "10",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "scenarios.yaml: entry 'contradiction' field 'levers'" in result.output
+    assert not (tmp_path / "out").exists()

@@ -77,16 +77,18 @@ def project(
                                        "several; default: all)."),
     draws: int = typer.Option(1000, min=10, help="Draws per scenario."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    trajectories: bool = typer.Option(True, help="Keep every draw's trajectories (needed "
+                                      "by backtest). --no-trajectories streams quantiles "
+                                      "and probabilities in bounded memory, for huge runs."),
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
-    from rich.table import Table
-
     from ..files import write_netcdf
     from ..inference.posterior import load_posterior
-    from ..projection import outcome_table, standard_outcomes
+    from ..projection import outcome_table, project_summary, quantiles_of, standard_outcomes
     from ..projection import project as run_projection
+    from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
@@ -96,15 +98,49 @@ def project(
         console(stderr=True).print("[yellow]note:[/] no posterior found; projecting from the "
                                    "priors (run `prospects calibrate` first)")
     ids = list(scenario or loaded.scenarios)
-    from ..scale import connected
-
-    with connected(cluster) as client, \
-            progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", len(ids)) as bar:
-        ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar,
-                            client=client)
     outcomes = standard_outcomes()
-    probs = outcome_table(ds, outcomes)
-    table = Table(title=f"{loaded.name}: outcome probabilities (Monte Carlo s.e. at most "
+    total = len(ids) if trajectories else len(ids) * draws
+    with connected(cluster) as client, \
+            progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", total) as bar:
+        if trajectories:
+            ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar,
+                                client=client)
+            quantiles, probs = quantiles_of(ds), outcome_table(ds, outcomes)
+        else:
+            quantiles, probs = project_summary(loaded, idata, ids, draws=draws, seed=seed,
+                                               outcomes=outcomes, progress=bar, client=client)
+    _print_fighters(loaded.name, quantiles, ids)
+    _print_outcomes(loaded.name, probs, outcomes, draws)
+    written = [write_netcdf(out / f"{loaded.name}-projection-quantiles.nc", quantiles)]
+    if trajectories:
+        written.append(write_netcdf(out / f"{loaded.name}-projection.nc", ds, compress=True))
+    console().print("wrote " + " and ".join(str(p) for p in written))
+
+
+def _print_fighters(name: str, quantiles, ids) -> None:
+    import numpy as np
+    from rich.table import Table
+
+    table = Table(title=f"{name}: total fighters, median [90% interval]")
+    table.add_column("scenario", no_wrap=True, min_width=16)
+    dates = ("2019-12", "2020-12", "2021-12")
+    for when in dates:
+        table.add_column(when, justify="right")
+    for sid in ids:
+        cells = []
+        for when in dates:
+            q = quantiles["total_fighters"].sel(scenario=sid,
+                                                time=np.datetime64(f"{when}-01", "ns"))
+            lo, mid, hi = (float(q.sel(quantile=v)) for v in (0.05, 0.5, 0.95))
+            cells.append(f"{mid:,.0f} [{lo:,.0f}-{hi:,.0f}]")
+        table.add_row(sid, *cells)
+    console().print(table)
+
+
+def _print_outcomes(name: str, probs, outcomes, draws: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{name}: outcome probabilities (Monte Carlo s.e. at most "
                         f"{probs.xs('se', axis=1, level=1).to_numpy().max():.2f}), "
                         f"{draws:,} paired draws per scenario")
     table.add_column("scenario", no_wrap=True, min_width=16)
@@ -115,5 +151,3 @@ def project(
     console().print(table)
     for outcome in outcomes:
         console().print(f"  {outcome.short}: {outcome.label}", markup=False)
-    nc = write_netcdf(out / f"{loaded.name}-projection.nc", ds, compress=True)
-    console().print(f"wrote {nc}")

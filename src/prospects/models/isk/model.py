@@ -114,8 +114,10 @@ def build(parameters: Mapping) -> Model:
                     claims=["centralised-command", "structure-kept-despite-decapitation"])
     payroll_need = m.aux("payroll_need", p("pay_per_fighter") * total_fighters, unit="USD/month",
                          doc="What paying and running the force costs each month")
-    liquidity = m.aux("liquidity", cash / (payroll_need * p("reserve_months") + 1.0),
-                      unit="1", doc="Cash as a share of the reserve the group wants to hold")
+    reserve = m.aux("reserve", payroll_need * p("reserve_months"), unit="USD",
+                    doc="The cash the group wants in hand: some months of costs")
+    liquidity = m.aux("liquidity", cash / (reserve + 1.0), unit="1",
+                      doc="Cash as a share of the reserve the group wants to hold")
     money_effect = m.lookup("money_effect", [(0.0, 0.15), (0.5, 0.6), (1.0, 0.9), (2.0, 1.0)],
                             x_unit="1", y_unit="1",
                             doc="How far cash keeps fighters paid and operations running")
@@ -291,6 +293,9 @@ def build(parameters: Mapping) -> Model:
     m.flow("pakistani_funding", None, cash, p("pakistan_funding") * sanctuary, unit="USD/month",
            doc="Some money from Pakistani intelligence", claims=["pakistan-financial-support"])
     m.flow("payroll", cash, None, payroll_need, doc="Pay and running costs of the force")
+    m.flow("surplus_spending", cash, None, maximum(cash - reserve, 0) / p("spend_time"),
+           unit="USD/month", doc="Cash beyond the reserve spent on operations, arms and "
+           "recruits rather than hoarded", claims=["strength-depends-on-money"])
     m.flow("haqqani_payments", cash, None, p("haqqani_fee") * haqqani_deal, unit="USD/month",
            doc="Cash paid to the Haqqani Network", claims=["isk-pays-haqqani"])
 
