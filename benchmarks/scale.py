@@ -6,21 +6,47 @@ The last line printed is::
 
     draws=<n> inprocess_s=<n> cluster_s=<n> peak_mb=<n>
 
-``peak_mb`` is the largest resident memory of any process involved (this one or a
-worker). Run: ``python benchmarks/scale.py [--draws N] [--chunk N]``.
+``peak_mb`` is the peak resident memory of this process and its children (the cluster's
+workers) together, sampled every 0.1 s. Run: ``python benchmarks/scale.py [--draws N]
+[--chunk N]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import threading
 import time
 
 import numpy as np
+import psutil
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+class MemoryWatch:
+    """Peak resident memory of this process and all its children, sampled in a thread."""
+
+    def __init__(self, every: float = 0.1):
+        self.peak, self.every, self.done = 0.0, every, threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        me = psutil.Process()
+        while not self.done.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total / 2**20)
+            self.done.wait(self.every)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
 
 
 def main() -> None:
@@ -39,26 +65,25 @@ def main() -> None:
     outputs = ["total_fighters", "cash", "bases_held", "activity"]
     common = dict(priors=parameter_sources(system), seed=0, outcomes=standard_outcomes(),
                   chunk=args.chunk)
-    started = time.perf_counter()
-    here = summarise(system.model, args.draws, outputs, **common)
-    inprocess_s = time.perf_counter() - started
-    local_peak = peak_mb()
-    print(f"in process: {inprocess_s:.1f} s, peak {local_peak:.0f} MB")
+    with MemoryWatch() as local:
+        started = time.perf_counter()
+        here = summarise(system.model, args.draws, outputs, **common)
+        inprocess_s = time.perf_counter() - started
+    print(f"in process: {inprocess_s:.1f} s, peak {local.peak:.0f} MB")
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                            dashboard_address=":0", silence_logs=40)
-    with Client(cluster) as client:
+    with Client(cluster) as client, MemoryWatch() as remote:
         started = time.perf_counter()
         there = summarise(system.model, args.draws, outputs, client=client, **common)
         cluster_s = time.perf_counter() - started
-        workers = client.run(peak_mb)
     cluster.close()
-    print(f"cluster: {cluster_s:.1f} s, worker peaks "
-          + ", ".join(f"{v:.0f} MB" for v in workers.values()))
+    print(f"cluster: {cluster_s:.1f} s, peak {remote.peak:.0f} MB (client, scheduler and "
+          "two workers together)")
     same = all(np.array_equal(here[v].values, there[v].values) for v in outputs)
     print(f"identical summaries: {same}; P(fighters < 2,000 in 2021-12) = "
           f"{here.attrs['p:fighters-below-2000-2021-12']:.4f}")
-    peak = max([local_peak, *workers.values()])
+    peak = max(local.peak, remote.peak)
     print(f"draws={args.draws} inprocess_s={inprocess_s:.1f} cluster_s={cluster_s:.1f} "
           f"peak_mb={peak:.0f}")
 

@@ -76,7 +76,7 @@ def run_chunk(
     steps = program.steps(interventions, n, start)
     n_out = len(output_times(model)) if until is None else min(until, len(output_times(model)))
     if out is None:
-        out = {name: np.empty(_buffer_shape(program, name, n, n_out)) for name in outputs}
+        out = {name: np.empty(buffer_shape(program, name, n, n_out)) for name in outputs}
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
         try:
             _integrate(program, steps, values, n, out, debug, start, n_out)
@@ -88,7 +88,7 @@ def run_chunk(
     return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
 
 
-def _buffer_shape(program: Program, name: str, n: int, n_out: int | None = None):
+def buffer_shape(program: Program, name: str, n: int, n_out: int | None = None):
     """Draw-last shape (time, *sizes, n) in which a run keeps an output."""
     sizes = tuple(len(program.model.dimensions[d]) for d in program.slot_dims[name])
     return (n_out or len(output_times(program.model)),) + sizes + (n,)
@@ -267,7 +267,7 @@ def simulate(
         raise ModelError(f"model '{model.name}' has nothing named {', '.join(unknown)} to output")
     size = chunk or chunk_size(program, draws, outputs, max_memory_mb)
     # draw-last buffers that chunks fill in place; the dataset gets draw-first views of them
-    full = {name: np.empty(_buffer_shape(program, name, draws)) for name in outputs}
+    full = {name: np.empty(buffer_shape(program, name, draws)) for name in outputs}
     chunks = [(start, min(size, draws - start)) for start in range(0, draws, size)]
     if client is None:
         for start, n in chunks:

@@ -10,29 +10,46 @@ probabilities are exact counts. Memory is one chunk of trajectories plus the his
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..analysis import QUANTILES
-from ..engine.run import chunk_size, compiled, dates, run_chunk
+from ..engine.run import buffer_shape, chunk_size, compiled, dates, run_chunk
+
+#: Output buffers kept between chunks, one set per thread: fresh memory for every chunk
+#: costs page faults that can take as long as the run itself.
+_reused = threading.local()
+
+
+def _buffers(model, n: int, outputs: Sequence[str]) -> dict[str, np.ndarray]:
+    key = (id(model), model.version, n, tuple(outputs))
+    if getattr(_reused, "key", None) != key:
+        program = compiled(model)
+        _reused.key = key
+        _reused.buffers = {name: np.empty(buffer_shape(program, name, n)) for name in outputs}
+    return _reused.buffers
 
 
 def _chunk_summary(model, start, n, edges, outcomes, bins, **kwargs):
     """Histogram counts, outcome counts and extremes of one chunk."""
     import xarray as xr
 
-    arrays = run_chunk(model, start, n, **kwargs)
+    buffers = _buffers(model, n, kwargs["outputs"])
+    arrays = run_chunk(model, start, n, out=buffers, **kwargs)
     counts, extremes = {}, {}
-    for name, array in arrays.items():
+    for name, buffer in buffers.items():  # (time, *sizes, draw): one time at a time
         lo, hi = edges[name]
-        flat = array.reshape(n, -1)  # (draw, time x cells)
         width = (hi - lo) / bins
-        index = np.clip(((flat - lo) / width).astype(np.int64), 0, bins - 1)
-        cells = flat.shape[1]
-        index += np.arange(cells, dtype=np.int64) * bins
-        counts[name] = np.bincount(index.ravel(), minlength=cells * bins).reshape(cells, bins)
-        extremes[name] = (float(flat.min()), float(flat.max()))
+        per_time = buffer.reshape(buffer.shape[0], -1, n)
+        cells = per_time.shape[1]
+        offsets = (np.arange(cells, dtype=np.int64) * bins)[:, None]
+        counts[name] = np.stack([
+            np.bincount((np.clip((block - lo) / width, 0, bins - 1).astype(np.int64)
+                         + offsets).ravel(), minlength=cells * bins).reshape(cells, bins)
+            for block in per_time])
+        extremes[name] = (float(buffer.min()), float(buffer.max()))
     hits = {}
     if outcomes:
         program = compiled(model)
@@ -104,8 +121,8 @@ def summarise(
     for name in outputs:
         dims = program.slot_dims[name]
         shape = (len(dates(model)),) + tuple(len(model.dimensions[d]) for d in dims)
-        values = _histogram_quantiles(totals[name], edges[name], bins, qs, lows[name],
-                                      highs[name])
+        values = _histogram_quantiles(totals[name].reshape(-1, bins), edges[name], bins, qs,
+                                      lows[name], highs[name])
         data[name] = (("quantile", "time") + dims, values.reshape((len(qs),) + shape))
     coords = {"quantile": list(qs), "time": dates(model)}
     coords.update({d: list(m.members) for d, m in model.dimensions.items()})
