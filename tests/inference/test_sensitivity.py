@@ -74,8 +74,8 @@ def test_lever_intensity_zero_is_the_status_quo_and_one_is_the_scenario(isk):
     base = simulate(isk.model, draws=1, params=first, outputs=out)
     cut = simulate(isk.model, draws=1, params=first, outputs=out,
                    interventions=isk.scenarios["gulf-donations-cut"].interventions())
-    np.testing.assert_allclose(ds.cash[0], base.cash[0], rtol=1e-6)
-    np.testing.assert_allclose(ds.cash[1], cut.cash[0], rtol=1e-6)
+    np.testing.assert_allclose(ds.cash[0], base.cash[0], rtol=1e-6, atol=1e-3)  # USD
+    np.testing.assert_allclose(ds.cash[1], cut.cash[0], rtol=1e-6, atol=1e-3)
     assert not np.allclose(ds.cash[1], base.cash[0], rtol=1e-3)
     # set 0 at intensity one half: half the drawn sanctuary strength from 2019
     late = ds.sanctuary.sel(time=np.datetime64("2020-01-01", "ns"))
