@@ -46,7 +46,13 @@ _UNARY = {"abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt}
 
 
 def _as_float(fn: Callable) -> Callable:
-    return lambda a, b: np.multiply(fn(a, b), 1.0)
+    """A comparison giving 1.0 or 0.0, written straight into a float array."""
+
+    def compare(a, b):
+        out = np.empty(np.broadcast_shapes(np.shape(a), np.shape(b)))
+        return fn(a, b, out=out, casting="unsafe")
+
+    return compare
 
 
 @dataclass
@@ -181,8 +187,8 @@ class Program:
             fa, fb = fs
             return lambda v, t: op(fa(v, t), fb(v, t))
         if fn == "if_then_else":
-            fc, fa, fb = fs
-            return lambda v, t: np.where(np.not_equal(fc(v, t), 0.0), fa(v, t), fb(v, t))
+            fc, fa, fb = fs  # a condition is 1.0 or 0.0 (or any number: non-zero is true)
+            return lambda v, t: np.where(fc(v, t), fa(v, t), fb(v, t))
         if fn == "step":
             fh, fs0 = fs  # switches at the nearest step, as Vensim does
             half = self.model.dt / 2
@@ -264,7 +270,7 @@ class Program:
         outs = [self.slot[f] for f in raw_outflows]
 
         def scale(v, t):
-            available = add_all([v[i] / dt] + [v[j] for j in ins])
+            available = add_all([v[i] if dt == 1 else v[i] / dt] + [v[j] for j in ins])
             ratio = available / add_all([v[j] for j in outs])  # run_chunk silences 0/0
             # nothing requested (0/0) delivers all: fmin and fmax pass over NaN
             return np.fmax(np.fmin(ratio, 1.0, out=ratio), 0.0, out=ratio)

@@ -205,7 +205,7 @@ def _integrate(program, steps, values, n, buffers, debug, offset, n_out):
                    for i, ins, outs, nonneg in stocks]
         changes += [(i, (f_in(v, t) - v[i]) / f_delay(v, t), False) for i, f_in, f_delay in smooths]
         for i, change, nonneg in changes:
-            level = v[i] + dt * change
+            level = v[i] + (change if dt == 1 else dt * change)
             v[i] = np.maximum(level, 0.0, out=level) if nonneg else level
     # NaN stays NaN in a stock, so a last look at the stocks finds what went wrong on the way
     for i, *_ in stocks + smooths:

@@ -250,8 +250,10 @@ def build(parameters: Mapping) -> Model:
         + p("wants_us_fight", [donor]) * activity.sel(theatre="afghanistan") * us_on,
         unit="1", dims=[donor],
         doc="What each donor type wants to see: anti-Iran attacks in Kabul (Saudi "
-            "institutions) or fighting the US (private Gulf donors)",
-        claims=["saudi-donors-want-anti-iran", "private-donors-want-us-fight"])
+            "institutions; Iran blocks networks near its own border, so Kabul is where "
+            "they can be shown) or fighting the US (private Gulf donors)",
+        claims=["saudi-donors-want-anti-iran", "private-donors-want-us-fight",
+                "iran-countered-border-networks", "kabul-cheapest-signal"])
     viability = m.aux("viability", 1 - p("donor_doubt") * (1 - caliphate), unit="1",
                       doc="Donors' belief in the Daesh project",
                       claims=["donors-question-viability"])
