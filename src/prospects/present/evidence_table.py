@@ -102,8 +102,8 @@ def evidence_table(evidence, usage: dict[str, list[str]]) -> str:
             f"<span class='muted'>context: {esc(claim.context)}</span>" if claim.context
             else "<span class='muted'>unused</span>")
         source = evidence.sources.get(claim.source)
-        locator = esc(claim.locator) + (f"<br><span class='muted'>{esc(source.title)}</span>"
-                                        if source else "")
+        locator = esc(claim.locator) + (f"<br><span class='muted'>{esc(source.id)}</span>"
+                                        if source and len(evidence.sources) > 1 else "")
         rows.append(
             f"<tr id='claim-{esc(claim.id)}' data-by='{esc(claim.asserted_by)}' "
             f"data-cred='{claim.credibility}'><td><code>{esc(claim.id)}</code></td>"

@@ -45,7 +45,8 @@ FANS = (("total_fighters", "Total fighters", "people", 1.0, None, None),
 EXTRA_CSS = """
 nav ol{columns:2;font-size:.9em}.notes{background:#fff8e5;border:1px solid #ecd9a0;
 padding:.5em 1em}.scn-pick{position:sticky;top:0;background:#fff;padding:.4em 0;z-index:2}
-.scn[hidden]{display:none}.claims td:first-child{white-space:nowrap}
+.scn[hidden]{display:none}.claims td:first-child{min-width:10em}
+.claims td:nth-child(2){min-width:22em}
 .claims tr:target{background:#fff3b0}.claims .used{font-size:.85em;color:#444}
 .filters{margin:.5em 0}.why{margin-bottom:2em}
 .why-body{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.why-body figure{margin:0}
