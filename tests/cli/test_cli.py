@@ -102,3 +102,11 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(system, tmp_path, file,
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_dashboard_refuses_a_file_that_is_not_a_posterior_before_serving(tmp_path):
+    bad = tmp_path / "not-a-posterior.nc"
+    xr.Dataset({"x": ("a", [1.0])}).to_netcdf(bad)
+    result = invoke("dashboard", "--posterior", bad)
+    assert result.exit_code == 1 and "not-a-posterior.nc" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -29,11 +29,13 @@ def dashboard(
 ) -> None:
     """Serve an interactive dashboard (Streamlit) on 127.0.0.1: levers, fan charts and the
     evidence behind each parameter."""
-    from ..system import resolve
+    from ..inference.posterior import load_posterior
+    from ..system import load_system
 
-    resolve(system)  # a one-line error now rather than a stack trace in the browser
-    if posterior is not None and not posterior.is_file():
-        raise FileNotFoundError(f"{posterior}: no such posterior file")
+    # check the system and the posterior now: a one-line error rather than one in the page
+    loaded = load_system(system)
+    if posterior is not None:
+        load_posterior(posterior, loaded)
     script = Path(__file__).resolve().parent.parent / "present" / "dashboard.py"
     env = dict(os.environ, PROSPECTS_SYSTEM=system,
                PROSPECTS_POSTERIOR=str(posterior.resolve()) if posterior else "")
