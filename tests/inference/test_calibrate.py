@@ -46,12 +46,14 @@ def test_the_same_seed_gives_the_same_posterior(toy):
     assert not np.array_equal(values[0], values[2])
 
 
-def test_coordinates_and_values_invert_each_other(toy):
+def test_sampler_coordinates_map_onto_the_prior(toy):
     problem = Problem(toy)
-    z = np.random.default_rng(0).normal(size=(50, problem.ndim))
-    assert np.allclose(problem.coordinates(problem.values(z)), z, atol=1e-6)
+    z = np.random.default_rng(0).normal(scale=3, size=(500, problem.ndim))
     theta = problem.values(z)
-    assert ((theta[:, 0] > 20) & (theta[:, 0] < 200)).all()
+    assert ((theta[:, 0] > 20) & (theta[:, 0] < 200)).all()  # uniform(20, 200)
+    assert problem.values(np.zeros((1, problem.ndim)))[0, 0] == pytest.approx(110)  # median
+    order = np.argsort(z[:, 0])
+    assert (np.diff(theta[order, 0]) >= 0).all()  # monotone: no folding of the space
 
 
 def test_likelihood_prefers_values_inside_the_claimed_interval(toy):

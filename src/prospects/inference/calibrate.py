@@ -63,25 +63,12 @@ class Problem:
         u = np.clip(expit(z), 1e-12, 1 - 1e-12)
         return np.column_stack([p.ppf(u[:, j]) for j, p in enumerate(self.priors)])
 
-    def coordinates(self, theta: np.ndarray) -> np.ndarray:
-        u = np.column_stack([p.cdf(theta[:, j]) for j, p in enumerate(self.priors)])
-        u = np.clip(u, 1e-12, 1 - 1e-12)
-        return np.log(u) - np.log1p(-u)
-
     def split(self, theta: np.ndarray) -> tuple[dict, dict]:
         """Model parameters and bias terms, each name -> per-walker values."""
         columns = {name: theta[:, j] for j, name in enumerate(self.names)}
         params = {k: v for k, v in columns.items() if k not in self.bias_names}
         biases = {k: v for k, v in columns.items() if k in self.bias_names}
         return params, biases
-
-    def observed_values(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        """Each observation's model value per row of ``theta`` (bias applied)."""
-        params, biases = self.split(theta)
-        arrays = run_chunk(self.system.model, 0, theta.shape[0], params=params,
-                           outputs=self.likelihood.outputs,
-                           until=self.likelihood.last_month + 1)
-        return self.likelihood.values(arrays, biases)
 
     def log_prob(self, z: np.ndarray) -> np.ndarray:
         z = np.atleast_2d(z)
