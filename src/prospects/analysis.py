@@ -25,4 +25,9 @@ def probability(event) -> tuple[float, float]:
     standard error."""
     values = np.asarray(event, dtype=float)
     p = float(values.mean())
-    return p, float(np.sqrt(max(p * (1 - p), 0.0) / values.size))
+    return p, standard_error(p, values.size)
+
+
+def standard_error(p: float, n: int) -> float:
+    """Monte Carlo standard error of a probability ``p`` estimated from ``n`` draws."""
+    return float(np.sqrt(max(p * (1 - p), 0.0) / n))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import QUANTILES, probability
+from .analysis import QUANTILES, at, probability, standard_error
 from .ensembles import key_outputs
 from .evidence import EvidenceError
 from .system import System
@@ -113,7 +113,7 @@ def project_summary(
         for outcome in outcomes:
             p = summary.attrs[f"p:{outcome.id}"]
             rows[sid][(outcome.id, "p")] = p
-            rows[sid][(outcome.id, "se")] = float(np.sqrt(p * (1 - p) / draws))
+            rows[sid][(outcome.id, "se")] = standard_error(p, draws)
     quantiles = xr.concat([q.drop_attrs() for q in summaries],
                           dim=xr.DataArray(ids, dims="scenario", name="scenario"))
     quantiles.attrs.update(system=system.name, seed=seed, draws=draws, method="streaming "
@@ -138,10 +138,6 @@ class Outcome:
     test: Callable  # Dataset (draw, time, ...) of one scenario -> bool DataArray over draw
 
 
-def _at(ds, name, when):
-    return ds[name].sel(time=np.datetime64(f"{when}-01", "ns"))
-
-
 def _window(ds, name, first, last):
     return ds[name].sel(time=slice(np.datetime64(f"{first}-01", "ns"),
                                    np.datetime64(f"{last}-01", "ns")))
@@ -155,13 +151,13 @@ def standard_outcomes(dates: Sequence[str] = ("2019-12", "2020-12", "2021-12")) 
             outcomes.append(Outcome(
                 f"fighters-below-{level}-{when}", f"fighters < {level:,} in {when}",
                 f"<{level // 1000}k {when[:4]}",
-                lambda ds, w=when, lv=level: _at(ds, "total_fighters", w) < lv))
+                lambda ds, w=when, lv=level: at(ds["total_fighters"], w) < lv))
     last = dates[-1]
     outcomes += [
         Outcome(f"all-bases-held-{last}", f"all 5 base areas held in {last}", "5 bases",
-                lambda ds: _at(ds, "bases_held", last) >= 4.5),
+                lambda ds: at(ds["bases_held"], last) >= 4.5),
         Outcome(f"no-base-held-{last}", f"no base area held in {last}", "0 bases",
-                lambda ds: _at(ds, "bases_held", last) < 0.5),
+                lambda ds: at(ds["bases_held"], last) < 0.5),
         Outcome("cash-exhausted", f"cash exhausted (< USD 100k) between {PROJECTION_START} "
                 f"and {last}", "cash out",
                 lambda ds: _window(ds, "cash", PROJECTION_START, last).min("time") < 1e5),

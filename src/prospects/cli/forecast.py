@@ -118,8 +118,9 @@ def project(
 
 
 def _print_fighters(name: str, quantiles, ids) -> None:
-    import numpy as np
     from rich.table import Table
+
+    from ..analysis import at
 
     table = Table(title=f"{name}: total fighters, median [90% interval]")
     table.add_column("scenario", no_wrap=True, min_width=16)
@@ -129,8 +130,7 @@ def _print_fighters(name: str, quantiles, ids) -> None:
     for sid in ids:
         cells = []
         for when in dates:
-            q = quantiles["total_fighters"].sel(scenario=sid,
-                                                time=np.datetime64(f"{when}-01", "ns"))
+            q = at(quantiles["total_fighters"].sel(scenario=sid), when)
             lo, mid, hi = (float(q.sel(quantile=v)) for v in (0.05, 0.5, 0.95))
             cells.append(f"{mid:,.0f} [{lo:,.0f}-{hi:,.0f}]")
         table.add_row(sid, *cells)

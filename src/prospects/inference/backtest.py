@@ -264,10 +264,6 @@ def _check_time(path: Path, ds, model) -> None:
                             f"({len(expected)} times, {model.start:%Y-%m} to {model.stop:%Y-%m})")
 
 
-def _months_between(start: date, when: date) -> int:
-    return (when.year - start.year) * 12 + when.month - start.month
-
-
 @dataclass
 class Backtest:
     """Scores per observation (a DataFrame, columns ``COLUMNS`` and more) and a summary."""
@@ -288,7 +284,7 @@ def score(system, bt: BacktestFile, projection, scenario: str = "status-quo") ->
     model = system.model
     start_text = str(projection.attrs.get("projection_start", "2019-01"))
     try:
-        start_month = _months_between(model.start, date.fromisoformat(f"{start_text[:7]}-01"))
+        start_month = round(model.months(date.fromisoformat(f"{start_text[:7]}-01")))
     except ValueError:
         raise EvidenceError(f"the projection's projection_start '{start_text}' is not a "
                             "year-month") from None

@@ -19,7 +19,6 @@ claims are approximate and this says how approximate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from scipy.special import log_ndtr
@@ -89,10 +88,6 @@ class Target:
         return log_ndtr(sign * (threshold - value) / s)
 
 
-def _months_between(start: date, when: date) -> int:
-    return (when.year - start.year) * 12 + when.month - start.month
-
-
 def build_targets(system, observations=None, claims=None) -> list[Target]:
     """Targets for the system's observations (or another set with the same schema), their
     claims looked up in ``claims`` (default: the system's)."""
@@ -106,10 +101,9 @@ def build_targets(system, observations=None, claims=None) -> list[Target]:
         period = obs.period if obs.period is not None else (claim.period if claim else None)
         if isinstance(period, str):
             period = parse_period(period)
-        first = 0 if period is None or period.start is None else _months_between(
-            model.start, period.start)
-        last = n_out - 1 if period is None or period.end is None else _months_between(
-            model.start, period.end)
+        start, end = (None, None) if period is None else (period.start, period.end)
+        first = 0 if start is None else round(model.months(start))
+        last = n_out - 1 if end is None else round(model.months(end))
         months = np.arange(max(first, 0), min(last, n_out - 1) + 1) // model.output_step
         if months.size == 0:
             raise EvidenceError(f"observation '{obs.id}': its period lies outside the model's "

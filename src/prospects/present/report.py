@@ -64,10 +64,16 @@ pick.addEventListener('change',show);show();})();
 """
 
 
+def _projection_start(ds) -> np.datetime64:
+    from ..projection import PROJECTION_START
+
+    return np.datetime64(f"{ds.attrs.get('projection_start', PROJECTION_START)}-01", "ns")
+
+
 def _fan_section(system, ds) -> tuple[str, int]:
     """The scenario picker and every scenario's fan charts (all pre-rendered)."""
     t = ds["time"].values
-    start = np.datetime64(f"{ds.attrs.get('projection_start', '2019-01')}-01", "ns")
+    start = _projection_start(ds)
     scenarios = [str(s) for s in ds.scenario.values]
     names = [system.scenarios[s].name if s in system.scenarios else s for s in scenarios]
     figures: dict[int, list[str]] = {k: [] for k in range(len(scenarios))}
@@ -147,7 +153,7 @@ def _comparison_section(system, ds) -> tuple[str, int]:
                      for o in outcomes)
     se_max = float(table.xs("se", axis=1, level=1).to_numpy().max())
     t = ds["time"].values
-    start = np.datetime64(f"{ds.attrs.get('projection_start', '2019-01')}-01", "ns")
+    start = _projection_start(ds)
     charts = []
     for name, title, unit, scale in (("total_fighters", "Median total fighters", "people", 1.0),
                                      ("cash", "Median cash", "USD million", 1e6)):
