@@ -28,7 +28,7 @@ from ..sd.expr import (
     Smooth,
     Time,
 )
-from ..sd.graph import order, references
+from ..sd.graph import nodes, order, references
 from ..sd.model import Flow, Model, ModelError, Stock, Variable
 from .interventions import Intervention
 
@@ -87,7 +87,8 @@ class Program:
         for param in model.params:
             self._new_slot(base_name(param), param.dims)
         self._fns: dict[int, Fn] = {}
-        self._plain_steps: list[Step] | None = None
+        self._plain_steps: dict[frozenset[str], list[Step]] = {}
+        self._reads: dict[str, list[str]] | None = None
 
     # -- shapes -------------------------------------------------------------------
     def _new_slot(self, name: str, dims: tuple[str, ...]) -> None:
@@ -202,18 +203,65 @@ class Program:
         raise TypeError(f"unknown function {fn}")
 
     # -- the per-step program -----------------------------------------------------
-    def steps(self, interventions: Sequence[Intervention], n: int, offset: int) -> list[Step]:
-        """Assignments in evaluation order, with interventions and non-negativity limits.
+    def steps(self, interventions: Sequence[Intervention], n: int, offset: int,
+              needed: set[str]) -> list[Step]:
+        """Assignments in evaluation order, with interventions and non-negativity limits,
+        of the names in ``needed`` (see ``needed``).
 
         Interventions with per-draw values take draws ``offset`` to ``offset + n``.
         """
-        if not interventions:
-            if self._plain_steps is None:
-                self._plain_steps = self._steps((), n, offset)
-            return self._plain_steps
-        return self._steps(interventions, n, offset)
+        if interventions:
+            return self._steps(interventions, n, offset, needed)
+        key = frozenset(needed)
+        if key not in self._plain_steps:
+            self._plain_steps[key] = self._steps((), n, offset, needed)
+        return self._plain_steps[key]
 
-    def _steps(self, interventions: Sequence[Intervention], n: int, offset: int) -> list[Step]:
+    def needed(self, outputs: Sequence[str]) -> set[str]:
+        """Names a run has to compute, step by step, to give ``outputs``: those outputs
+        and everything they read, back through stocks, flows and smooths."""
+        if self._reads is None:
+            self._reads = self._read_map()
+        found, todo = set(), list(outputs)
+        while todo:
+            name = todo.pop()
+            if name not in found:
+                found.add(name)
+                todo.extend(self._reads.get(name, ()))
+        return found
+
+    def _read_map(self) -> dict[str, list[str]]:
+        """What each stock, flow, auxiliary, smooth and limit reads within a step (or, for
+        a stock, at the start and through its flows)."""
+        def reads(exprs) -> list[str]:
+            names = []
+            for expr in exprs:
+                for node in nodes(expr, into_smooth=False):
+                    if isinstance(node, Variable):
+                        names.append(node.name)
+                    elif isinstance(node, Smooth):
+                        names.append(self.model.smooths[id(node)].name)
+            return names
+
+        model, limited = self.model, {s.name for s in self.limited}
+        found: dict[str, list[str]] = {}
+        for var in model.variables.values():
+            if var.kind == "stock":
+                found[var.name] = reads([var.init]) + [f.name for f in var.inflows + var.outflows]
+            elif var.kind in ("aux", "flow"):
+                found[var.name] = reads([var.equation()])
+        for state in self.smooths:
+            found[state.name] = reads(state.node.children())
+        for stock in self.limited:
+            for flow in stock.outflows:
+                found[raw_name(flow)] = found[flow.name]
+                found[flow.name] = [raw_name(flow), scale_name(stock)]
+            safe = [f.name for f in stock.inflows if not _limited_at_source(f, limited)]
+            found[scale_name(stock)] = [stock.name, *safe, *map(raw_name, stock.outflows)]
+        return found
+
+    def _steps(self, interventions: Sequence[Intervention], n: int, offset: int,
+               needed: set[str]) -> list[Step]:
         model = self.model
         by_target: dict[str, list[Intervention]] = {}
         for iv in interventions:
@@ -240,7 +288,7 @@ class Program:
             if var.kind == "flow" and var.src is not None and var.src.name in limited:
                 raw, scale = raw_name(var), scale_name(var.src)
                 assignments[raw], deps[raw] = fn, eq_deps
-                assignments[var.name] = self._product(raw, scale)
+                assignments[var.name] = self._limited_flow(raw, scale)
                 deps[var.name] = [raw, scale]
             else:
                 assignments[var.name], deps[var.name] = fn, eq_deps
@@ -249,6 +297,7 @@ class Program:
             raws = [raw_name(f) for f in stock.outflows]
             assignments[scale_name(stock)] = self._scale(stock, safe, raws)
             deps[scale_name(stock)] = safe + raws
+        deps = {k: d for k, d in deps.items() if k in needed}
         try:
             sequence = order(deps, "algebraic loop")
         except ModelError as err:
@@ -259,19 +308,25 @@ class Program:
         i = self.slot[name]
         return lambda v, t: v[i]
 
-    def _product(self, a: str, b: str) -> Fn:
-        i, j = self.slot[a], self.slot[b]
-        return lambda v, t: v[i] * v[j]
+    def _limited_flow(self, raw: str, scale: str) -> Fn:
+        """A limited outflow: its requested rate times its stock's scale."""
+        i, j = self.slot[raw], self.slot[scale]
+        return lambda v, t: v[i] if v[j] is DELIVERED else v[i] * v[j]
 
     def _scale(self, stock: Stock, safe_inflows: list[str], raw_outflows: list[str]) -> Fn:
-        """Fraction of the requested outflow a non-negative stock can deliver this step."""
+        """Fraction of the requested outflow a non-negative stock can deliver this step:
+        ``DELIVERED`` when no draw and no member is short, as in most steps."""
         i, dt = self.slot[stock.name], self.model.dt
         ins = [self.slot[f] for f in safe_inflows]
         outs = [self.slot[f] for f in raw_outflows]
 
         def scale(v, t):
             available = add_all([v[i] if dt == 1 else v[i] / dt] + [v[j] for j in ins])
-            ratio = available / add_all([v[j] for j in outs])  # run_chunk silences 0/0
+            requested = add_all([v[j] for j in outs])
+            # the ratio below is at least 1 (or 0/0) everywhere unless one of these holds
+            if not (np.less(available, requested).any() or np.less(requested, 0.0).any()):
+                return DELIVERED
+            ratio = available / requested  # run_chunk silences 0/0
             # nothing requested (0/0) delivers all: fmin and fmax pass over NaN
             return np.fmax(np.fmin(ratio, 1.0, out=ratio), 0.0, out=ratio)
 
@@ -302,6 +357,10 @@ class Program:
             shape[self.axis(dim)] = len(keep)
             mask = mask & keep.reshape(shape)
         return mask
+
+
+DELIVERED = 1.0
+"""The scale of a stock that delivers every requested outflow in full at this step."""
 
 
 def add_all(arrays: list):

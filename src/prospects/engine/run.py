@@ -10,6 +10,7 @@ from ..sd.model import Model, ModelError
 from ..sd.render import render
 from .compile import Program, add_all, base_name, scale_name
 from .interventions import Intervention, validate
+from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
 
 
@@ -70,20 +71,22 @@ def run_chunk(
     arrays returned are then views of it. ``until`` stops after that many output times
     (calibration needs no more than its last observation).
     """
+    keep_freed_memory()
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
-    steps = program.steps(interventions, n, start)
+    needed = program.needed(outputs)
+    steps = program.steps(interventions, n, start, needed)
     n_out = len(output_times(model)) if until is None else min(until, len(output_times(model)))
     if out is None:
         out = {name: np.empty(buffer_shape(program, name, n, n_out)) for name in outputs}
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
         try:
-            _integrate(program, steps, values, n, out, debug, start, n_out)
+            _integrate(program, steps, needed, values, n, out, debug, start, n_out)
         except NonFiniteError as first:
             if debug:
                 raise
-            _integrate(program, steps, values, n, out, True, start, n_out)  # names the culprit
+            _integrate(program, steps, needed, values, n, out, True, start, n_out)  # names it
             raise first
     return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
 
@@ -136,7 +139,7 @@ class _Initial(list):
         return value
 
 
-def _initialise(program: Program, steps, values: list, n: int) -> list:
+def _initialise(program: Program, steps, needed: set[str], values: list, n: int) -> list:
     fns = {s.slot: s.fn for s in steps}
 
     def full(fn, dims):
@@ -144,8 +147,11 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
         return lambda v, t: np.array(np.broadcast_to(fn(v, t), shape), dtype=float)
 
     for stock in program.model.stocks:
-        fns[program.slot[stock.name]] = full(program.compile(stock.init), stock.dims)
+        if stock.name in needed:
+            fns[program.slot[stock.name]] = full(program.compile(stock.init), stock.dims)
     for state in program.smooths:
+        if state.name not in needed:
+            continue
         init = state.node.operand if state.node.init is None else state.node.init
         fns[program.slot[state.name]] = full(program.compile(init), state.dims)
     names = {i: name for name, i in program.slot.items()}
@@ -155,24 +161,25 @@ def _initialise(program: Program, steps, values: list, n: int) -> list:
     return list(lazy)
 
 
-def _integrate(program, steps, values, n, buffers, debug, offset, n_out):
+def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out):
     """Euler integration of one chunk into ``buffers`` (time, *sizes, n) per output name,
-    for the first ``n_out`` output times."""
+    for the first ``n_out`` output times; stocks and smooths not ``needed`` stay still."""
     model = program.model
     slot = program.slot
     dt = model.dt
     per_output = int(round(model.output_step / dt))
     n_steps = (n_out - 1) * per_output
-    v = _initialise(program, steps, values, n)
+    v = _initialise(program, steps, needed, values, n)
     averaged = {f.name for f in model.flows} if per_output > 1 else set()
     outputs = list(buffers)
     levels = [(buffers[name], slot[name]) for name in outputs if name not in averaged]
     rates = [(buffers[name], slot[name]) for name in outputs if name in averaged]
     totals = [0.0] * len(rates)
     stocks = [(slot[s.name], [slot[f.name] for f in s.inflows],
-               [slot[f.name] for f in s.outflows], s.nonnegative) for s in model.stocks]
+               [slot[f.name] for f in s.outflows], s.nonnegative)
+              for s in model.stocks if s.name in needed]
     smooths = [(slot[s.name], program.compile(s.node.operand), program.compile(s.node.delay))
-               for s in program.smooths]
+               for s in program.smooths if s.name in needed]
     names = {i: name for name, i in slot.items()}
 
     def fail(name, value, t):
@@ -190,36 +197,58 @@ def _integrate(program, steps, values, n, buffers, debug, offset, n_out):
         if k % per_output == 0:
             j = k // per_output
             for buffer, i in levels:
-                buffer[j] = _squeeze(v[i], buffer)
+                _record(buffer, j, v[i])
         if k == n_steps:
             for buffer, i in rates:
-                buffer[n_out - 1] = _squeeze(v[i], buffer)
+                _record(buffer, n_out - 1, v[i])
             break
         if rates:
             totals = [total + v[i] for total, (_, i) in zip(totals, rates, strict=True)]
             if (k + 1) % per_output == 0:
                 for total, (buffer, _) in zip(totals, rates, strict=True):
-                    buffer[(k + 1) // per_output - 1] = _squeeze(total / per_output, buffer)
+                    _record(buffer, (k + 1) // per_output - 1, total / per_output)
                 totals = [0.0] * len(rates)
-        changes = [(i, add_all([v[f] for f in ins]) - add_all([v[f] for f in outs]), nonneg)
+        # every new level is computed from the old ones before any is replaced
+        updated = [(i, _next_level(v[i], [v[f] for f in ins], [v[f] for f in outs], dt, nonneg))
                    for i, ins, outs, nonneg in stocks]
-        changes += [(i, (f_in(v, t) - v[i]) / f_delay(v, t), False) for i, f_in, f_delay in smooths]
-        for i, change, nonneg in changes:
-            level = v[i] + (change if dt == 1 else dt * change)
-            v[i] = np.maximum(level, 0.0, out=level) if nonneg else level
-    # NaN stays NaN in a stock, so a last look at the stocks finds what went wrong on the way
+        updated += [(i, _next_level(v[i], [(f_in(v, t) - v[i]) / f_delay(v, t)], [], dt, False))
+                    for i, f_in, f_delay in smooths]
+        for i, level in updated:
+            v[i] = level
+    # NaN stays NaN in a stock, so a last look at the stocks finds what went wrong on the way;
+    # the other outputs may have been non-finite for a while only
     for i, *_ in stocks + smooths:
         if not np.isfinite(v[i]).all():
             fail(names[i], v[i], n_steps * dt)
     for name, buffer in buffers.items():
+        if name in model.variables and model[name].kind == "stock":
+            continue
         if not np.isfinite(buffer).all():
             j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
             fail(name, buffer[j], j * model.output_step)
 
 
-def _squeeze(value, buffer: np.ndarray) -> np.ndarray:
-    """A slot value (model axes with 1s, draws last) shaped to fit one time of ``buffer``."""
-    return np.reshape(value, buffer.shape[1:-1] + (-1,))
+def _next_level(level: np.ndarray, ins: list, outs: list, dt: float, nonneg: bool):
+    """``level + dt * (sum(ins) - sum(outs))`` as a new array, floored at 0 if ``nonneg``.
+
+    A level has its full shape, so with dt = 1 the sum builds up in place in one new
+    array, with no temporary per flow.
+    """
+    if not ins and not outs:
+        return level
+    if dt == 1:
+        terms = [(np.add, x) for x in ins] + [(np.subtract, x) for x in outs]
+        new = terms[0][0](level, terms[0][1])
+        for op, x in terms[1:]:
+            op(new, x, out=new)
+    else:
+        new = level + dt * (add_all(ins) - add_all(outs))
+    return np.maximum(new, 0.0, out=new) if nonneg else new
+
+
+def _record(buffer: np.ndarray, j: int, value) -> None:
+    """Write a slot value (model axes with 1s, draws last; or a number) as time ``j``."""
+    buffer[j] = value if np.ndim(value) == 0 else np.reshape(value, buffer.shape[1:-1] + (-1,))
 
 
 def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memory_mb: float) -> int:

@@ -8,11 +8,8 @@ stops with ``ScaleError``, never a partial result.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable
 from contextlib import contextmanager
-from functools import cache
 
 
 class ScaleError(RuntimeError):
@@ -42,28 +39,6 @@ def connected(cluster):
             client.close()
 
 
-@cache
-def _keep_freed_memory() -> None:
-    """Let glibc keep freed memory for reuse in this worker process.
-
-    Dask starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also fixes glibc's mmap
-    threshold at 128 KiB: every temporary array of a step then comes from fresh pages and
-    is returned on free, and the page faults made the engine 2.3 times slower on a worker
-    than in process (measured). Restoring a large mmap threshold brings it back.
-    """
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    if libc is not None and hasattr(libc, "mallopt"):
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 32 * 2**20)
-        libc.mallopt(m_trim_threshold, 128 * 2**20)
-
-
-def _on_worker(task: Callable, *args, **kwargs):
-    _keep_freed_memory()
-    return task(*args, **kwargs)
-
-
 def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
                on_result: Callable[[int, int, object], None], **kwargs) -> None:
     """Run ``task(model, start, n, **kwargs)`` for each chunk on the cluster and hand each
@@ -77,7 +52,7 @@ def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
         from distributed import KilledWorker
     client = connect(client)
     shipped = client.scatter(model, broadcast=True)
-    futures = {client.submit(_on_worker, task, shipped, start, n, pure=False, **kwargs):
+    futures = {client.submit(task, shipped, start, n, pure=False, **kwargs):
                (start, n) for start, n in chunks}
     try:
         for future in as_completed(futures):
