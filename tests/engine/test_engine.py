@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from prospects.engine import Intervention, InterventionError, NonFiniteError, simulate
-from prospects.sd import Model, ModelError, step, total
+from prospects.engine import (
+    Intervention,
+    InterventionError,
+    NonFiniteError,
+    compiled,
+    simulate,
+)
+from prospects.sd import Model, ModelError, smooth, step, total
 
 
 class Uniform:
@@ -51,6 +57,23 @@ def test_nonnegative_stock_never_goes_negative_and_the_limit_is_recorded():
     people = out.people.isel(draw=0)
     net = (out.arrive - out.leave - out.purge).isel(draw=0)
     assert np.allclose(people.diff("time").values, net.isel(time=slice(0, -1)).values)
+
+
+def test_a_run_computes_only_what_its_outputs_read():
+    m = Model("pruned", start="2015-01", stop="2015-12")
+    base = m.aux("base", 10.0 + 0.0 * m.param("k", 1.0))
+    kept = m.stock("kept", base, unit="1", nonnegative=False)  # its start reads an auxiliary
+    m.flow("grow", None, kept, 0.1 * kept * m.param("per_month", 1.0, unit="1/month"))
+    idle = m.stock("idle", 1.0, unit="1", nonnegative=False)
+    m.flow("fill", None, idle, smooth(kept, 3.0) * m.param("fill_rate", 0.01, unit="1/month"))
+    m.aux("view", smooth(idle, 2.0) * 2.0)
+    needed = compiled(m).needed(["kept"])
+    assert {"kept", "grow", "base", "k", "per_month"} <= needed
+    assert not needed & {"idle", "fill", "fill_rate", "view", "view_smooth", "fill_smooth"}
+    alone = simulate(m, outputs=["kept"]).kept.values
+    with_all = simulate(m)
+    assert np.array_equal(alone, with_all.kept.values)
+    assert float(with_all.idle.isel(draw=0, time=-1)) > 1.0
 
 
 def test_flows_decompose_the_change_of_a_stock_with_a_fine_dt():
