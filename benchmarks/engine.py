@@ -208,7 +208,7 @@ def run_prospects(model: Model, draws: int, repeats: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=2,
+    parser.add_argument("--repeats", type=int, default=3,
                         help="Prospects runs; the fastest counts (the first pays for memory)")
     parser.add_argument("--pysd-runs", type=int, default=100)
     parser.add_argument("--pysd-budget", type=float, default=30.0,

@@ -153,3 +153,16 @@ def test_nan_names_the_first_variable_and_time():
     m.flow("grow", None, level, m["root"] * m.param("k", 1.0, unit="1/month"))
     with pytest.raises(NonFiniteError, match=r"'root' became NaN at 2015-05 \(draw 0\)"):
         simulate(m, outputs=["level"])
+
+
+def test_chains_of_products_give_the_product_whatever_the_order_they_run_in():
+    m = Model("chain", start="2015-01", stop="2015-03")
+    area = m.dimension("area", ["a", "b", "c"])
+    weight = m.param("weight", [1.0, 2.0, 3.0], dims=[area])
+    k = m.param("k", 2.0)
+    level = m.stock("level", weight * 10.0, unit="1", dims=[area], nonnegative=False)
+    m.aux("chain", (level * 0.5) * (k * (weight - 1.0)) * k, record=True)
+    out = simulate(m, draws=2, params={"k": np.array([2.0, 3.0])}).isel(time=0)
+    expected = np.array([[10.0, 20.0, 30.0]]) * 0.5 * np.array([[0.0, 1.0, 2.0]])
+    expected = expected * np.array([[4.0], [9.0]])
+    assert np.allclose(out.chain.values, expected, rtol=1e-12)

@@ -28,7 +28,7 @@ from ..sd.expr import (
     Smooth,
     Time,
 )
-from ..sd.graph import nodes, order, references
+from ..sd.graph import dims_of, nodes, order, references
 from ..sd.model import Flow, Model, ModelError, Stock, Variable
 from .interventions import Intervention
 
@@ -157,6 +157,9 @@ class Program:
     def _binop(self, node: BinOp) -> Fn:
         """Operands that are constants or named variables are read directly, saving a call
         per operand on every step."""
+        if node.op == "*" and any(isinstance(x, BinOp) and x.op == "*"
+                                  for x in (node.left, node.right)):
+            return self._product(node)
         op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
         a, b = node.left, node.right
         if isinstance(a, Variable) and isinstance(b, Variable):
@@ -176,6 +179,33 @@ class Program:
             return lambda v, t: op(v[i], fb(v, t))
         fa, fb = self.compile(a), self.compile(b)
         return lambda v, t: op(fa(v, t), fb(v, t))
+
+    def _product(self, node: BinOp) -> Fn:
+        """A chain of products, multiplied smallest operand first: constants, then values
+        over fewer dimensions, so that the full-size arrays are passed over least often."""
+        factors, chain = [], [node]
+        while chain:
+            part = chain.pop()
+            if isinstance(part, BinOp) and part.op == "*":
+                chain += [part.right, part.left]
+            else:
+                factors.append(part)
+        factors.sort(key=self._cells)
+        fs = [self.compile(f) for f in factors]
+
+        def product(v, t):
+            result = fs[0](v, t)
+            for f in fs[1:]:
+                result = result * f(v, t)
+            return result
+
+        return product
+
+    def _cells(self, node: Expr) -> int:
+        """Values per draw an operand may hold: 0 for a constant."""
+        if isinstance(node, Const | Date):
+            return 0
+        return int(np.prod(self.full_shape(dims_of(self.model, node))))
 
     def _call(self, node: Call) -> Fn:
         fs = [self.compile(a) for a in node.args]

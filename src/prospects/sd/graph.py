@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
-from .expr import Expr, LookupCall, Smooth
+from .expr import Expr, LookupCall, Reduce, Select, Smooth
 from .model import Model, ModelError, SmoothState, Variable
 
 
@@ -25,6 +25,17 @@ def references(expr: Expr, into_smooth: bool = True) -> list[Variable]:
         if isinstance(node, Variable):
             seen.setdefault(id(node), node)
     return list(seen.values())
+
+
+def dims_of(model: Model, expr: Expr) -> set[str]:
+    """Dimensions an expression spans, in a checked model (where every variable has its)."""
+    if isinstance(expr, Variable):
+        return set(expr.dims)
+    if isinstance(expr, Smooth):
+        return set(model.smooths[id(expr)].dims)
+    if isinstance(expr, Reduce | Select):
+        return dims_of(model, expr.operand) - {expr.dim}
+    return set().union(*(dims_of(model, c) for c in expr.children()))
 
 
 def lookups_used(expr: Expr):
