@@ -166,3 +166,25 @@ def test_chains_of_products_give_the_product_whatever_the_order_they_run_in():
     expected = np.array([[10.0, 20.0, 30.0]]) * 0.5 * np.array([[0.0, 1.0, 2.0]])
     expected = expected * np.array([[4.0], [9.0]])
     assert np.allclose(out.chain.values, expected, rtol=1e-12)
+
+
+def test_limited_stocks_in_a_chain_conserve_what_moves_whatever_the_chunks():
+    m = Model("chain_of_stocks", start="2015-01", stop="2016-12")
+    pull = m.param("pull", 1.0, unit="1/month")
+    first = m.stock("first", 50.0, unit="person")
+    middle = m.stock("middle", 5.0, unit="person")
+    last = m.stock("last", 0.0, unit="person")
+    m.flow("into_first", None, first, 4.0 * pull * m.param("people", 1.0, unit="person"))
+    m.flow("onward", first, middle, pull * 30.0 * m.param("scale", 1.0, unit="person"))
+    m.flow("out", middle, last, pull * middle * 2.0)  # asks for more than there is
+    pulls = np.linspace(0.01, 1.0, 12)  # small pulls never run short; large ones do
+    whole = simulate(m, draws=12, params={"pull": pulls}, chunk=12)
+    pieces = simulate(m, draws=12, params={"pull": pulls}, chunk=3)
+    for name in ("first", "middle", "last", "onward", "out"):
+        assert np.array_equal(whole[name].values, pieces[name].values)
+    assert float(whole.middle.min()) >= 0.0 and float(whole.first.min()) >= 0.0
+    total = (whole["first"] + whole.middle + whole["last"]).values
+    added = np.cumsum(whole.into_first.values, axis=1)
+    assert np.allclose(total[:, 1:], 55.0 + added[:, :-1])
+    assert float(whole.middle_outflow_scale.min()) < 1.0
+    assert float(whole.middle_outflow_scale.isel(draw=0).min()) == 1.0

@@ -81,7 +81,8 @@ class Program:
             self._new_slot(state.name, state.dims)
         self.limited = [s for s in model.stocks if s.nonnegative and s.outflows]
         for stock in self.limited:
-            self._new_slot(scale_name(stock), stock.dims)
+            for name in (scale_name(stock), available_name(stock), requested_name(stock)):
+                self._new_slot(name, stock.dims)
             for flow in stock.outflows:
                 self._new_slot(raw_name(flow), flow.dims)
         for param in model.params:
@@ -273,7 +274,7 @@ class Program:
                         names.append(self.model.smooths[id(node)].name)
             return names
 
-        model, limited = self.model, {s.name for s in self.limited}
+        model = self.model
         found: dict[str, list[str]] = {}
         for var in model.variables.values():
             if var.kind == "stock":
@@ -286,8 +287,8 @@ class Program:
             for flow in stock.outflows:
                 found[raw_name(flow)] = found[flow.name]
                 found[flow.name] = [raw_name(flow), scale_name(stock)]
-            safe = [f.name for f in stock.inflows if not _limited_at_source(f, limited)]
-            found[scale_name(stock)] = [stock.name, *safe, *map(raw_name, stock.outflows)]
+            found[scale_name(stock)] = [stock.name, *self.counted_inflows(stock),
+                                        *map(raw_name, stock.outflows)]
         return found
 
     def _steps(self, interventions: Sequence[Intervention], n: int, offset: int,
@@ -323,7 +324,7 @@ class Program:
             else:
                 assignments[var.name], deps[var.name] = fn, eq_deps
         for stock in self.limited:
-            safe = [f.name for f in stock.inflows if not _limited_at_source(f, limited)]
+            safe = self.counted_inflows(stock)
             raws = [raw_name(f) for f in stock.outflows]
             assignments[scale_name(stock)] = self._scale(stock, safe, raws)
             deps[scale_name(stock)] = safe + raws
@@ -333,6 +334,12 @@ class Program:
         except ModelError as err:
             raise ModelError(f"{err} (through interventions or non-negative stocks)") from None
         return [Step(key, self.slot[key], assignments[key]) for key in sequence]
+
+    def counted_inflows(self, stock: Stock) -> list[str]:
+        """Inflows a limited stock counts on within the step: those not limited at their
+        own source (whose amount is only known once that source's limit is)."""
+        limited = {s.name for s in self.limited}
+        return [f.name for f in stock.inflows if f.src is None or f.src.name not in limited]
 
     def compile_slot(self, name: str) -> Fn:
         i = self.slot[name]
@@ -345,14 +352,20 @@ class Program:
 
     def _scale(self, stock: Stock, safe_inflows: list[str], raw_outflows: list[str]) -> Fn:
         """Fraction of the requested outflow a non-negative stock can deliver this step:
-        ``DELIVERED`` when no draw and no member is short, as in most steps."""
+        ``DELIVERED`` when no draw and no member is short, as in most steps.
+
+        The sums it compares are kept for the stock's update (see ``available_name``).
+        """
         i, dt = self.slot[stock.name], self.model.dt
         ins = [self.slot[f] for f in safe_inflows]
         outs = [self.slot[f] for f in raw_outflows]
+        kept_available, kept_requested = (self.slot[available_name(stock)],
+                                          self.slot[requested_name(stock)])
 
         def scale(v, t):
             available = add_all([v[i] if dt == 1 else v[i] / dt] + [v[j] for j in ins])
             requested = add_all([v[j] for j in outs])
+            v[kept_available], v[kept_requested] = available, requested
             # the ratio below is at least 1 (or 0/0) everywhere unless one of these holds
             if not (np.less(available, requested).any() or np.less(requested, 0.0).any()):
                 return DELIVERED
@@ -408,13 +421,20 @@ def scale_name(stock: Stock) -> str:
     return f"{stock.name}_outflow_scale"
 
 
+def available_name(stock: Stock) -> str:
+    """Name of a limited stock's level per time step plus its inflows from outside the
+    limit: with dt = 1, its new level is this less what its outflows took."""
+    return f"{stock.name}__available"
+
+
+def requested_name(stock: Stock) -> str:
+    """Name of the sum of a limited stock's outflows as requested, before the limit."""
+    return f"{stock.name}__requested"
+
+
 def raw_name(flow: Flow) -> str:
     return f"{flow.name}__raw"
 
 
 def base_name(param: Variable) -> str:
     return f"{param.name}__base"
-
-
-def _limited_at_source(flow: Flow, limited: set[str]) -> bool:
-    return flow.src is not None and flow.src.name in limited

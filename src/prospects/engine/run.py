@@ -8,7 +8,15 @@ import numpy as np
 
 from ..sd.model import Model, ModelError
 from ..sd.render import render
-from .compile import Program, add_all, base_name, scale_name
+from .compile import (
+    DELIVERED,
+    Program,
+    add_all,
+    available_name,
+    base_name,
+    requested_name,
+    scale_name,
+)
 from .interventions import Intervention, validate
 from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
@@ -175,9 +183,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
     levels = [(buffers[name], slot[name]) for name in outputs if name not in averaged]
     rates = [(buffers[name], slot[name]) for name in outputs if name in averaged]
     totals = [0.0] * len(rates)
-    stocks = [(slot[s.name], [slot[f.name] for f in s.inflows],
-               [slot[f.name] for f in s.outflows], s.nonnegative)
-              for s in model.stocks if s.name in needed]
+    stocks = [(slot[s.name], _update(program, s)) for s in model.stocks if s.name in needed]
     smooths = [(slot[s.name], program.compile(s.node.operand), program.compile(s.node.delay))
                for s in program.smooths if s.name in needed]
     names = {i: name for name, i in slot.items()}
@@ -209,8 +215,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
                     _record(buffer, (k + 1) // per_output - 1, total / per_output)
                 totals = [0.0] * len(rates)
         # every new level is computed from the old ones before any is replaced
-        updated = [(i, _next_level(v[i], [v[f] for f in ins], [v[f] for f in outs], dt, nonneg))
-                   for i, ins, outs, nonneg in stocks]
+        updated = [(i, update(v)) for i, update in stocks]
         updated += [(i, _next_level(v[i], [(f_in(v, t) - v[i]) / f_delay(v, t)], [], dt, False))
                     for i, f_in, f_delay in smooths]
         for i, level in updated:
@@ -226,6 +231,33 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         if not np.isfinite(buffer).all():
             j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
             fail(name, buffer[j], j * model.output_step)
+
+
+def _update(program: Program, stock) -> Callable[[list], np.ndarray]:
+    """A stock's next level from the slot values of this step."""
+    slot, dt = program.slot, program.model.dt
+    ins = [slot[f.name] for f in stock.inflows]
+    outs = [slot[f.name] for f in stock.outflows]
+    if dt != 1 or all(s is not stock for s in program.limited):
+        level = slot[stock.name]
+        return lambda v: _next_level(v[level], [v[f] for f in ins], [v[f] for f in outs], dt,
+                                     stock.nonnegative)
+    # the limit summed the level, the inflows it counted on and the outflows requested
+    available, requested = slot[available_name(stock)], slot[requested_name(stock)]
+    scale = slot[scale_name(stock)]
+    counted = program.counted_inflows(stock)
+    others = [slot[f.name] for f in stock.inflows if f.name not in counted]
+
+    def limited(v):
+        delivered = v[scale] is DELIVERED
+        taken = v[requested] if delivered else add_all([v[f] for f in outs])
+        new = np.subtract(v[available], taken)
+        for f in others:
+            np.add(new, v[f], out=new)
+        # when every request was met, available >= requested, so new >= 0 exactly
+        return new if delivered and not others else np.maximum(new, 0.0, out=new)
+
+    return limited
 
 
 def _next_level(level: np.ndarray, ins: list, outs: list, dt: float, nonneg: bool):
