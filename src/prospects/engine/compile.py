@@ -81,7 +81,7 @@ class Program:
             self._new_slot(state.name, state.dims)
         self.limited = [s for s in model.stocks if s.nonnegative and s.outflows]
         for stock in self.limited:
-            for name in (scale_name(stock), available_name(stock), requested_name(stock)):
+            for name in (scale_name(stock), available_name(stock), left_name(stock)):
                 self._new_slot(name, stock.dims)
             for flow in stock.outflows:
                 self._new_slot(raw_name(flow), flow.dims)
@@ -359,15 +359,16 @@ class Program:
         i, dt = self.slot[stock.name], self.model.dt
         ins = [self.slot[f] for f in safe_inflows]
         outs = [self.slot[f] for f in raw_outflows]
-        kept_available, kept_requested = (self.slot[available_name(stock)],
-                                          self.slot[requested_name(stock)])
+        kept_available, kept_left = self.slot[available_name(stock)], self.slot[left_name(stock)]
+        least = np.fmin.reduce  # NaN is passed over (such draws deliver all, as below)
 
         def scale(v, t):
             available = add_all([v[i] if dt == 1 else v[i] / dt] + [v[j] for j in ins])
             requested = add_all([v[j] for j in outs])
-            v[kept_available], v[kept_requested] = available, requested
-            # the ratio below is at least 1 (or 0/0) everywhere unless one of these holds
-            if not (np.less(available, requested).any() or np.less(requested, 0.0).any()):
+            v[kept_available] = available
+            v[kept_left] = left = available - requested
+            # the ratio below is at least 1 (or 0/0) everywhere unless one of these is < 0
+            if least(left, axis=None) >= 0 and least(requested, axis=None) >= 0:
                 return DELIVERED
             ratio = available / requested  # run_chunk silences 0/0
             # nothing requested (0/0) delivers all: fmin and fmax pass over NaN
@@ -427,9 +428,10 @@ def available_name(stock: Stock) -> str:
     return f"{stock.name}__available"
 
 
-def requested_name(stock: Stock) -> str:
-    """Name of the sum of a limited stock's outflows as requested, before the limit."""
-    return f"{stock.name}__requested"
+def left_name(stock: Stock) -> str:
+    """Name of what a limited stock's available amount leaves once every outflow takes all
+    it requests: its new level, with dt = 1, when none is short."""
+    return f"{stock.name}__left"
 
 
 def raw_name(flow: Flow) -> str:

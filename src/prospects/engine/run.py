@@ -14,7 +14,7 @@ from .compile import (
     add_all,
     available_name,
     base_name,
-    requested_name,
+    left_name,
     scale_name,
 )
 from .interventions import Intervention, validate
@@ -243,18 +243,17 @@ def _update(program: Program, stock) -> Callable[[list], np.ndarray]:
         return lambda v: _next_level(v[level], [v[f] for f in ins], [v[f] for f in outs], dt,
                                      stock.nonnegative)
     # the limit summed the level, the inflows it counted on and the outflows requested
-    available, requested = slot[available_name(stock)], slot[requested_name(stock)]
+    available, left = slot[available_name(stock)], slot[left_name(stock)]
     scale = slot[scale_name(stock)]
     counted = program.counted_inflows(stock)
     others = [slot[f.name] for f in stock.inflows if f.name not in counted]
 
     def limited(v):
         delivered = v[scale] is DELIVERED
-        taken = v[requested] if delivered else add_all([v[f] for f in outs])
-        new = np.subtract(v[available], taken)
+        # when every request was met, what is left is >= 0 exactly
+        new = v[left] if delivered else v[available] - add_all([v[f] for f in outs])
         for f in others:
             np.add(new, v[f], out=new)
-        # when every request was met, available >= requested, so new >= 0 exactly
         return new if delivered and not others else np.maximum(new, 0.0, out=new)
 
     return limited
