@@ -330,10 +330,10 @@ class Program:
             deps[scale_name(stock)] = safe + raws
         deps = {k: d for k, d in deps.items() if k in needed}
         try:
-            sequence = order(deps, "algebraic loop")
+            order(deps, "algebraic loop")
         except ModelError as err:
             raise ModelError(f"{err} (through interventions or non-negative stocks)") from None
-        return [Step(key, self.slot[key], assignments[key]) for key in sequence]
+        return [Step(key, self.slot[key], assignments[key]) for key in _near_first_use(deps)]
 
     def counted_inflows(self, stock: Stock) -> list[str]:
         """Inflows a limited stock counts on within the step: those not limited at their
@@ -401,6 +401,23 @@ class Program:
             shape[self.axis(dim)] = len(keep)
             mask = mask & keep.reshape(shape)
         return mask
+
+
+def _near_first_use(deps: dict[str, list[str]]) -> list[str]:
+    """An evaluation order (of a graph without loops) that computes each value just before
+    the first one that reads it, depth first, so that it is still in cache when read."""
+    done: dict[str, None] = {}
+    for root in deps:
+        stack = [(root, iter(deps[root]))]
+        while stack:
+            name, reads = stack[-1]
+            unread = next((d for d in reads if d in deps and d not in done), None)
+            if unread is None:
+                done.setdefault(name, None)
+                stack.pop()
+            else:
+                stack.append((unread, iter(deps[unread])))
+    return list(done)
 
 
 DELIVERED = 1.0
