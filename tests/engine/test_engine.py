@@ -10,7 +10,7 @@ from prospects.engine import (
     compiled,
     simulate,
 )
-from prospects.sd import Model, ModelError, smooth, step, total
+from prospects.sd import Model, ModelError, if_then_else, ramp, smooth, step, total
 
 
 class Uniform:
@@ -188,3 +188,18 @@ def test_limited_stocks_in_a_chain_conserve_what_moves_whatever_the_chunks():
     assert np.allclose(total[:, 1:], 55.0 + added[:, :-1])
     assert float(whole.middle_outflow_scale.min()) < 1.0
     assert float(whole.middle_outflow_scale.isel(draw=0).min()) == 1.0
+
+
+def test_a_condition_on_time_alone_keeps_the_shape_of_both_branches():
+    m = Model("switch", start="2015-01", stop="2015-06")
+    area = m.dimension("area", ["a", "b"])
+    size = m.param("size", [1.0, 2.0], dims=[area])
+    gate = m.param("gate", 3.0, unit="month")
+    switched = m.aux("switched", if_then_else(m.time > gate, size * 10.0, 0.0), record=True)
+    per_month = m.param("per_month", 1.0, unit="1/month")
+    m.aux("first", switched.sel(area="b") + ramp(per_month, 1.0, 2.0), record=True)
+    out = simulate(m, draws=2).isel(draw=1)
+    assert out.switched.shape == (6, 2)
+    assert out.switched.values[:4].tolist() == [[0.0, 0.0]] * 4
+    assert out.switched.values[4:].tolist() == [[10.0, 20.0]] * 2
+    assert out["first"].values.tolist() == [0.0, 0.0, 1.0, 1.0, 21.0, 21.0]

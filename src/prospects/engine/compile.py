@@ -46,13 +46,24 @@ _UNARY = {"abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt}
 
 
 def _as_float(fn: Callable) -> Callable:
-    """A comparison giving 1.0 or 0.0, written straight into a float array."""
+    """A comparison giving 1.0 or 0.0: a number for numbers (the time, constants), else
+    written straight into a float array."""
 
     def compare(a, b):
+        if isinstance(a, float) and isinstance(b, float):
+            return float(fn(a, b))
         out = np.empty(np.broadcast_shapes(np.shape(a), np.shape(b)))
         return fn(a, b, out=out, casting="unsafe")
 
     return compare
+
+
+def _choose(c, a, b):
+    """``if_then_else``; a condition that is one number picks a branch without a pass."""
+    if not isinstance(c, float):
+        return np.where(c, a, b)
+    chosen, shape = (a if c else b), np.broadcast_shapes(np.shape(a), np.shape(b))
+    return chosen if np.shape(chosen) == shape else np.broadcast_to(chosen, shape)
 
 
 @dataclass
@@ -220,7 +231,7 @@ class Program:
             return lambda v, t: op(fa(v, t), fb(v, t))
         if fn == "if_then_else":
             fc, fa, fb = fs  # a condition is 1.0 or 0.0 (or any number: non-zero is true)
-            return lambda v, t: np.where(fc(v, t), fa(v, t), fb(v, t))
+            return lambda v, t: _choose(fc(v, t), fa(v, t), fb(v, t))
         if fn == "step":
             fh, fs0 = fs  # switches at the nearest step, as Vensim does
             half = self.model.dt / 2
@@ -230,7 +241,8 @@ class Program:
             return lambda v, t: 1.0 * ((t >= fs0(v, t)) & (t < fs0(v, t) + fw(v, t)))
         if fn == "ramp":
             fk, fs0, fe = fs
-            return lambda v, t: fk(v, t) * (np.clip(t, fs0(v, t), fe(v, t)) - fs0(v, t))
+            return lambda v, t: fk(v, t) * (np.minimum(np.maximum(t, fs0(v, t)), fe(v, t))
+                                             - fs0(v, t))
         raise TypeError(f"unknown function {fn}")
 
     # -- the per-step program -----------------------------------------------------

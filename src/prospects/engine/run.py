@@ -121,7 +121,9 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
         per_draw = raw.ndim > len(param.dims)
         if per_draw:
             raw = np.moveaxis(raw, 0, -1)
-        array = np.reshape(raw, program.full_shape(param.dims) + ((n if per_draw else 1),))
+        # one number for all draws stays a number: arithmetic on it costs no array call
+        array = (float(raw) if not per_draw and not param.dims else
+                 np.reshape(raw, program.full_shape(param.dims) + ((n if per_draw else 1),)))
         values[program.slot[param.name]] = array
         values[program.slot[base_name(param)]] = array
     return values
