@@ -45,6 +45,33 @@ _COMPARE = {
 _UNARY = {"abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt}
 
 
+_IN_PLACE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
+
+
+def _fresh(node: Expr) -> bool:
+    """Whether a node's value is a new array of this step (or a number), never a variable's
+    array or a view of one, so that the operation reading it may write over it."""
+    return isinstance(node, BinOp | Neg | LookupCall | Reduce) or (
+        isinstance(node, Call) and (node.fn in _UNARY or node.fn in ("min", "max")))
+
+
+def _reusing(op: Callable, ufunc: np.ufunc, which: int) -> Callable:
+    """``op`` that writes its result over operand ``which`` (a temporary) when that is an
+    array of the result's shape: the memory is reused while still in cache."""
+
+    def over_first(a, b):
+        if type(a) is np.ndarray and (isinstance(b, float) or b.shape == a.shape):
+            return ufunc(a, b, out=a)
+        return op(a, b)
+
+    def over_second(a, b):
+        if type(b) is np.ndarray and (isinstance(a, float) or a.shape == b.shape):
+            return ufunc(a, b, out=b)
+        return op(a, b)
+
+    return over_first if which == 0 else over_second
+
+
 def _as_float(fn: Callable) -> Callable:
     """A comparison giving 1.0 or 0.0: a number for numbers (the time, constants), else
     written straight into a float array."""
@@ -174,6 +201,8 @@ class Program:
             return self._product(node)
         op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
         a, b = node.left, node.right
+        if node.op in _IN_PLACE and (_fresh(a) or _fresh(b)):
+            op = _reusing(op, _IN_PLACE[node.op], 0 if _fresh(a) else 1)
         if isinstance(a, Variable) and isinstance(b, Variable):
             i, j = self.slot[a.name], self.slot[b.name]
             return lambda v, t: op(v[i], v[j])
@@ -206,10 +235,12 @@ class Program:
         fs = [self.compile(f) for f in factors]
 
         def product(v, t):
-            result = fs[0](v, t)
-            for f in fs[1:]:
-                result = result * f(v, t)
+            result = fs[0](v, t) * fs[1](v, t)  # a new array (or a number)
+            for f in fs[2:]:
+                result = over_first(result, f(v, t))
             return result
+
+        over_first = _reusing(operator.mul, np.multiply, 0)
 
         return product
 
