@@ -203,3 +203,20 @@ def test_a_condition_on_time_alone_keeps_the_shape_of_both_branches():
     assert out.switched.values[:4].tolist() == [[0.0, 0.0]] * 4
     assert out.switched.values[4:].tolist() == [[10.0, 20.0]] * 2
     assert out["first"].values.tolist() == [0.0, 0.0, 1.0, 1.0, 21.0, 21.0]
+
+
+def test_operations_that_reuse_temporaries_leave_variables_as_they_were():
+    m = Model("temporaries", start="2015-01", stop="2015-04")
+    area = m.dimension("area", ["a", "b"])
+    base = m.param("base", [1.0, 2.0], dims=[area])
+    level = m.stock("level", base * 1.0, unit="1", dims=[area], nonnegative=False)
+    m.flow("grow", None, level, level * 0.5 * m.param("per_month", 1.0, unit="1/month"))
+    m.aux("tripled", level * 2.0 + level, record=True)
+    m.aux("negated", -level - level * (level / level), record=True)
+    m.aux("scaled", total(level * 2.0, "area") * level * 3.0, record=True)
+    out = simulate(m, draws=3).isel(draw=0)
+    expected = np.array([1.0, 2.0]) * 1.5 ** np.arange(4)[:, None]
+    assert np.allclose(out.level.values, expected)
+    assert np.allclose(out.tripled.values, 3 * expected)
+    assert np.allclose(out.negated.values, -2 * expected)
+    assert np.allclose(out.scaled.values, 6 * expected.sum(axis=1, keepdims=True) * expected)
