@@ -43,8 +43,6 @@ _COMPARE = {
     "==": np.equal, "!=": np.not_equal, "&": np.logical_and, "|": np.logical_or,
 }
 _UNARY = {"abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt}
-
-
 _IN_PLACE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
 
 
