@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -28,7 +29,7 @@ from ..sd.expr import (
     Smooth,
     Time,
 )
-from ..sd.graph import dims_of, nodes, order, references
+from ..sd.graph import dims_of, nodes, order
 from ..sd.model import Flow, Model, ModelError, Stock, Variable
 from .interventions import Intervention
 
@@ -125,7 +126,6 @@ class Program:
             self._new_slot(base_name(param), param.dims)
         self._fns: dict[int, Fn] = {}
         self._plain_steps: dict[frozenset[str], list[Step]] = {}
-        self._reads: dict[str, list[str]] | None = None
 
     # -- shapes -------------------------------------------------------------------
     def _new_slot(self, name: str, dims: tuple[str, ...]) -> None:
@@ -231,14 +231,13 @@ class Program:
                 factors.append(part)
         factors.sort(key=self._cells)
         fs = [self.compile(f) for f in factors]
+        over_first = _reusing(operator.mul, np.multiply, 0)
 
         def product(v, t):
             result = fs[0](v, t) * fs[1](v, t)  # a new array (or a number)
             for f in fs[2:]:
                 result = over_first(result, f(v, t))
             return result
-
-        over_first = _reusing(operator.mul, np.multiply, 0)
 
         return product
 
@@ -292,20 +291,19 @@ class Program:
     def needed(self, outputs: Sequence[str]) -> set[str]:
         """Names a run has to compute, step by step, to give ``outputs``: those outputs
         and everything they read, back through stocks, flows and smooths."""
-        if self._reads is None:
-            self._reads = self._read_map()
         found, todo = set(), list(outputs)
         while todo:
             name = todo.pop()
             if name not in found:
                 found.add(name)
-                todo.extend(self._reads.get(name, ()))
+                todo.extend(self.reads.get(name, ()))
         return found
 
-    def _read_map(self) -> dict[str, list[str]]:
+    @cached_property
+    def reads(self) -> dict[str, list[str]]:
         """What each stock, flow, auxiliary, smooth and limit reads within a step (or, for
         a stock, at the start and through its flows)."""
-        def reads(exprs) -> list[str]:
+        def named_in(exprs) -> list[str]:
             names = []
             for expr in exprs:
                 for node in nodes(expr, into_smooth=False):
@@ -319,11 +317,12 @@ class Program:
         found: dict[str, list[str]] = {}
         for var in model.variables.values():
             if var.kind == "stock":
-                found[var.name] = reads([var.init]) + [f.name for f in var.inflows + var.outflows]
+                flows = [f.name for f in var.inflows + var.outflows]
+                found[var.name] = named_in([var.init]) + flows
             elif var.kind in ("aux", "flow"):
-                found[var.name] = reads([var.equation()])
+                found[var.name] = named_in([var.equation()])
         for state in self.smooths:
-            found[state.name] = reads(state.node.children())
+            found[state.name] = named_in(state.node.children())
         for stock in self.limited:
             for flow in stock.outflows:
                 found[raw_name(flow)] = found[flow.name]
@@ -345,31 +344,27 @@ class Program:
             return fn
 
         assignments: dict[str, Fn] = {}
-        deps: dict[str, list[str]] = {}
         for name in by_target:
             if model.variables[name].kind == "param":
                 assignments[name] = apply(name, self.compile_slot(base_name(model[name])))
-                deps[name] = []
         limited = {s.name for s in self.limited}
         for var in model.variables.values():
             if var.kind not in ("aux", "flow"):
                 continue
-            eq_deps = [r.name for r in references(var.equation(), into_smooth=False)
-                       if r.kind in ("aux", "flow") or r.name in by_target]
             fn = apply(var.name, self.compile(var.equation()))
             if var.kind == "flow" and var.src is not None and var.src.name in limited:
                 raw, scale = raw_name(var), scale_name(var.src)
-                assignments[raw], deps[raw] = fn, eq_deps
+                assignments[raw] = fn
                 assignments[var.name] = self._limited_flow(raw, scale)
-                deps[var.name] = [raw, scale]
             else:
-                assignments[var.name], deps[var.name] = fn, eq_deps
+                assignments[var.name] = fn
         for stock in self.limited:
             safe = self.counted_inflows(stock)
             raws = [raw_name(f) for f in stock.outflows]
             assignments[scale_name(stock)] = self._scale(stock, safe, raws)
-            deps[scale_name(stock)] = safe + raws
-        deps = {k: d for k, d in deps.items() if k in needed}
+        # what each assignment reads of the others, for the needed ones
+        deps = {name: [d for d in self.reads.get(name, ()) if d in assignments]
+                for name in assignments if name in needed}
         try:
             order(deps, "algebraic loop")
         except ModelError as err:

@@ -238,10 +238,9 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
 def _update(program: Program, stock) -> Callable[[list], np.ndarray]:
     """A stock's next level from the slot values of this step."""
     slot, dt = program.slot, program.model.dt
-    ins = [slot[f.name] for f in stock.inflows]
     outs = [slot[f.name] for f in stock.outflows]
     if dt != 1 or all(s is not stock for s in program.limited):
-        level = slot[stock.name]
+        level, ins = slot[stock.name], [slot[f.name] for f in stock.inflows]
         return lambda v: _next_level(v[level], [v[f] for f in ins], [v[f] for f in outs], dt,
                                      stock.nonnegative)
     # the limit summed the level, the inflows it counted on and the outflows requested
