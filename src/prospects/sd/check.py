@@ -30,7 +30,7 @@ def check(model: Model) -> None:
     model.smooths = smooth_states(model)
     deps = {v.name: instant_dependencies(v) for v in model.variables.values()
             if v.kind in ("aux", "flow")}
-    model.evaluation_order = order(deps, "algebraic loop among auxiliaries")
+    order(deps, "algebraic loop among auxiliaries")
     _Dims(model).run()
     _Units(model).run()
     model.checked_version = model.version

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-Operand = "Expr | float | int"
-
-BINARY_OPS = ("+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|")
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 LOGICAL = ("&", "|")
 
@@ -170,7 +167,7 @@ class Not(Expr):
 
 @dataclass(eq=False, frozen=True)
 class Call(Expr):
-    """A builtin function applied element-wise (see ``functions.BUILTINS``)."""
+    """A builtin function applied element-wise (see ``functions``)."""
 
     fn: str
     args: tuple[Expr, ...]

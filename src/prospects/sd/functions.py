@@ -9,20 +9,6 @@ from __future__ import annotations
 
 from .expr import Call, Date, Expr, Reduce, Smooth, as_expr
 
-#: name -> number of arguments, for the element-wise primitives.
-BUILTINS = {
-    "min": 2,
-    "max": 2,
-    "abs": 1,
-    "exp": 1,
-    "log": 1,
-    "sqrt": 1,
-    "if_then_else": 3,
-    "step": 2,
-    "pulse": 2,
-    "ramp": 3,
-}
-
 
 def _time(value: object) -> Expr:
     return Date(value) if isinstance(value, str) else as_expr(value)

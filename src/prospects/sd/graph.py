@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
-from .expr import Expr, LookupCall, Reduce, Select, Smooth
+from .expr import Expr, Reduce, Select, Smooth
 from .model import Model, ModelError, SmoothState, Variable
 
 
@@ -36,10 +36,6 @@ def dims_of(model: Model, expr: Expr) -> set[str]:
     if isinstance(expr, Reduce | Select):
         return dims_of(model, expr.operand) - {expr.dim}
     return set().union(*(dims_of(model, c) for c in expr.children()))
-
-
-def lookups_used(expr: Expr):
-    return [node.lookup for node in nodes(expr) if isinstance(node, LookupCall)]
 
 
 def smooth_states(model: Model) -> dict[int, SmoothState]:

@@ -302,10 +302,6 @@ class Model:
     def params(self) -> list[Param]:
         return self.of_kind("param")
 
-    @property
-    def auxes(self) -> list[Aux]:
-        return self.of_kind("aux")
-
     def months(self, when: str | date) -> float:
         """Model time (months since start) of a date."""
         return months_between(self.start, parse_date(when))
