@@ -31,3 +31,14 @@ def probability(event) -> tuple[float, float]:
 def standard_error(p: float, n: int) -> float:
     """Monte Carlo standard error of a probability ``p`` estimated from ``n`` draws."""
     return float(np.sqrt(max(p * (1 - p), 0.0) / n))
+
+
+def figure(x: float) -> str:
+    """A number for people to read: three significant figures, with k / M / bn for
+    thousands, millions and billions (28,512 -> "28.5k"; 0.0412 -> "0.0412")."""
+    if not np.isfinite(x):
+        return "—"
+    for above, size, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(x) >= above:
+            return f"{x / size:.3g}{suffix}"
+    return f"{x:,.4g}" if abs(x) >= 1000 else f"{x:.3g}"

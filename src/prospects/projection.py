@@ -2,9 +2,9 @@
 about, with their Monte Carlo error.
 
 Every scenario runs on the same parameter draws and random streams as the status quo, so
-differences between scenarios are paired. Calibrated parameters come from the posterior;
-the others, which the observations barely inform, keep their priors (the same draws in
-every scenario).
+differences between scenarios are paired. With a posterior, every draw is one whole
+parameter set from its particles (every uncertain parameter jointly); without one, each
+parameter is drawn from its prior.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ PROJECTION_START = "2019-01"
 
 
 def parameter_sources(system: System, idata=None) -> dict:
-    """What each uncertain model parameter is drawn from: the posterior's rows for the
-    calibrated ones (if a posterior is given), the prior for the others. Bias terms are
-    left out: they are not model parameters."""
+    """What each uncertain model parameter is drawn from: the posterior's particles, one
+    whole row a draw, if a posterior is given (it holds every uncertain parameter); else
+    its prior. Bias terms are left out: they are not model parameters."""
     from .inference.posterior import posterior_joint
 
     sources = dict(system.priors)

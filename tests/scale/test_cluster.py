@@ -107,3 +107,17 @@ def test_cli_runs_on_a_scheduler_address_with_the_same_numbers(client, tmp_path)
     here = xr.open_dataset(tmp_path / "here" / "isk-prior.nc")
     there = xr.open_dataset(tmp_path / "there" / "isk-prior.nc")
     assert here.identical(there)
+
+
+def test_calibration_on_the_cluster_equals_the_in_process_one(client):
+    from pathlib import Path
+
+    from prospects.inference.calibrate import calibrate
+
+    toy = load_system(Path(__file__).parents[1] / "fixtures" / "toy")
+    here = calibrate(toy, particles=1500, runs=2, steps=2, seed=4)
+    there = calibrate(toy, particles=1500, runs=2, steps=2, seed=4, client=client)
+    for name in here.idata.posterior.data_vars:
+        assert np.array_equal(here.idata.posterior[name].values,
+                              there.idata.posterior[name].values)
+    assert here.log_evidence == there.log_evidence

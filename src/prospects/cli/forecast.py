@@ -19,53 +19,92 @@ def _posterior_path(out: Path, system: str) -> Path:
 @user_errors
 def calibrate(
     system: str = SYSTEM_OPTION,
-    walkers: int = typer.Option(256, min=4, help="emcee walkers."),
-    max_steps: int = typer.Option(6000, min=100, help="Most sampler steps before stopping."),
+    particles: int = typer.Option(4000, min=100, help="SMC particles per run."),
+    runs: int = typer.Option(2, min=2, help="Independent SMC runs (the posterior's chains)."),
+    steps: int = typer.Option(8, min=1, help="Metropolis steps per tempering stage."),
     seed: int = typer.Option(0, help="Random seed: the same seed gives the same posterior."),
     out: Path = OUT_OPTION,
+    cluster: str = CLUSTER_OPTION,
 ) -> None:
-    """Calibrate the parameters marked 'calibrate: true' to the observations (emcee)."""
-    from rich.table import Table
-
+    """Calibrate every uncertain parameter to the observations, jointly (SMC)."""
     from ..inference.calibrate import calibrate as run_calibration
     from ..inference.fit import fit_table
     from ..inference.posterior import save_posterior
+    from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
-    with progress_bar(f"{loaded.name}: calibrating (emcee)", max_steps) as bar:
-        result = run_calibration(loaded, walkers=walkers, max_iterations=max_steps, seed=seed,
-                                 progress=bar)
-    post = result.idata.posterior
-    table = Table(title=f"{loaded.name}: posterior after {result.iterations:,} steps "
-                        f"({result.seconds:.0f} s)")
-    for heading in ("parameter", "prior", "posterior median [90%]", "R-hat", "bulk ESS"):
-        table.add_column(heading)
-    for name in result.rhat:
-        lo, mid, hi = post[name].quantile([0.05, 0.5, 0.95]).values
-        prior = loaded.evidence.parameters[name].prior
-        table.add_row(name, str(prior), f"{mid:.4g} [{lo:.4g}, {hi:.4g}]",
-                      f"{result.rhat[name]:.3f}", f"{result.ess[name]:.0f}")
-    console().print(table)
-    if not result.converged:
+    path = _posterior_path(out, system)
+    with connected(cluster) as client, \
+            progress_bar(f"{loaded.name}: calibrating (SMC, tempering 0 to 1 per run)",
+                         runs) as bar:
+        result = run_calibration(loaded, particles=particles, runs=runs, steps=steps,
+                                 seed=seed, client=client, progress=bar)
+    print_identifiability(loaded, result)
+    print_fit(fit_table(loaded, result.idata, seed=seed))
+    console().print(
+        f"log evidence {result.log_evidence:.3f} ± {result.log_evidence_se:.3f} "
+        f"({runs} runs); max R-hat {result.max_rhat:.3f}, min bulk ESS "
+        f"{result.min_ess:,.0f}; {result.seconds:.0f} s", markup=False)
+    if result.max_rhat > 1.01 or result.min_ess < 400:
         console(stderr=True).print(
-            f"[bold yellow]warning:[/] the sampler did not converge in {result.iterations:,} "
-            f"steps: max R-hat {result.max_rhat:.3f} (want < 1.01), min bulk ESS "
-            f"{result.min_ess:.0f} (want > 400). Run longer (--max-steps) before trusting "
-            "the posterior.")
-    fit = Table(title="Fit: claimed figures against predictive 90% intervals")
-    for heading in ("observation", "claimed", "prior 5-95%", "posterior 5-95%", "covered"):
-        fit.add_column(heading)
-    for row in fit_table(loaded, result.idata, seed=seed):
-        fit.add_row(row.observation, row.claimed, _interval(row.prior), _interval(row.posterior),
-                    "yes" if row.covered else "[red]no[/]")
+            f"warning: the runs disagree or the sample is thin (max R-hat "
+            f"{result.max_rhat:.3f}, want < 1.01; min bulk ESS {result.min_ess:.0f}, want > "
+            "400). Use more --particles or --steps before trusting the posterior.",
+            markup=False, style="bold yellow")
+    console().print(f"wrote {save_posterior(path, result.idata)}", markup=False)
+
+
+def print_identifiability(loaded, result) -> None:
+    """What the evidence decides about each parameter, and what it leaves open."""
+    import numpy as np
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..analysis import figure
+    from ..inference.posterior import correlated_pairs
+
+    ident = result.identifiability
+    table = Table(title=f"{loaded.name}: what the observations say about each parameter",
+                  box=box.SIMPLE_HEAD)
+    table.add_column("parameter", no_wrap=True)
+    for heading in ("prior 90%", "posterior 90%", "contraction", "shift"):
+        table.add_column(heading, justify="right")
+    order = np.argsort(-ident.contraction.values)
+    for i in order:
+        row = ident.isel(parameter=i)
+        table.add_row(Text(str(row.parameter.values)),
+                      f"{figure(row.prior_low)} - {figure(row.prior_high)}",
+                      f"{figure(row.posterior_low)} - {figure(row.posterior_high)}",
+                      f"{float(row.contraction):.2f}", f"{float(row['shift']):+.2f}")
+    console().print(table)
+    for a, b, rho in correlated_pairs(ident):
+        console().print(f"  correlated in the posterior: {a} and {b} (rank correlation "
+                        f"{rho:+.2f})", markup=False)
+    if result.not_identified:
+        console().print(f"Not identified by the evidence (contraction < 0.1; the posterior "
+                        f"is about the prior): {', '.join(result.not_identified)}",
+                        markup=False, soft_wrap=True)
+
+
+def print_fit(rows) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    fit = Table(title="Fit: share of draws that satisfy each observation "
+                      "(drawn as projections draw them)", box=box.SIMPLE_HEAD)
+    fit.add_column("observation", no_wrap=True)
+    for heading in ("claimed", "prior", "posterior", "p-value"):
+        fit.add_column(heading, justify="right")
+    for row in rows:
+        p = "" if row.p_value is None else f"{row.p_value:.2f}"
+        share = Text(f"{row.posterior_share:.2f}",
+                     style="red" if row.posterior_share < 0.5 else "")
+        fit.add_row(Text(row.observation), Text(row.claimed), f"{row.prior_share:.2f}",
+                    share, p)
     console().print(fit)
-    path = save_posterior(_posterior_path(out, system), result.idata)
-    console().print(f"wrote {path}")
-
-
-def _interval(q) -> str:
-    return f"{q[0]:,.3g} - {q[2]:,.3g}"
 
 
 @user_errors

@@ -119,7 +119,6 @@ class ParameterSpec(Entry):
     prior: Prior = Prior(dist="fixed")
     rationale: str
     claims: list[str] = Field(default_factory=list)
-    calibrate: bool = False
 
     @field_validator("name")
     @classmethod
@@ -133,8 +132,6 @@ class ParameterSpec(Entry):
         if isinstance(self.default, dict) and self.prior.dist != "fixed":
             raise ValueError("a parameter with dimensions takes no prior (put it on a scalar "
                              "multiplier)")
-        if self.calibrate and self.prior.dist == "fixed":
-            raise ValueError("a calibrated parameter needs a prior that is not 'fixed'")
         return self
 
 
@@ -146,7 +143,8 @@ class ObservationSpec(Entry):
     over: list[str] | None = None
     select: dict[str, str] = Field(default_factory=dict)
     period: str | None = None
-    likelihood: Literal["interval", "soft_interval", "at_most", "at_least", "event_by"]
+    likelihood: Literal["interval", "soft_interval", "normal", "at_most", "at_least",
+                        "event_by"]
     low: float | None = None
     high: float | None = None
     bias: str | None = None

@@ -1,15 +1,25 @@
-"""Bayesian calibration of a system's parameters to its observations, with emcee.
+"""Calibration of every uncertain parameter, jointly, by Sequential Monte Carlo (SMCPy).
 
-The sampler moves in an unbounded space: each calibrated parameter ``θ`` is written as
-``θ = F⁻¹(σ(z))`` with ``F`` its prior's CDF and ``σ`` the logistic function, so the prior
-becomes a standard logistic density on ``z`` and every ``z`` is a valid parameter value.
-Walkers are evaluated together in one vectorised engine call, stopped at the last
-observed month. Parameters not marked ``calibrate`` stay at their defaults; the bias
-terms of self-reported figures are calibrated beside the model's parameters.
+Each uncertain parameter ``θ`` (a model parameter whose prior is not ``fixed``, or the
+bias term of a self-reported figure) is written as ``θ = F⁻¹(σ(z))``, with ``F`` its
+prior's CDF and ``σ`` the logistic function: the prior is a standard logistic density on
+``z`` and every ``z`` is a valid parameter value.
 
-Diagnostics (R-hat, bulk ESS) come from ArviZ, treating each walker as a chain and the
-first half of the run as burn-in; sampling goes on in blocks until they pass or the
-iteration budget runs out.
+SMCPy's adaptive sampler tempers from the prior to the posterior: each stage raises the
+likelihood's exponent as far as keeps the effective sample size at ``target_ess`` of the
+particles, resamples, and moves every particle by Metropolis steps in ``z`` whose
+proposals come from the particles' covariance (shrunk or widened as acceptance falls
+below 30% or rises above 70%). Every step evaluates all particles in one vectorised
+engine call, stopped at the last observed month, in process or in chunks on a Dask
+cluster (the same numbers either way).
+
+Independent runs (seeds spawned from ``seed``) are the posterior's chains: ArviZ's R-hat
+and bulk ESS are computed across them, particles kept in the order resampling left them,
+so the descendants of one ancestor count as correlated draws. The log evidence is the
+runs' mean, with the standard error of that mean.
+
+Written here: only the glue (parameters to engine runs to likelihood), the record of each
+stage, and the checks that stop a calibration the observations contradict.
 """
 
 from __future__ import annotations
@@ -18,66 +28,195 @@ import hashlib
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit, log_expit
+from scipy.special import expit
 
-from ..engine.run import run_chunk
+from ..engine.run import NonFiniteError, buffer_shape, compiled, run_chunk
 from ..evidence import EvidenceError
 from .likelihood import Likelihood
 
 
 def model_fingerprint(system) -> str:
-    """A short hash of the model's equations and parameter names: posteriors carry it."""
+    """A short hash of the model's equations and of every prior: posteriors carry it, so
+    a posterior is refused once the model or a prior it was drawn under has changed."""
     from ..sd.inspect import describe
 
-    text = "\n".join(f"{v.name}|{v.kind}|{v.dims}|{v.equation}" for v in describe(system.model))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    lines = [f"{v.name}|{v.kind}|{v.dims}|{v.equation}" for v in describe(system.model)]
+    lines += [f"{name}~{spec.prior}" for name, spec in sorted(system.evidence.parameters.items())]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 class Problem:
-    """The log-posterior of the calibrated parameters, for many walkers at once."""
+    """The uncertain parameters of a system and the likelihood of its observations, for
+    many parameter sets at once."""
 
-    def __init__(self, system, observations=None):
-        self.system = system
-        specs = system.evidence.parameters
-        self.names = [name for name, spec in specs.items() if spec.calibrate]
-        if not self.names:
-            raise EvidenceError(f"{system.folder / 'parameters.yaml'}: no parameter is marked "
-                                "'calibrate: true'")
-        self.priors = [specs[name].prior for name in self.names]
+    def __init__(self, system, observations=None, client=None):
+        self.system, self.client = system, client
         self.likelihood = Likelihood(system, observations)
-        self.bias_names = set(system.evidence.bias_names)
-        missing = [b for b in self.likelihood.biases if b not in self.names]
-        if missing:
+        specs = system.evidence.parameters
+        bias = set(system.evidence.bias_names)
+        self.names = [n for n in system.priors] + sorted(
+            b for b in bias if specs[b].prior.dist != "fixed")
+        self.bias_names = bias
+        self.priors = [specs[n].prior for n in self.names]
+        fixed = [b for b in self.likelihood.biases if b not in self.names]
+        if fixed:
             raise EvidenceError(f"{system.folder / 'parameters.yaml'}: the bias term(s) "
-                                f"{', '.join(missing)} must be marked 'calibrate: true'")
+                                f"{', '.join(fixed)} need a prior that is not 'fixed'")
+        if not self.names:
+            raise EvidenceError(f"{system.folder / 'parameters.yaml'}: no parameter has an "
+                                "uncertain prior, so there is nothing to calibrate")
 
     @property
     def ndim(self) -> int:
         return len(self.names)
 
     def values(self, z: np.ndarray) -> np.ndarray:
-        """Parameter values (walkers, ndim) from sampler coordinates."""
-        u = np.clip(expit(z), 1e-12, 1 - 1e-12)
+        """Parameter values (particles, ndim) from sampler coordinates."""
+        u = np.clip(expit(np.atleast_2d(z)), 1e-12, 1 - 1e-12)
         return np.column_stack([p.ppf(u[:, j]) for j, p in enumerate(self.priors)])
 
     def split(self, theta: np.ndarray) -> tuple[dict, dict]:
-        """Model parameters and bias terms, each name -> per-walker values."""
+        """Model parameters and bias terms, each name -> per-particle values."""
         columns = {name: theta[:, j] for j, name in enumerate(self.names)}
         params = {k: v for k, v in columns.items() if k not in self.bias_names}
         biases = {k: v for k, v in columns.items() if k in self.bias_names}
         return params, biases
 
-    def log_prob(self, z: np.ndarray) -> np.ndarray:
-        z = np.atleast_2d(z)
-        log_prior = (log_expit(z) + log_expit(-z)).sum(axis=1)
-        params, biases = self.split(self.values(z))
-        arrays = run_chunk(self.system.model, 0, z.shape[0], params=params,
-                           outputs=self.likelihood.outputs,
-                           until=self.likelihood.last_month + 1)
-        return log_prior + self.likelihood.logp(arrays, biases)
+    def observed(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        """Each observation's model value per parameter set (bias applied); NaN where
+        the run went non-finite."""
+        params, biases = self.split(theta)
+        arrays = self._run(params, len(theta))
+        return self.likelihood.values(arrays, biases)
+
+    def _run(self, params: dict, n: int) -> dict:
+        outputs, until = self.likelihood.outputs, self.likelihood.last_month + 1
+        if self.client is not None:
+            return _run_on_cluster(self.client, self.system.model, params, n, outputs, until)
+        return _run_guarded(self.system.model, params, 0, n, outputs, until)
+
+    def log_likelihoods(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Each observation's log-likelihood per parameter set (-inf where non-finite)."""
+        out = {}
+        for target in self.likelihood.targets:
+            logp = target.logp(values[target.id])
+            out[target.id] = np.where(np.isfinite(logp), logp, -np.inf)
+        return out
+
+    def satisfied(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {t.id: t.satisfied(values[t.id]) for t in self.likelihood.targets}
+
+
+def _run_guarded(model, params, start, n, outputs, until) -> dict:
+    """``run_chunk`` for parameter sets ``start .. start + n``; a set whose run goes
+    non-finite gets NaN outputs instead of stopping the others (found by halving)."""
+    try:
+        return run_chunk(model, start, n, params=params, outputs=outputs, until=until)
+    except NonFiniteError:
+        if n == 1:
+            program = compiled(model)
+            return {k: np.moveaxis(np.full(buffer_shape(program, k, 1, until), np.nan), -1, 0)
+                    for k in outputs}
+        half = n // 2
+        a = _run_guarded(model, params, start, half, outputs, until)
+        b = _run_guarded(model, params, start + half, n - half, outputs, until)
+        return {k: np.concatenate([a[k], b[k]]) for k in a}
+
+
+def _cluster_task(model, start, n, params=None, outputs=None, until=None):
+    return _run_guarded(model, params, start, n, outputs, until)
+
+
+def _run_on_cluster(client, model, params, n, outputs, until, chunk: int = 1024) -> dict:
+    from ..scale.cluster import run_chunks
+
+    parts = {}
+    run_chunks(client, _cluster_task, model,
+               [(s, min(chunk, n - s)) for s in range(0, n, chunk)],
+               lambda start, _n, result: parts.__setitem__(start, result),
+               params=params, outputs=outputs, until=until)
+    return {k: np.concatenate([parts[s][k] for s in sorted(parts)]) for k in outputs}
+
+
+class PriorDataConflict(EvidenceError):
+    """The observations contradict the priors or each other: no draw can meet them."""
+
+
+def check_conflict(problem: Problem, values: dict[str, np.ndarray], stage: str) -> None:
+    """Stop if no ``stage`` draw satisfies some observation ("posterior": after tempering)
+    or, for the prior draws, if some observation has a finite likelihood under none. A
+    ``normal`` observation is a noisy measurement with no bound to miss: only the prior
+    check applies to it."""
+    if stage == "prior":
+        logp = problem.log_likelihoods(values)
+        none = [k for k, v in logp.items() if not np.isfinite(v).any()]
+        if not none and not np.isfinite(sum(logp.values())).any():
+            none = list(logp)
+    else:
+        kinds = {t.id: t.kind for t in problem.likelihood.targets}
+        none = [k for k, ok in problem.satisfied(values).items()
+                if not ok.any() and kinds[k] != "normal"]
+    if none:
+        where = problem.system.folder / "observations.yaml"
+        raise PriorDataConflict(
+            f"{where}: no {stage} draw satisfies observation(s) {', '.join(none)}: they "
+            "conflict with the priors or with the other observations; nothing was written")
+
+
+@dataclass
+class Run:
+    """One SMC run: its final particles, stage record and log evidence."""
+
+    z: np.ndarray
+    log_evidence: float
+    beta: list[float] = field(default_factory=list)
+    ess: list[float] = field(default_factory=list)
+    acceptance: list[float] = field(default_factory=list)
+    prior_z: np.ndarray | None = None
+    prior_values: dict | None = None
+
+
+def _smc_run(problem: Problem, particles: int, steps: int, target_ess: float,
+             rng: np.random.Generator, progress: Callable[[float], None] | None) -> Run:
+    """One adaptive-tempering run of SMCPy's sampler on ``problem``."""
+    from scipy import stats
+    from smcpy import AdaptiveSampler, VectorMCMC, VectorMCMCKernel
+    from smcpy.log_likelihoods import BaseLogLike
+
+    record = Run(z=np.empty(0), log_evidence=np.nan)
+
+    class LogLike(BaseLogLike):
+        def __call__(self, z):
+            values = problem.observed(problem.values(z))
+            if record.prior_values is None:  # the first call scores the prior draws
+                record.prior_z, record.prior_values = np.array(z), values
+                check_conflict(problem, values, "prior")
+            total = sum(problem.log_likelihoods(values).values())
+            return np.asarray(total, dtype=float).reshape(-1, 1)
+
+    class Sampler(AdaptiveSampler):
+        def _do_smc_step(self, phi, num_mcmc_samples):
+            super()._do_smc_step(phi, num_mcmc_samples)
+            record.ess.append(float(self._updater.ess))
+            record.acceptance.append(float(self.step.attrs["mutation_ratio"]))
+            if progress:
+                progress(phi - (record.beta[-1] if record.beta else 0.0))
+            record.beta.append(float(phi))
+
+    priors = [stats.logistic() for _ in problem.names]
+    mcmc = VectorMCMC(lambda z: z, None, priors, log_like_func=LogLike)
+    kernel = VectorMCMCKernel(mcmc, param_order=problem.names, rng=rng)
+    sampler = Sampler(kernel, show_progress_bar=False)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        steps_out, log_evidence = sampler.sample(num_particles=particles,
+                                                 num_mcmc_samples=steps, target_ess=target_ess)
+    record.z = steps_out[-1].params
+    record.log_evidence = float(np.asarray(log_evidence)[-1])
+    return record
 
 
 @dataclass
@@ -85,11 +224,13 @@ class Calibration:
     """A calibration's posterior (ArviZ InferenceData) and how it got there."""
 
     idata: object
+    problem: Problem
     rhat: dict[str, float]
     ess: dict[str, float]
-    converged: bool
-    iterations: int
+    log_evidence: float
+    log_evidence_se: float
     seconds: float
+    identifiability: object  # xarray.Dataset, see ``identifiability``
 
     @property
     def max_rhat(self) -> float:
@@ -99,86 +240,69 @@ class Calibration:
     def min_ess(self) -> float:
         return min(self.ess.values())
 
-
-def _start(problem: Problem, walkers: int, rng: np.random.Generator, screen: int) -> np.ndarray:
-    """Starting points near the posterior: ``walkers`` of ``screen`` prior draws, picked
-    without replacement with chances in proportion to their likelihood (Gumbel top-k), so
-    the ensemble starts about as spread as the posterior and burn-in is short."""
-    z = rng.logistic(size=(screen, problem.ndim))
-    log_prior = (log_expit(z) + log_expit(-z)).sum(axis=1)
-    log_like = problem.log_prob(z) - log_prior
-    keys = np.where(np.isfinite(log_like), log_like, -np.inf) + rng.gumbel(size=screen)
-    return z[np.argsort(-keys)[:walkers]]
-
-
-def _diagnostics(problem: Problem, chain: np.ndarray, lp: np.ndarray, seed: int, meta: dict):
-    """InferenceData of the kept half of the chain (walkers, steps, ndim), R-hat and ESS."""
-    import arviz as az
-
-    kept = chain[:, chain.shape[1] // 2:]
-    flat = problem.values(kept.reshape(-1, problem.ndim)).reshape(kept.shape)
-    posterior = {name: flat[..., j] for j, name in enumerate(problem.names)}
-    stats = {"lp": lp[:, lp.shape[1] // 2:]}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        idata = az.from_dict(posterior=posterior, sample_stats=stats)
-        idata.posterior.attrs.update(meta)
-        rhat = az.rhat(idata)
-        ess = az.ess(idata, method="bulk")
-    return (idata, {n: float(rhat[n]) for n in problem.names},
-            {n: float(ess[n]) for n in problem.names})
+    @property
+    def not_identified(self) -> list[str]:
+        ident = self.identifiability
+        return [str(n) for n in ident.parameter.values
+                if float(ident.contraction.sel(parameter=n)) < 0.1]
 
 
 def calibrate(
     system,
-    walkers: int = 256,
-    block: int = 50,
-    max_iterations: int = 6000,
+    particles: int = 4000,
+    runs: int = 2,
+    steps: int = 8,
+    target_ess: float = 0.5,
     seed: int = 0,
-    target_rhat: float = 1.01,
-    target_ess: float = 400,
-    thin: int = 5,
-    progress: Callable[[int], None] | None = None,
+    observations: dict | None = None,
+    client=None,
+    progress: Callable[[float], None] | None = None,
 ) -> Calibration:
-    """Sample the posterior with emcee until R-hat and ESS pass or the budget runs out.
+    """The joint posterior of every uncertain parameter, from ``runs`` independent SMC
+    runs of ``particles`` particles with ``steps`` Metropolis steps per stage, given the
+    system's observations (or ``observations``, id -> ObservationSpec). ``client``: a Dask
+    client or scheduler address to run the particles on. ``progress(d)`` is called with
+    each stage's rise of the likelihood's exponent (the runs together sum to ``runs``)."""
+    from importlib.metadata import version
 
-    Every ``block`` stored samples (``thin`` sampler steps each) the diagnostics are
-    checked on the second half of the chain; ``max_iterations`` counts sampler steps.
-    """
-    import emcee
-
-    problem = Problem(system)
-    if walkers < 2 * problem.ndim:
-        raise EvidenceError(f"--walkers must be at least twice the number of calibrated "
-                            f"parameters ({2 * problem.ndim})")
-    rng = np.random.default_rng(seed)
+    if runs < 2:
+        raise EvidenceError("calibration needs at least 2 independent runs (its chains), "
+                            "to estimate R-hat and the log evidence's error")
+    problem = Problem(system, observations, client=client)
     started = time.perf_counter()
-    state = _start(problem, walkers, rng, screen=max(4096, 16 * walkers))
-    # proposals from a KDE of the other walkers mix fast once the ensemble has the
-    # posterior's shape; differential-evolution steps keep it exploring
-    moves = [(emcee.moves.KDEMove(), 0.9), (emcee.moves.DEMove(), 0.1)]
-    sampler = emcee.EnsembleSampler(walkers, problem.ndim, problem.log_prob, moves=moves,
-                                    vectorize=True)
-    sampler.random_state = np.random.RandomState(seed).get_state()
+    results = [_smc_run(problem, particles, steps, target_ess, np.random.default_rng(s),
+                        progress)
+               for s in np.random.SeedSequence(seed).spawn(runs)]
+    theta = np.stack([problem.values(r.z) for r in results])  # (chain, draw, parameter)
+    posterior_values = problem.observed(theta.reshape(-1, problem.ndim))
+    check_conflict(problem, posterior_values, "posterior")
+    seconds = time.perf_counter() - started
+    logz = np.array([r.log_evidence for r in results])
     meta = {"system": system.name, "model": system.model.name,
             "fingerprint": model_fingerprint(system), "seed": seed,
-            "calibrated": ",".join(problem.names),
+            "parameters": ",".join(problem.names),
             "observations": ",".join(t.id for t in problem.likelihood.targets),
-            "sampler": f"emcee {emcee.__version__} (KDE 0.9, DE 0.1), {walkers} walkers"}
-    done, piece = 0, max(1, block // 10)
-    while True:
-        for _ in range(0, block, piece):
-            state = sampler.run_mcmc(state, piece, thin_by=thin, progress=False)
-            done += piece * thin
-            if progress:
-                progress(piece * thin)
-        chain = np.swapaxes(sampler.get_chain(), 0, 1)
-        lp = sampler.get_log_prob().T
-        idata, rhat, ess = _diagnostics(problem, chain, lp, seed, meta)
-        converged = max(rhat.values()) < target_rhat and min(ess.values()) > target_ess
-        if converged or done >= max_iterations:
-            break
-    seconds = time.perf_counter() - started
-    idata.posterior.attrs.update(iterations=done, seconds=round(seconds, 2),
-                                 converged=int(converged))
-    return Calibration(idata, rhat, ess, converged, done, seconds)
+            "sampler": f"SMCPy {version('smcpy')} adaptive tempering, {runs} runs of "
+                       f"{particles} particles, {steps} Metropolis steps per stage, target "
+                       f"ESS {target_ess:g}",
+            "log_evidence": float(logz.mean()),
+            "log_evidence_se": float(logz.std(ddof=1) / np.sqrt(runs)),
+            "log_evidence_runs": ",".join(f"{v:.6g}" for v in logz),
+            "seconds": round(seconds, 2)}
+    from .posterior import inference_data
+
+    idata, ident = inference_data(problem, results, theta, posterior_values, meta)
+    rhat, ess = _diagnostics(idata, problem.names)
+    idata.posterior.attrs.update(max_rhat=max(rhat.values()), min_ess=min(ess.values()))
+    return Calibration(idata, problem, rhat, ess, meta["log_evidence"],
+                       meta["log_evidence_se"], seconds, ident)
+
+
+def _diagnostics(idata, names) -> tuple[dict, dict]:
+    import arviz as az
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rhat = az.rhat(idata.posterior)
+        ess = az.ess(idata.posterior, method="bulk")
+    return ({n: float(rhat[n]) for n in names}, {n: float(ess[n]) for n in names})

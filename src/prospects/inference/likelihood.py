@@ -8,6 +8,7 @@ itself, is scored against the claimed figure:
 
 - ``interval``: inside [low, high], with edges softened by 1% of the width;
 - ``soft_interval``: inside [low, high] with normal-CDF edges of scale ``s``;
+- ``normal``: a figure measured with normal error: the value ~ N(midpoint, s);
 - ``at_most`` / ``at_least``: below ``high`` / above ``low``, a normal-CDF edge of scale s;
 - ``event_by``: the lowest (highest) value crosses ``threshold``, same edge.
 
@@ -22,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import log_ndtr
+from scipy.stats import norm
 
+from ..analysis import figure
 from ..evidence import EvidenceError
 from ..evidence.periods import parse_period
 
@@ -73,12 +76,29 @@ class Target:
             return data.min(axis=1) if self.direction == "below" else data.max(axis=1)
         return data.mean(axis=1)
 
+    def satisfied(self, value: np.ndarray) -> np.ndarray:
+        """Whether each model value meets the claim outright: inside the interval, on the
+        right side of the bound, or across the threshold by the period's end."""
+        with np.errstate(invalid="ignore"):
+            if self.kind in ("interval", "soft_interval"):
+                return (value >= self.low) & (value <= self.high)
+            if self.kind == "normal":  # within one standard error of the claimed range
+                return (value >= self.low - self.scale) & (value <= self.high + self.scale)
+            if self.kind == "at_most":
+                return value <= self.high
+            if self.kind == "at_least":
+                return value >= self.low
+            threshold = self.low if self.low is not None else self.high
+            return value <= threshold if self.direction == "below" else value >= threshold
+
     def logp(self, value: np.ndarray) -> np.ndarray:
         s = self.scale
         if self.kind in ("interval", "soft_interval"):
             upper = log_ndtr((self.high - value) / s)
             lower = log_ndtr((value - self.low) / s)
             return upper + lower
+        if self.kind == "normal":
+            return norm.logpdf(value, (self.low + self.high) / 2, s)
         if self.kind == "at_most":
             return log_ndtr((self.high - value) / s)
         if self.kind == "at_least":
@@ -134,10 +154,10 @@ def build_targets(system, observations=None, claims=None) -> list[Target]:
 
 def _claimed_text(kind: str, low, high) -> str:
     if kind == "at_most":
-        return f"at most {high:,.4g}"
+        return f"at most {figure(high)}"
     if kind in ("at_least", "event_by"):
-        return f"{'at least' if kind == 'at_least' else 'crosses'} {low:,.4g}"
-    return f"{low:,.4g}" if low == high else f"{low:,.4g} to {high:,.4g}"
+        return f"{'at least' if kind == 'at_least' else 'crosses'} {figure(low)}"
+    return figure(low) if low == high else f"{figure(low)} to {figure(high)}"
 
 
 class Likelihood:
@@ -146,6 +166,9 @@ class Likelihood:
     def __init__(self, system, observations=None):
         self.system = system
         self.targets = build_targets(system, observations)
+        if not self.targets:
+            raise EvidenceError(f"{system.folder / 'observations.yaml'}: no observations, so "
+                                "there is nothing to calibrate to or to score")
         self.outputs = sorted({t.variable for t in self.targets})
         self.last_month = max(int(t.months.max()) for t in self.targets)
         model = system.model

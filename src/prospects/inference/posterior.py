@@ -1,8 +1,16 @@
-"""Posterior files: saving a calibration as InferenceData (NetCDF), reading it back for the
-same model only, and drawing parameter sets from it."""
+"""Posterior files: a calibration as ArviZ InferenceData (NetCDF), read back for the same
+model and priors only, and drawn from as one joint distribution of every parameter.
+
+Groups: ``posterior`` and ``prior`` (parameter values; chains are independent SMC runs),
+``log_likelihood``, ``prior_predictive`` and ``posterior_predictive`` (each observation's
+model value per draw, bias applied), ``observed_data`` (the claimed figures),
+``sample_stats`` (the tempering path: exponent, ESS and acceptance per stage, and each
+run's log evidence) and ``identifiability`` (see ``identifiability``).
+"""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,43 +20,127 @@ from ..files import write_atomic
 from .calibrate import model_fingerprint
 
 
+def identifiability(priors: dict, posterior: dict[str, np.ndarray]):
+    """Per parameter: prior and posterior 90% intervals, contraction (1 - posterior
+    variance / prior variance), shift (posterior mean - prior mean, in prior standard
+    deviations); and the posterior's Spearman rank correlations (the same in any monotone
+    coordinates)."""
+    import xarray as xr
+    from scipy.stats import rankdata
+
+    names = list(posterior)
+    post = np.column_stack([np.ravel(posterior[n]) for n in names])
+    frozen = [priors[n].frozen for n in names]
+    prior_sd = np.array([f.std() for f in frozen])
+    prior_mean = np.array([f.mean() for f in frozen])
+    rho = np.atleast_2d(np.corrcoef(rankdata(post, axis=0), rowvar=False))
+    return xr.Dataset(
+        {"prior_low": ("parameter", [f.ppf(0.05) for f in frozen]),
+         "prior_high": ("parameter", [f.ppf(0.95) for f in frozen]),
+         "posterior_low": ("parameter", np.quantile(post, 0.05, axis=0)),
+         "posterior_high": ("parameter", np.quantile(post, 0.95, axis=0)),
+         "contraction": ("parameter", 1 - post.var(axis=0) / prior_sd**2),
+         "shift": ("parameter", (post.mean(axis=0) - prior_mean) / prior_sd),
+         "correlation": (("parameter", "other"), rho)},
+        coords={"parameter": names, "other": names},
+        attrs={"not_identified_below": 0.1, "correlated_above": 0.7})
+
+
+def correlated_pairs(ident, above: float = 0.7) -> list[tuple[str, str, float]]:
+    """Parameter pairs whose posterior rank correlation exceeds ``above`` in size."""
+    names = [str(n) for n in ident.parameter.values]
+    rho = ident.correlation.values
+    return [(names[i], names[j], float(rho[i, j])) for i in range(len(names))
+            for j in range(i + 1, len(names)) if abs(rho[i, j]) > above]
+
+
+def inference_data(problem, runs, theta, posterior_values, meta):
+    """InferenceData of a calibration and its identifiability Dataset."""
+    import arviz as az
+    import xarray as xr
+
+    chains, draws = theta.shape[:2]
+    coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
+
+    def per_draw(columns: dict) -> xr.Dataset:
+        return xr.Dataset({k: (("chain", "draw"), np.reshape(v, (chains, draws)))
+                           for k, v in columns.items()}, coords=coords)
+
+    posterior = per_draw({n: theta[..., j] for j, n in enumerate(problem.names)})
+    prior_theta = np.stack([problem.values(r.prior_z) for r in runs])
+    prior = xr.Dataset({n: (("chain", "draw"), prior_theta[..., j])
+                        for j, n in enumerate(problem.names)},
+                       coords={"chain": coords["chain"],
+                               "draw": np.arange(prior_theta.shape[1])})
+    prior_values = {k: np.stack([r.prior_values[k] for r in runs])
+                    for k in runs[0].prior_values}
+    stages = max(len(r.beta) for r in runs)
+
+    def padded(key):
+        return (("chain", "stage"), np.array([getattr(r, key) + [np.nan] * (stages - len(
+            getattr(r, key))) for r in runs]))
+
+    sample_stats = xr.Dataset(
+        {"beta": padded("beta"), "ess": padded("ess"), "acceptance": padded("acceptance"),
+         "log_evidence": ("chain", [r.log_evidence for r in runs])},
+        coords={"chain": coords["chain"], "stage": np.arange(stages)})
+    observed = xr.Dataset({t.id: ((), _claimed_figure(t)) for t in problem.likelihood.targets})
+    ident = identifiability(dict(zip(problem.names, problem.priors, strict=True)),
+                            {n: posterior[n].values for n in problem.names})
+    groups = {
+        "posterior": posterior, "prior": prior, "sample_stats": sample_stats,
+        "log_likelihood": per_draw(problem.log_likelihoods(posterior_values)),
+        "posterior_predictive": per_draw(posterior_values),
+        "prior_predictive": xr.Dataset({k: (("chain", "draw"), v)
+                                        for k, v in prior_values.items()}, coords=prior.coords),
+        "observed_data": observed, "identifiability": ident}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the identifiability group is ours, not ArviZ's
+        idata = az.InferenceData(**groups)
+    idata.posterior.attrs.update(meta)
+    return idata, ident
+
+
+def _claimed_figure(target) -> float:
+    """One number for a claim: an interval's midpoint, else its bound or threshold."""
+    if target.low is not None and target.high is not None:
+        return (target.low + target.high) / 2
+    return target.low if target.low is not None else target.high
+
+
 def save_posterior(path: str | Path, idata) -> Path:
     return write_atomic(path, lambda p: idata.to_netcdf(str(p)))
 
 
 def load_posterior(path: str | Path, system):
-    """InferenceData from ``path``, refused unless it was made for this system's model."""
+    """InferenceData from ``path``, refused unless it was made for this system's model and
+    priors and holds every uncertain parameter."""
     import arviz as az
 
     path = Path(path)
     if not path.is_file():
         raise EvidenceError(f"{path}: no such posterior file (run `prospects calibrate`)")
     try:
-        idata = az.from_netcdf(str(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            idata = az.from_netcdf(str(path))
         attrs = dict(idata.posterior.attrs)
-    except (OSError, ValueError, AttributeError, KeyError) as err:
+    except (OSError, ValueError, AttributeError, KeyError, RuntimeError) as err:
         raise EvidenceError(f"{path}: not a posterior file ({err})") from None
     if attrs.get("fingerprint") != model_fingerprint(system):
         made_for = f"'{attrs.get('system', '?')}' (model '{attrs.get('model', '?')}')"
         raise EvidenceError(f"{path}: this posterior was made for {made_for}, not for the "
-                            f"current model of '{system.name}'; calibrate again")
-    unknown = [n for n in idata.posterior.data_vars if n not in system.evidence.parameters]
-    if unknown:
-        raise EvidenceError(f"{path}: parameters {unknown} are not in {system.name}'s "
-                            "parameters.yaml")
+                            f"current model and priors of '{system.name}'; calibrate again")
+    missing = [n for n in system.priors if n not in idata.posterior.data_vars]
+    if missing:
+        raise EvidenceError(f"{path}: the posterior lacks the uncertain parameter(s) "
+                            f"{', '.join(missing)}; calibrate again")
     return idata
 
 
 def posterior_joint(idata):
-    """The pooled posterior samples as a joint distribution the engine can draw rows from."""
+    """The pooled posterior particles as a joint distribution the engine draws rows from."""
     from ..engine.sampling import Empirical
 
     post = idata.posterior.stack(sample=("chain", "draw"))
     return Empirical({name: np.asarray(post[name].values) for name in post.data_vars})
-
-
-def posterior_draws(idata, n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """``n`` parameter sets drawn (with replacement) from the pooled posterior samples."""
-    from ..engine.sampling import sample
-
-    return sample(posterior_joint(idata).columns(), n, seed)

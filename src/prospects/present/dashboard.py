@@ -265,11 +265,11 @@ def parameter_panel(st, setup: Setup) -> None:
     spec = evidence.parameters[name]
     left, right = st.columns([3, 2])
     with left:
-        st.text(f"{name}  [{spec.unit}]   default {spec.default}   prior {spec.prior}"
-                + ("   (calibrated)" if spec.calibrate else ""))
         posterior = None
         if setup.idata is not None and name in setup.idata.posterior:
             posterior = np.asarray(setup.idata.posterior[name].values).ravel()
+        st.text(f"{name}  [{spec.unit}]   default {spec.default}   prior {spec.prior}"
+                + ("   (calibrated)" if posterior is not None else ""))
         if spec.prior.dist != "fixed":
             frame, chart = prior_chart(spec, posterior)
             st.vega_lite_chart(frame, chart, width="stretch")

@@ -114,27 +114,56 @@ def _fit_section(system, idata, seed: int) -> str:
     rows = fit_table(system, idata, seed=seed)
     attrs = idata.posterior.attrs
 
+    def share(x):
+        return f"{100 * x:.0f}%"
+
     def interval(q):
         return f"{q[1]:,.4g} <span class='muted'>[{q[0]:,.4g}, {q[2]:,.4g}]</span>"
 
     body = "".join(
         f"<tr><td>{esc(r.observation)}</td><td><a href='#claim-{esc(r.claim)}'>{esc(r.claim)}"
-        f"</a></td><td>{esc(r.claimed)}</td><td>{interval(r.prior)}</td>"
-        f"<td>{interval(r.posterior)}</td>"
-        f"<td class='{'yes' if r.covered else 'no'}'>{'yes' if r.covered else 'no'}</td></tr>"
+        f"</a></td><td>{esc(r.claimed)}</td><td>{share(r.prior_share)}</td>"
+        f"<td class='{'yes' if r.posterior_share >= 0.5 else 'no'}'>"
+        f"{share(r.posterior_share)}</td><td>{interval(r.posterior)}</td>"
+        f"<td>{'' if r.p_value is None else f'{r.p_value:.2f}'}</td></tr>"
         for r in rows)
-    about = (f"Posterior: {esc(attrs.get('sampler', 'unknown sampler'))}, "
-             f"{esc(attrs.get('iterations', '?'))} steps, calibrated parameters: "
-             f"{esc(str(attrs.get('calibrated', '')).replace(',', ', '))}.")
-    if str(attrs.get("converged", "1")) in ("0", "False"):
-        about += (" <strong>The sampler did not converge</strong>: treat the posterior as "
-                  "provisional.")
-    covered = sum(r.covered for r in rows)
-    return (f"<p class='muted'>{about}</p><p>{covered} of {len(rows)} observations fall "
-            "inside the posterior predictive 90% interval. Cells: median [5%, 95%].</p>"
+    about = (f"Posterior: {esc(attrs.get('sampler', 'unknown sampler'))}; log evidence "
+             f"{float(attrs.get('log_evidence', np.nan)):.2f} ± "
+             f"{float(attrs.get('log_evidence_se', np.nan)):.2f}; max R-hat "
+             f"{float(attrs.get('max_rhat', np.nan)):.3f}, min bulk ESS "
+             f"{float(attrs.get('min_ess', np.nan)):,.0f}.")
+    if float(attrs.get("max_rhat", 0)) > 1.01 or float(attrs.get("min_ess", 1e9)) < 400:
+        about += (" <strong>The independent runs disagree or the sample is thin</strong>: "
+                  "treat the posterior as provisional.")
+    ident = _identifiability_note(idata)
+    return (f"<p class='muted'>{about}</p><p>Each row: the share of prior-predictive and of "
+            "posterior-predictive draws (drawn as the projections draw them) that satisfy "
+            "the claim; the posterior predictive value, median [5%, 95%]; and for figures, "
+            "the chance that a replicated figure lies above the claimed one (near 0 or 1: "
+            f"the model cannot reproduce it).</p>{ident}"
             "<table class='fit'><thead><tr><th>observation</th><th>claim</th><th>claimed</th>"
-            "<th>prior predictive</th><th>posterior predictive</th><th>covered</th></tr>"
-            f"</thead><tbody>{body}</tbody></table>")
+            "<th>prior</th><th>posterior</th><th>posterior predictive</th><th>p-value</th>"
+            f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _identifiability_note(idata) -> str:
+    """What the evidence leaves open, said plainly."""
+    if "identifiability" not in idata.groups():
+        return ""
+    from ..inference.posterior import correlated_pairs
+
+    ident = idata["identifiability"]
+    weak = [str(n) for n, c in zip(ident.parameter.values, ident.contraction.values,
+                                   strict=True) if c < 0.1]
+    learned = [f"{n} ({c:.2f})" for n, c in sorted(
+        zip(ident.parameter.values, ident.contraction.values, strict=True),
+        key=lambda nc: -nc[1]) if c >= 0.1]
+    pairs = [f"{a} and {b} ({rho:+.2f})" for a, b, rho in correlated_pairs(ident)]
+    return (f"<p>Learned from the observations (contraction of the prior's variance): "
+            f"{esc(', '.join(learned) or 'nothing')}.</p>"
+            f"<p><strong>Not identified by the evidence</strong> (contraction below 0.1: the "
+            f"posterior is about the prior): {esc(', '.join(weak) or 'none')}.</p>"
+            + (f"<p>Correlated in the posterior: {esc('; '.join(pairs))}.</p>" if pairs else ""))
 
 
 def _comparison_section(system, ds) -> tuple[str, int]:

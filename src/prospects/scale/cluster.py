@@ -51,7 +51,7 @@ def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
     except ImportError:  # older distributed
         from distributed import KilledWorker
     client = connect(client)
-    shipped = client.scatter(model, broadcast=True)
+    shipped = client.scatter(model, broadcast=True, hash=False)  # a key of its own per call
     futures = {client.submit(task, shipped, start, n, pure=False, **kwargs):
                (start, n) for start, n in chunks}
     try:
