@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from prospects.engine import simulate
+from prospects.engine.lower import lower
 from prospects.sd import (
     Model,
     clip,
@@ -214,10 +215,11 @@ def main() -> None:
     parser.add_argument("--pysd-budget", type=float, default=30.0,
                         help="stop the PySD loop after this many seconds")
     args = parser.parse_args()
-    model = build().check()
+    checked = build().check()
+    model = checked.model
     steps = int(round(model.final_time / model.dt))
     print(f"model: {len(model.variables)} variables, {len(model.lookups)} lookups, "
-          f"{len(model.smooths)} smooths, a dimension of {len(AREAS)}, {steps} steps")
+          f"{len(lower(checked).states)} smooths, a dimension of {len(AREAS)}, {steps} steps")
     times = run_prospects(model, args.draws, args.repeats)
     prospects_rate = args.draws * steps / min(times)
     print(f"prospects: {args.draws} draws in " + ", ".join(f"{t:.2f}" for t in times) + " s")

@@ -10,7 +10,16 @@ from prospects.engine import (
     compiled,
     simulate,
 )
-from prospects.sd import Model, ModelError, if_then_else, ramp, smooth, step, total
+from prospects.sd import (
+    Model,
+    ModelError,
+    if_then_else,
+    ramp,
+    random_uniform,
+    smooth,
+    step,
+    total,
+)
 
 
 class Uniform:
@@ -220,3 +229,27 @@ def test_operations_that_reuse_temporaries_leave_variables_as_they_were():
     assert np.allclose(out.tripled.values, 3 * expected)
     assert np.allclose(out.negated.values, -2 * expected)
     assert np.allclose(out.scaled.values, 6 * expected.sum(axis=1, keepdims=True) * expected)
+
+
+def random_model():
+    m = Model("noisy", start="2015-01", stop="2016-12")
+    area = m.dimension("area", ["a", "b", "c"])
+    low = m.param("low", [0.0, 1.0, 2.0], dims=[area])
+    m.aux("noise", random_uniform(low, low + 0.5), record=True)
+    m.aux("shock", random_uniform(-1.0, 1.0), record=True)
+    return m
+
+
+def test_random_numbers_have_a_stream_per_draw_whatever_the_chunks():
+    m = random_model()
+    whole = simulate(m, draws=2500, seed=7)
+    chunked = simulate(m, draws=2500, seed=7, chunk=700)
+    alone = simulate(m, draws=2500, seed=7, outputs=["shock"])
+    assert np.array_equal(whole.noise.values, chunked.noise.values)
+    assert np.array_equal(whole.shock.values, alone.shock.values)
+    assert not np.array_equal(whole.shock.values, simulate(m, draws=2500, seed=8).shock.values)
+    noise = whole.noise.values  # draw, time, area
+    low = np.array([0.0, 1.0, 2.0])
+    assert np.all(noise >= low) and np.all(noise < low + 0.5)
+    assert abs(float(whole.shock.mean())) < 0.02  # uniform on (-1, 1)
+    assert len(np.unique(noise)) == noise.size  # new numbers each draw, step and member

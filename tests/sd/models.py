@@ -4,19 +4,26 @@ from prospects.sd import (
     Model,
     absolute,
     clip,
+    delay1,
+    delay3,
+    delay_fixed,
     exp,
     if_then_else,
+    integer,
     log,
     logistic,
     maximum,
     mean,
     minimum,
+    modulo,
     pulse,
     ramp,
     smooth,
+    smooth3,
     sqrt,
     step,
     total,
+    trend,
 )
 
 
@@ -173,6 +180,28 @@ def nested() -> Model:
     return m
 
 
+def delays() -> Model:
+    """DELAY1, DELAY3 (with and without a start of their own), DELAY FIXED, SMOOTH3, TREND,
+    INTEGER and MODULO, over an arrayed input; a delay of a delay; dt finer than output."""
+    m = Model("delays", start="2015-01", stop="2017-12", dt=0.25, output_step=1)
+    area = m.dimension("area", ["A", "B"])
+    per_month = m.param("per_month", 1.0, unit="1/month")
+    wait = m.param("wait", [3.0, 8.0], unit="month", dims=[area])
+    base = m.param("base", [10.0, 4.0], unit="person/month", dims=[area])
+    arrivals = m.aux("arrivals", base * (1 + step(1.5, "2015-07") - 0.5 * pulse("2016-03", 4)
+                                         + ramp(0.1 * per_month, "2016-06", "2017-06")))
+    people = m.stock("people", 20.0, unit="person", dims=[area])
+    m.flow("admitted", None, people, delay3(arrivals, wait))
+    m.flow("leaving", people, None, delay1(people * per_month * 0.1, 6.0, base * 0.5))
+    m.aux("late", delay3(delay1(arrivals, 2.0), wait, base), unit="person/month")
+    m.aux("shifted", delay_fixed(arrivals, 5.0, base * 2), unit="person/month")
+    m.aux("seen", smooth3(people, wait), unit="person")
+    m.aux("seen_from", smooth3(total(people, "area"), 4.0, 30.0), unit="person")
+    m.aux("growth", trend(people, 6.0, 0.02 * per_month), unit="1/month")
+    months = m.time * per_month
+    m.aux("whole", integer(months / 4 - 3.5), unit="1")
+    m.aux("cycle", modulo(months - 7, 5.0), unit="1")
+    return m
 
 
 def odds_and_ends() -> Model:
@@ -200,4 +229,4 @@ def odds_and_ends() -> Model:
 
 
 ALL = [arrays, lookups_and_smooths, switches, depletion, coarse_output, nested,
-       smooth_with_init, odds_and_ends]
+       smooth_with_init, delays, odds_and_ends]

@@ -10,7 +10,7 @@ import xarray as xr
 
 from prospects.engine import simulate
 from prospects.engine.run import output_times
-from prospects.sd import Model, step
+from prospects.sd import Model, random_uniform, step
 from prospects.sd.vensim import to_vensim, vensim_names, write_vensim
 
 pysd = pytest.importorskip("pysd")
@@ -52,7 +52,7 @@ def assert_same_run(model, tmp_path, params=None, pysd_params=None):
 @pytest.mark.parametrize("make", [
     models.arrays, models.lookups_and_smooths, models.switches, models.depletion,
     models.coarse_output, models.nested,
-    models.smooth_with_init,
+    models.smooth_with_init, models.delays,
 ])
 def test_pysd_reproduces_every_stock_and_auxiliary(make, tmp_path):
     assert_same_run(make(), tmp_path)
@@ -117,6 +117,23 @@ def test_exported_text_uses_vensim_constructs():
     assert "RAMP(0.5 * per_month, 4, 14)" in switches
     assert ":AND: :NOT: Time * per_month > 25) :OR:" in switches
     assert "IF THEN ELSE(Time * per_month = 9, 1, 0)" in switches  # a condition as a number
+    delays = to_vensim(models.delays())
+    for text in ("DELAY3(arrivals[area], wait[area])", "DELAY1I(people[area] * per_month * 0.1"
+                 ", 6, base[area] * 0.5)", "DELAY3I(late_delay1[area], wait[area], base[area])",
+                 "DELAY FIXED(arrivals[area], 5, base[area] * 2)", "SMOOTH3(people[area], wait",
+                 "SMOOTH3I(SUM(people[area!]), 4, 30)", "TREND(people[area], 6, 0.02 * per_month)",
+                 "INTEGER(Time * per_month / 4 - 3.5)", "MODULO(Time * per_month - 7, 5)"):
+        assert text in delays
+
+
+def test_pysd_draws_the_random_builtin_from_the_same_range(tmp_path):
+    m = Model("noisy", start="2015-01", stop="2019-12")
+    m.aux("shock", random_uniform(m.param("low", 2.0), 3.0))
+    theirs = run_pysd(m, tmp_path)["shock"].values
+    ours = simulate(m, draws=1, outputs=["shock"]).shock.values.ravel()
+    for values in (ours, theirs):
+        assert np.all((values >= 2.0) & (values <= 3.0)) and len(np.unique(values)) > 50
+    assert "RANDOM UNIFORM(low, 3, 0)" in to_vensim(m)
 
 
 def test_names_vensim_would_confuse_are_renamed():

@@ -1,4 +1,4 @@
-"""Compile a checked model once into closures over NumPy arrays of many draws at once.
+"""Compile a lowered model once into closures over NumPy arrays of many draws at once.
 
 Every value is an array of shape ``(*sizes, draws)``: one axis per model dimension, of
 length 1 where the variable does not vary along it, so NumPy broadcasting follows
@@ -11,27 +11,15 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
-from ..sd.expr import (
-    BinOp,
-    Call,
-    Const,
-    Date,
-    Expr,
-    LookupCall,
-    Neg,
-    Not,
-    Reduce,
-    Select,
-    Smooth,
-    Time,
-)
-from ..sd.graph import dims_of, nodes, order
-from ..sd.model import Flow, Model, ModelError, Stock, Variable
+from ..sd.builtins import BUILTINS
+from ..sd.expr import BinOp, Const, Date, Expr, LookupCall, Neg, Reduce, Visitor
+from ..sd.model import ModelError, Stock, Variable
 from .interventions import Intervention
+from .lower import Limit, Lowered, Noise, Override
+from .sampling import stream
 
 Fn = Callable[[list, float], object]
 
@@ -43,7 +31,6 @@ _COMPARE = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal, "&": np.logical_and, "|": np.logical_or,
 }
-_UNARY = {"abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt}
 _IN_PLACE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
 
 
@@ -51,7 +38,7 @@ def _fresh(node: Expr) -> bool:
     """Whether a node's value is a new array of this step (or a number), never a variable's
     array or a view of one, so that the operation reading it may write over it."""
     return isinstance(node, BinOp | Neg | LookupCall | Reduce) or (
-        isinstance(node, Call) and (node.fn in _UNARY or node.fn in ("min", "max")))
+        node.form == "call" and BUILTINS[node.fn].fresh)
 
 
 def _reusing(op: Callable, ufunc: np.ufunc, which: int) -> Callable:
@@ -84,14 +71,6 @@ def _as_float(fn: Callable) -> Callable:
     return compare
 
 
-def _choose(c, a, b):
-    """``if_then_else``; a condition that is one number picks a branch without a pass."""
-    if not isinstance(c, float):
-        return np.where(c, a, b)
-    chosen, shape = (a if c else b), np.broadcast_shapes(np.shape(a), np.shape(b))
-    return chosen if np.shape(chosen) == shape else np.broadcast_to(chosen, shape)
-
-
 @dataclass
 class Step:
     """One assignment of the per-step program: ``values[slot] = fn(values, t)``."""
@@ -101,29 +80,29 @@ class Step:
     fn: Fn
 
 
-class Program:
-    """A model compiled to closures; ``run_chunk`` integrates one chunk of draws."""
+class Program(Visitor):
+    """A lowered model compiled to closures; ``run_chunk`` integrates one chunk of draws."""
 
-    def __init__(self, model: Model):
-        model.check()
-        self.model = model
+    def __init__(self, lowered: Lowered):
+        self.lowered = lowered
+        self.model = model = lowered.model
         self.dims = list(model.dimensions)
         self.sizes = [len(model.dimensions[d]) for d in self.dims]
         self.slot: dict[str, int] = {}
         self.slot_dims: dict[str, tuple[str, ...]] = {}
         for var in model.variables.values():
             self._new_slot(var.name, var.dims)
-        self.smooths = list(model.smooths.values())
-        for state in self.smooths:
-            self._new_slot(state.name, state.dims)
-        self.limited = [s for s in model.stocks if s.nonnegative and s.outflows]
-        for stock in self.limited:
-            for name in (scale_name(stock), available_name(stock), left_name(stock)):
-                self._new_slot(name, stock.dims)
-            for flow in stock.outflows:
-                self._new_slot(raw_name(flow), flow.dims)
+        for stock in lowered.stocks[len(model.stocks):]:
+            self._new_slot(stock.name, stock.dims)
+        for assignment in lowered.assignments:
+            if assignment.var.name not in self.slot:
+                self._new_slot(assignment.var.name, assignment.var.dims)
+        for limit in lowered.limits:
+            for name in (available_name(limit.stock), left_name(limit.stock)):
+                self._new_slot(name, limit.stock.dims)
         for param in model.params:
             self._new_slot(base_name(param), param.dims)
+        self._new_slot(DRAWS, ())
         self._fns: dict[int, Fn] = {}
         self._plain_steps: dict[frozenset[str], list[Step]] = {}
 
@@ -146,52 +125,51 @@ class Program:
         """A closure computing ``node`` from the slot values and the time."""
         key = id(node)
         if key not in self._fns:
-            self._fns[key] = self._compile(node)
+            self._fns[key] = self.visit(node)
         return self._fns[key]
 
-    def _compile(self, node: Expr) -> Fn:  # noqa: C901 - one case per node type
-        if isinstance(node, Variable):
-            i = self.slot[node.name]
-            return lambda v, t: v[i]
-        if isinstance(node, Smooth):
-            i = self.slot[self.model.smooths[id(node)].name]
-            return lambda v, t: v[i]
-        if isinstance(node, Const):
-            c = node.value
-            return lambda v, t: c
-        if isinstance(node, Date):
-            c = self.model.months(node.text)
-            return lambda v, t: c
-        if isinstance(node, Time):
-            return lambda v, t: t
-        if isinstance(node, Neg):
-            f = self.compile(node.operand)
-            return lambda v, t: -f(v, t)
-        if isinstance(node, Not):
-            f = self.compile(node.operand)
-            return lambda v, t: np.multiply(np.equal(f(v, t), 0.0), 1.0)
-        if isinstance(node, BinOp):
-            return self._binop(node)
-        if isinstance(node, Call):
-            return self._call(node)
-        if isinstance(node, LookupCall):
-            f, xs, ys = self.compile(node.operand), node.lookup.xs, node.lookup.ys
-            return lambda v, t: np.interp(f(v, t), xs, ys)
-        if isinstance(node, Reduce):
-            f, axis = self.compile(node.operand), self.axis(node.dim)
-            add = np.add.reduce
-            if node.how == "sum":
-                return lambda v, t: add(f(v, t), axis=axis, keepdims=True)
-            size = len(self.model.dimensions[node.dim])
-            return lambda v, t: add(f(v, t), axis=axis, keepdims=True) / size
-        if isinstance(node, Select):
-            f, axis = self.compile(node.operand), self.axis(node.dim)
-            i = self.model.dimensions[node.dim].index(node.member)
-            index = (slice(None),) * axis + (slice(i, i + 1),)
-            return lambda v, t: f(v, t)[index]
-        raise TypeError(f"cannot compile {node!r}")
+    def variable(self, node: Variable) -> Fn:
+        i = self.slot[node.name]
+        return lambda v, t: v[i]
 
-    def _binop(self, node: BinOp) -> Fn:
+    def constant(self, node) -> Fn:
+        c = node.value
+        return lambda v, t: c
+
+    def date(self, node) -> Fn:
+        c = self.model.months(node.text)
+        return lambda v, t: c
+
+    def time(self, node) -> Fn:
+        return lambda v, t: t
+
+    def negate(self, node) -> Fn:
+        f = self.compile(node.operand)
+        return lambda v, t: -f(v, t)
+
+    def invert(self, node) -> Fn:
+        f = self.compile(node.operand)
+        return lambda v, t: np.multiply(np.equal(f(v, t), 0.0), 1.0)
+
+    def lookup(self, node) -> Fn:
+        f, xs, ys = self.compile(node.operand), node.lookup.xs, node.lookup.ys
+        return lambda v, t: np.interp(f(v, t), xs, ys)
+
+    def reduce(self, node) -> Fn:
+        f, axis = self.compile(node.operand), self.axis(node.dim)
+        add = np.add.reduce
+        if node.how == "sum":
+            return lambda v, t: add(f(v, t), axis=axis, keepdims=True)
+        size = len(self.model.dimensions[node.dim])
+        return lambda v, t: add(f(v, t), axis=axis, keepdims=True) / size
+
+    def select(self, node) -> Fn:
+        f, axis = self.compile(node.operand), self.axis(node.dim)
+        i = self.model.dimensions[node.dim].index(node.member)
+        index = (slice(None),) * axis + (slice(i, i + 1),)
+        return lambda v, t: f(v, t)[index]
+
+    def binary(self, node: BinOp) -> Fn:
         """Operands that are constants or named variables are read directly, saving a call
         per operand on every step."""
         if node.op == "*" and any(isinstance(x, BinOp) and x.op == "*"
@@ -245,42 +223,29 @@ class Program:
         """Values per draw an operand may hold: 0 for a constant."""
         if isinstance(node, Const | Date):
             return 0
-        return int(np.prod(self.full_shape(dims_of(self.model, node))))
+        return int(np.prod(self.full_shape(self.lowered.dims(node))))
 
-    def _call(self, node: Call) -> Fn:
-        fs = [self.compile(a) for a in node.args]
-        fn = node.fn
-        if fn in _UNARY:
-            op, f = _UNARY[fn], fs[0]
+    def call(self, node) -> Fn:
+        """A builtin's NumPy implementation (only those without state remain once lowered)."""
+        builtin = BUILTINS[node.fn]
+        op, fs = builtin.numpy, [self.compile(a) for a in node.args]
+        if builtin.timed:
+            dt = self.model.dt
+            return lambda v, t: op(t, dt, *[f(v, t) for f in fs])
+        if len(fs) == 1:
+            f = fs[0]
             return lambda v, t: op(f(v, t))
-        if fn in ("min", "max"):
-            op = np.minimum if fn == "min" else np.maximum
+        if len(fs) == 2:
             fa, fb = fs
             return lambda v, t: op(fa(v, t), fb(v, t))
-        if fn == "if_then_else":
-            fc, fa, fb = fs  # a condition is 1.0 or 0.0 (or any number: non-zero is true)
-            return lambda v, t: _choose(fc(v, t), fa(v, t), fb(v, t))
-        if fn == "step":
-            fh, fs0 = fs  # switches at the nearest step, as Vensim does
-            half = self.model.dt / 2
-            return lambda v, t: fh(v, t) * (t + half > fs0(v, t))
-        if fn == "pulse":
-            fs0, fw = fs
-            return lambda v, t: 1.0 * ((t >= fs0(v, t)) & (t < fs0(v, t) + fw(v, t)))
-        if fn == "ramp":
-            fk, fs0, fe = fs
-            return lambda v, t: fk(v, t) * (np.minimum(np.maximum(t, fs0(v, t)), fe(v, t))
-                                             - fs0(v, t))
-        raise TypeError(f"unknown function {fn}")
+        return lambda v, t: op(*[f(v, t) for f in fs])
 
     # -- the per-step program -----------------------------------------------------
     def steps(self, interventions: Sequence[Intervention], n: int, offset: int,
               needed: set[str]) -> list[Step]:
-        """Assignments in evaluation order, with interventions and non-negativity limits,
-        of the names in ``needed`` (see ``needed``).
-
-        Interventions with per-draw values take draws ``offset`` to ``offset + n``.
-        """
+        """The lowered assignments of the names in ``needed`` (see ``needed``), in order,
+        with interventions; those with per-draw values take draws ``offset`` to
+        ``offset + n``."""
         if interventions:
             return self._steps(interventions, n, offset, needed)
         key = frozenset(needed)
@@ -290,92 +255,45 @@ class Program:
 
     def needed(self, outputs: Sequence[str]) -> set[str]:
         """Names a run has to compute, step by step, to give ``outputs``: those outputs
-        and everything they read, back through stocks, flows and smooths."""
+        and everything they read, back through stocks, flows and hidden states."""
         found, todo = set(), list(outputs)
         while todo:
             name = todo.pop()
             if name not in found:
                 found.add(name)
-                todo.extend(self.reads.get(name, ()))
-        return found
-
-    @cached_property
-    def reads(self) -> dict[str, list[str]]:
-        """What each stock, flow, auxiliary, smooth and limit reads within a step (or, for
-        a stock, at the start and through its flows)."""
-        def named_in(exprs) -> list[str]:
-            names = []
-            for expr in exprs:
-                for node in nodes(expr, into_smooth=False):
-                    if isinstance(node, Variable):
-                        names.append(node.name)
-                    elif isinstance(node, Smooth):
-                        names.append(self.model.smooths[id(node)].name)
-            return names
-
-        model = self.model
-        found: dict[str, list[str]] = {}
-        for var in model.variables.values():
-            if var.kind == "stock":
-                flows = [f.name for f in var.inflows + var.outflows]
-                found[var.name] = named_in([var.init]) + flows
-            elif var.kind in ("aux", "flow"):
-                found[var.name] = named_in([var.equation()])
-        for state in self.smooths:
-            found[state.name] = named_in(state.node.children())
-        for stock in self.limited:
-            for flow in stock.outflows:
-                found[raw_name(flow)] = found[flow.name]
-                found[flow.name] = [raw_name(flow), scale_name(stock)]
-            found[scale_name(stock)] = [stock.name, *self.counted_inflows(stock),
-                                        *map(raw_name, stock.outflows)]
+                todo.extend(self.lowered.reads.get(name, ()))
         return found
 
     def _steps(self, interventions: Sequence[Intervention], n: int, offset: int,
                needed: set[str]) -> list[Step]:
         model = self.model
-        by_target: dict[str, list[Intervention]] = {}
-        for iv in interventions:
-            by_target.setdefault(iv.target, []).append(iv)
+        by_target: dict[str, list[Override]] = {}
+        for override in self.lowered.overrides(interventions):
+            by_target.setdefault(override.target, []).append(override)
 
-        def apply(name: str, fn: Fn) -> Fn:
-            for iv in by_target.get(name, ()):
-                fn = self._intervene(fn, iv, n, offset)
-            return fn
+        def step(name: str, fn: Fn) -> Step:
+            for override in by_target.get(name, ()):
+                fn = self._intervene(fn, override, n, offset)
+            return Step(name, self.slot[name], fn)
 
-        assignments: dict[str, Fn] = {}
-        for name in by_target:
-            if model.variables[name].kind == "param":
-                assignments[name] = apply(name, self.compile_slot(base_name(model[name])))
-        limited = {s.name for s in self.limited}
-        for var in model.variables.values():
-            if var.kind not in ("aux", "flow"):
+        steps = [step(name, self.compile_slot(base_name(model[name])))
+                 for name in by_target if name in needed
+                 and getattr(model.variables.get(name), "kind", None) == "param"]
+        for assignment in self.lowered.assignments:
+            name = assignment.var.name
+            if name not in needed:
                 continue
-            fn = apply(var.name, self.compile(var.equation()))
-            if var.kind == "flow" and var.src is not None and var.src.name in limited:
-                raw, scale = raw_name(var), scale_name(var.src)
-                assignments[raw] = fn
-                assignments[var.name] = self._limited_flow(raw, scale)
+            if assignment.kind == "equation":
+                fn = self.compile(assignment.expr)
+            elif assignment.kind == "limited":
+                raw = self.lowered.raw_of[name]
+                fn = self._limited_flow(raw, assignment.limit.scale.name)
+            elif assignment.kind == "limit":
+                fn = self._scale(assignment.limit)
             else:
-                assignments[var.name] = fn
-        for stock in self.limited:
-            safe = self.counted_inflows(stock)
-            raws = [raw_name(f) for f in stock.outflows]
-            assignments[scale_name(stock)] = self._scale(stock, safe, raws)
-        # what each assignment reads of the others, for the needed ones
-        deps = {name: [d for d in self.reads.get(name, ()) if d in assignments]
-                for name in assignments if name in needed}
-        try:
-            order(deps, "algebraic loop")
-        except ModelError as err:
-            raise ModelError(f"{err} (through interventions or non-negative stocks)") from None
-        return [Step(key, self.slot[key], assignments[key]) for key in _near_first_use(deps)]
-
-    def counted_inflows(self, stock: Stock) -> list[str]:
-        """Inflows a limited stock counts on within the step: those not limited at their
-        own source (whose amount is only known once that source's limit is)."""
-        limited = {s.name for s in self.limited}
-        return [f.name for f in stock.inflows if f.src is None or f.src.name not in limited]
+                fn = self._noise(assignment.var)
+            steps.append(step(name, fn))
+        return steps
 
     def compile_slot(self, name: str) -> Fn:
         i = self.slot[name]
@@ -386,15 +304,15 @@ class Program:
         i, j = self.slot[raw], self.slot[scale]
         return lambda v, t: v[i] if v[j] is DELIVERED else v[i] * v[j]
 
-    def _scale(self, stock: Stock, safe_inflows: list[str], raw_outflows: list[str]) -> Fn:
-        """Fraction of the requested outflow a non-negative stock can deliver this step:
-        ``DELIVERED`` when no draw and no member is short, as in most steps.
-
-        The sums it compares are kept for the stock's update (see ``available_name``).
-        """
-        i, dt = self.slot[stock.name], self.model.dt
-        ins = [self.slot[f] for f in safe_inflows]
-        outs = [self.slot[f] for f in raw_outflows]
+    def _scale(self, limit: Limit) -> Fn:
+        """``limit.expr``, the fraction of the requested outflow a non-negative stock can
+        deliver this step: ``DELIVERED`` when no draw and no member is short, as in most
+        steps. The sums it compares are kept for the stock's update (see
+        ``available_name``)."""
+        stock, dt = limit.stock, self.model.dt
+        i = self.slot[stock.name]
+        ins = [self.slot[f.name] for f in limit.counted]
+        outs = [self.slot[raw.name] for raw in limit.raws.values()]
         kept_available, kept_left = self.slot[available_name(stock)], self.slot[left_name(stock)]
         least = np.fmin.reduce  # NaN is passed over (such draws deliver all, as below)
 
@@ -412,52 +330,32 @@ class Program:
 
         return scale
 
-    def _intervene(self, fn: Fn, iv: Intervention, n: int, offset: int) -> Fn:
-        t0, t1 = iv.window(self.model)
-        var = self.model.variables[iv.target]
-        value = np.asarray(iv.multiply if iv.set is None else iv.set, dtype=float)
+    def _noise(self, noise: Noise) -> Fn:
+        """Uniform numbers of this step for the chunk's draws (see ``sampling.stream``)."""
+        draws, shape, dt = self.slot[DRAWS], self.full_shape(noise.dims), self.model.dt
+        return lambda v, t: stream(noise.name, round(t / dt), shape, *v[draws])
+
+    def _intervene(self, fn: Fn, override: Override, n: int, offset: int) -> Fn:
+        t0, t1 = override.start, override.end
+        value = override.value
         if value.ndim == 1:
             value = value[offset:offset + n].reshape((1,) * len(self.dims) + (n,))
-        mask = self._mask(var, iv)
-        if iv.set is not None:
+        mask = override.mask
+        if mask is not None:
+            mask = mask.reshape(self.full_shape(self.slot_dims[override.target]) + (1,))
+        if override.how == "set":
             if mask is None:
                 return lambda v, t: value if t0 <= t < t1 else fn(v, t)
             return lambda v, t: np.where(mask, value, fn(v, t)) if t0 <= t < t1 else fn(v, t)
         factor = value if mask is None else np.where(mask, value, 1.0)
         return lambda v, t: fn(v, t) * factor if t0 <= t < t1 else fn(v, t)
 
-    def _mask(self, var: Variable, iv: Intervention) -> np.ndarray | None:
-        chosen = iv.members(self.model)
-        if not chosen:
-            return None
-        mask = np.ones(self.full_shape(var.dims) + (1,), dtype=bool)
-        for dim, members in chosen.items():
-            keep = np.array([m in members for m in self.model.dimensions[dim].members])
-            shape = [1] * mask.ndim
-            shape[self.axis(dim)] = len(keep)
-            mask = mask & keep.reshape(shape)
-        return mask
-
-
-def _near_first_use(deps: dict[str, list[str]]) -> list[str]:
-    """An evaluation order (of a graph without loops) that computes each value just before
-    the first one that reads it, depth first, so that it is still in cache when read."""
-    done: dict[str, None] = {}
-    for root in deps:
-        stack = [(root, iter(deps[root]))]
-        while stack:
-            name, reads = stack[-1]
-            unread = next((d for d in reads if d in deps and d not in done), None)
-            if unread is None:
-                done.setdefault(name, None)
-                stack.pop()
-            else:
-                stack.append((unread, iter(deps[unread])))
-    return list(done)
-
 
 DELIVERED = 1.0
 """The scale of a stock that delivers every requested outflow in full at this step."""
+
+DRAWS = "__draws"
+"""Slot of the chunk's (start, n, seed), which the streams of random builtins read."""
 
 
 def add_all(arrays: list):
@@ -470,11 +368,6 @@ def add_all(arrays: list):
     return result
 
 
-def scale_name(stock: Stock) -> str:
-    """Name of the recorded fraction of requested outflow a stock delivered (1 = all)."""
-    return f"{stock.name}_outflow_scale"
-
-
 def available_name(stock: Stock) -> str:
     """Name of a limited stock's level per time step plus its inflows from outside the
     limit: with dt = 1, its new level is this less what its outflows took."""
@@ -485,10 +378,6 @@ def left_name(stock: Stock) -> str:
     """Name of what a limited stock's available amount leaves once every outflow takes all
     it requests: its new level, with dt = 1, when none is short."""
     return f"{stock.name}__left"
-
-
-def raw_name(flow: Flow) -> str:
-    return f"{flow.name}__raw"
 
 
 def base_name(param: Variable) -> str:

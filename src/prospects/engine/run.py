@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from ..sd.check import check
 from ..sd.model import Model, ModelError
 from ..sd.render import render
 from .compile import (
     DELIVERED,
+    DRAWS,
     Program,
     add_all,
     available_name,
     base_name,
     left_name,
-    scale_name,
 )
 from .interventions import Intervention, validate
+from .lower import lower
 from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
 
@@ -26,12 +29,15 @@ class NonFiniteError(ArithmeticError):
     """A run produced NaN or infinity; the message names the first variable and time."""
 
 
+_PROGRAMS: WeakKeyDictionary[Model, tuple[int, Program]] = WeakKeyDictionary()
+
+
 def compiled(model: Model) -> Program:
-    """The model's compiled program, made once per version of the model."""
-    cached = getattr(model, "_program", None)
+    """The model checked, lowered and compiled, once per version of the model."""
+    cached = _PROGRAMS.get(model)
     if cached is None or cached[0] != model.version:
-        model._program = (model.version, Program(model))
-    return model._program[1]
+        cached = _PROGRAMS[model] = (model.version, Program(lower(check(model))))
+    return cached[1]
 
 
 def default_outputs(model: Model) -> list[str]:
@@ -39,7 +45,7 @@ def default_outputs(model: Model) -> list[str]:
     program = compiled(model)
     names = [v.name for v in model.variables.values()
              if v.kind in ("stock", "flow") or getattr(v, "record", False)]
-    return names + [scale_name(s) for s in program.limited]
+    return names + [limit.scale.name for limit in program.lowered.limits]
 
 
 def output_times(model: Model) -> np.ndarray:
@@ -126,6 +132,7 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
                  np.reshape(raw, program.full_shape(param.dims) + ((n if per_draw else 1),)))
         values[program.slot[param.name]] = array
         values[program.slot[base_name(param)]] = array
+    values[program.slot[DRAWS]] = (start, n, seed)
     return values
 
 
@@ -156,14 +163,11 @@ def _initialise(program: Program, steps, needed: set[str], values: list, n: int)
         shape = program.full_shape(dims) + (n,)
         return lambda v, t: np.array(np.broadcast_to(fn(v, t), shape), dtype=float)
 
-    for stock in program.model.stocks:
+    lowered = program.lowered
+    for stock in lowered.stocks:
         if stock.name in needed:
-            fns[program.slot[stock.name]] = full(program.compile(stock.init), stock.dims)
-    for state in program.smooths:
-        if state.name not in needed:
-            continue
-        init = state.node.operand if state.node.init is None else state.node.init
-        fns[program.slot[state.name]] = full(program.compile(init), state.dims)
+            fns[program.slot[stock.name]] = full(program.compile(lowered.inits[stock.name]),
+                                                 stock.dims)
     names = {i: name for name, i in program.slot.items()}
     lazy = _Initial(values, fns, names)
     for slot in list(fns):
@@ -173,7 +177,7 @@ def _initialise(program: Program, steps, needed: set[str], values: list, n: int)
 
 def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out):
     """Euler integration of one chunk into ``buffers`` (time, *sizes, n) per output name,
-    for the first ``n_out`` output times; stocks and smooths not ``needed`` stay still."""
+    for the first ``n_out`` output times; stocks not ``needed`` stay still."""
     model = program.model
     slot = program.slot
     dt = model.dt
@@ -185,9 +189,8 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
     levels = [(buffers[name], slot[name]) for name in outputs if name not in averaged]
     rates = [(buffers[name], slot[name]) for name in outputs if name in averaged]
     totals = [0.0] * len(rates)
-    stocks = [(slot[s.name], _update(program, s)) for s in model.stocks if s.name in needed]
-    smooths = [(slot[s.name], program.compile(s.node.operand), program.compile(s.node.delay))
-               for s in program.smooths if s.name in needed]
+    stocks = [(slot[s.name], _update(program, s)) for s in program.lowered.stocks
+              if s.name in needed]
     names = {i: name for name, i in slot.items()}
 
     def fail(name, value, t):
@@ -218,13 +221,11 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
                 totals = [0.0] * len(rates)
         # every new level is computed from the old ones before any is replaced
         updated = [(i, update(v)) for i, update in stocks]
-        updated += [(i, _next_level(v[i], [(f_in(v, t) - v[i]) / f_delay(v, t)], [], dt, False))
-                    for i, f_in, f_delay in smooths]
         for i, level in updated:
             v[i] = level
     # NaN stays NaN in a stock, so a last look at the stocks finds what went wrong on the way;
     # the other outputs may have been non-finite for a while only
-    for i, *_ in stocks + smooths:
+    for i, _ in stocks:
         if not np.isfinite(v[i]).all():
             fail(names[i], v[i], n_steps * dt)
     for name, buffer in buffers.items():
@@ -239,15 +240,16 @@ def _update(program: Program, stock) -> Callable[[list], np.ndarray]:
     """A stock's next level from the slot values of this step."""
     slot, dt = program.slot, program.model.dt
     outs = [slot[f.name] for f in stock.outflows]
-    if dt != 1 or all(s is not stock for s in program.limited):
+    limit = next((lim for lim in program.lowered.limits if lim.stock is stock), None)
+    if dt != 1 or limit is None:
         level, ins = slot[stock.name], [slot[f.name] for f in stock.inflows]
         return lambda v: _next_level(v[level], [v[f] for f in ins], [v[f] for f in outs], dt,
                                      stock.nonnegative)
     # the limit summed the level, the inflows it counted on and the outflows requested
     available, left = slot[available_name(stock)], slot[left_name(stock)]
-    scale = slot[scale_name(stock)]
-    counted = program.counted_inflows(stock)
-    others = [slot[f.name] for f in stock.inflows if f.name not in counted]
+    scale = slot[limit.scale.name]
+    counted = {id(f) for f in limit.counted}
+    others = [slot[f.name] for f in stock.inflows if id(f) not in counted]
 
     def limited(v):
         delivered = v[scale] is DELIVERED

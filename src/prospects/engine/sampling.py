@@ -29,6 +29,20 @@ def uniforms(name: str, start: int, n: int, seed: int) -> np.ndarray:
     return joined[start - first * BLOCK:][:n]
 
 
+def stream(name: str, step: int, shape: tuple[int, ...], start: int, n: int,
+           seed: int) -> np.ndarray:
+    """Uniform(0, 1) numbers of step ``step`` of the random stream ``name``, shape
+    ``(*shape, n)`` for draws ``start`` .. ``start + n``: keyed like ``uniforms``, by
+    block of draws, and by step, so that chunks and steps need no state between them."""
+    key = zlib.crc32(f"stream {name}".encode())
+    cells = int(np.prod(shape))
+    first, last = start // BLOCK, (start + n - 1) // BLOCK
+    blocks = [np.random.default_rng([seed, b, key, step]).random((cells, BLOCK))
+              for b in range(first, last + 1)]
+    joined = np.concatenate(blocks, axis=1)[:, start - first * BLOCK:][:, :n]
+    return joined.reshape(shape + (n,))
+
+
 class Empirical:
     """A joint distribution given by samples (a posterior, say): a draw takes a whole row,
     chosen by the stream named ``key``, so columns stay together whatever the chunking."""

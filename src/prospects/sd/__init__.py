@@ -11,24 +11,34 @@ from .expr import Expr, Lookup
 from .functions import (
     absolute,
     clip,
+    delay1,
+    delay3,
+    delay_fixed,
     exp,
     if_then_else,
+    integer,
     log,
     logistic,
     maximum,
     mean,
     minimum,
+    modulo,
     pulse,
     ramp,
+    random_uniform,
     smooth,
+    smooth3,
     sqrt,
     step,
     total,
+    trend,
+    zidz,
 )
 from .model import Aux, Dimension, Flow, Model, ModelError, Param, Stock, Variable
 
 __all__ = [
     "Aux", "Dimension", "Expr", "Flow", "Lookup", "Model", "ModelError", "Param", "Stock",
-    "Variable", "absolute", "clip", "exp", "if_then_else", "log", "logistic", "maximum", "mean",
-    "minimum", "pulse", "ramp", "smooth", "sqrt", "step", "total",
+    "Variable", "absolute", "clip", "delay1", "delay3", "delay_fixed", "exp", "if_then_else",
+    "integer", "log", "logistic", "maximum", "mean", "minimum", "modulo", "pulse", "ramp",
+    "random_uniform", "smooth", "smooth3", "sqrt", "step", "total", "trend", "zidz",
 ]

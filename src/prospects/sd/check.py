@@ -1,39 +1,51 @@
-"""Checks run before any model is compiled or exported; each failure is one clear line."""
+"""Checks run before any model is compiled or exported; each failure is one clear line.
+
+``check`` returns a ``CheckedModel``: the model with what the checks found (the dimensions
+of every node), cached for each version of the model.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
 from . import units as U
-from .expr import (
-    BinOp,
-    Call,
-    Const,
-    Date,
-    Expr,
-    LookupCall,
-    Neg,
-    Not,
-    Reduce,
-    Select,
-    Smooth,
-    Time,
-)
-from .graph import instant_dependencies, nodes, order, smooth_states
+from .builtins import BUILTINS
+from .expr import BinOp, Const, Expr, Visitor
+from .graph import instant_dependencies, nodes, order
 from .model import TIME_UNIT, Aux, Model, ModelError, Stock, Variable
 from .render import render
 
+_CHECKED: WeakKeyDictionary[Model, CheckedModel] = WeakKeyDictionary()
 
-def check(model: Model) -> None:
-    """Validate names, loops, dimensions and units; annotate the model for the engine."""
-    if getattr(model, "checked_version", None) == model.version:
-        return
+
+@dataclass(eq=False)
+class CheckedModel:
+    """A model that passed every check, at one version of it."""
+
+    model: Model
+    version: int
+    dimensions: Dims
+
+    def dims(self, node: Expr) -> tuple[str, ...]:
+        """Dimensions an expression spans (in the model's order)."""
+        return self.dimensions.of(node)
+
+
+def check(model: Model) -> CheckedModel:
+    """Validate names, loops, dimensions and units (each version of a model once)."""
+    cached = _CHECKED.get(model)
+    if cached is not None and cached.version == model.version:
+        return cached
     _check_references(model)
-    model.smooths = smooth_states(model)
     deps = {v.name: instant_dependencies(v) for v in model.variables.values()
             if v.kind in ("aux", "flow")}
     order(deps, "algebraic loop among auxiliaries")
-    _Dims(model).run()
+    dims = Dims(model)
+    dims.run()
     _Units(model).run()
-    model.checked_version = model.version
+    _CHECKED[model] = checked = CheckedModel(model, model.version, dims)
+    return checked
 
 
 def _check_references(model: Model) -> None:
@@ -44,46 +56,65 @@ def _check_references(model: Model) -> None:
         for node in nodes(eq):
             if isinstance(node, Variable) and model.variables.get(node.name) is not node:
                 raise ModelError(f"'{var.name}' uses unknown variable '{node.name}'")
-            known = isinstance(node, LookupCall) and model.lookups.get(node.lookup.name)
-            if isinstance(node, LookupCall) and known is not node.lookup:
+            if node.form == "lookup" and model.lookups.get(node.lookup.name) is not node.lookup:
                 raise ModelError(f"'{var.name}' uses unknown lookup '{node.lookup.name}'")
-            if isinstance(node, Reduce | Select) and node.dim not in model.dimensions:
+            if node.form in ("reduce", "select") and node.dim not in model.dimensions:
                 raise ModelError(f"'{var.name}' uses unknown dimension '{node.dim}'")
-            if isinstance(node, Select):
+            if node.form == "select":
                 model.dimensions[node.dim].index(node.member)
 
 
-class _Dims:
-    """Infers each variable's dimensions; names, never positions, decide broadcasting."""
+class Dims(Visitor):
+    """Dimensions of each node, inferring each auxiliary's from its equation; names, never
+    positions, decide broadcasting."""
 
     def __init__(self, model: Model):
         self.model = model
         self.rank = {d: i for i, d in enumerate(model.dimensions)}
+        self.memo: dict[int, tuple[Expr, tuple[str, ...]]] = {}
         self.done: set[str] = set()
+        self.owner = ""
 
-    def union(self, *groups: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(sorted({d for g in groups for d in g}, key=self.rank.__getitem__))
+    def of(self, node: Expr) -> tuple[str, ...]:
+        key = id(node)
+        if key not in self.memo:
+            self.memo[key] = (node, self.visit(node))
+        return self.memo[key][1]
 
-    def of(self, node: Expr, owner: str) -> tuple[str, ...]:
+    def union(self, found) -> tuple[str, ...]:
+        return tuple(sorted(set(found), key=self.rank.__getitem__))
+
+    def children(self, node: Expr) -> tuple[str, ...]:
+        return self.union(d for child in node.children() for d in self.of(child))
+
+    constant = date = time = binary = negate = invert = lookup = children
+
+    def call(self, node) -> tuple[str, ...]:
+        return self.union(BUILTINS[node.fn].dims([self.of(a) for a in node.args]))
+
+    def variable(self, node: Variable) -> tuple[str, ...]:
         if isinstance(node, Aux):
             self.aux(node)
-        if isinstance(node, Variable):
-            return node.dims
-        if isinstance(node, Reduce | Select):
-            inner = self.of(node.operand, owner)
-            if node.dim not in inner:
-                raise ModelError(
-                    f"'{owner}': dimension mismatch: `{render(node)}` takes '{node.dim}' from "
-                    f"`{render(node.operand)}`, which has dims ({', '.join(inner)})"
-                )
-            return tuple(d for d in inner if d != node.dim)
-        return self.union(*(self.of(c, owner) for c in node.children()))
+        return node.dims
+
+    def reduce(self, node) -> tuple[str, ...]:
+        inner = self.of(node.operand)
+        if node.dim not in inner:
+            raise ModelError(
+                f"'{self.owner}': dimension mismatch: `{render(node)}` takes '{node.dim}' from "
+                f"`{render(node.operand)}`, which has dims ({', '.join(inner)})"
+            )
+        return tuple(d for d in inner if d != node.dim)
+
+    select = reduce
 
     def aux(self, var: Aux) -> None:
         if var.name in self.done:
             return
         self.done.add(var.name)
-        found = self.of(var.expr, var.name)
+        owner, self.owner = self.owner, var.name
+        found = self.of(var.expr)
+        self.owner = owner
         if var.declared_dims is None:
             var.dims = found
             return
@@ -108,23 +139,39 @@ class _Dims:
                         + " vs ".join(f"{s.name} ({', '.join(s.dims)})" for s in ends)
                     )
             if eq is not None and var.kind in ("flow", "stock"):
-                found = self.of(eq, var.name)
+                self.owner = var.name
+                found = self.of(eq)
                 if not set(found) <= set(var.dims):
                     raise ModelError(
                         f"'{var.name}': dimension mismatch: equation has ({', '.join(found)}) "
                         f"but {var.kind} '{var.name}' has ({', '.join(var.dims)})"
                     )
-        for state in self.model.smooths.values():
-            state.dims = self.of(state.node, state.owner.name)
 
 
-class _Units:
+class UnitRules:
+    """What a builtin's unit rule may use: the units of time and of pure numbers, and
+    checks that report the call they are about."""
+
+    def __init__(self, units: _Units, node: Expr, owner: str):
+        self.units, self.node, self.owner = units, node, owner
+        self.month = units.month
+        self.one = U.registry().dimensionless
+
+    def need(self, unit, wanted, what: str) -> None:
+        self.units.need(unit, wanted, self.node, self.owner, what)
+
+    def agree(self, a, b):
+        return self.units.agree(a, b, self.node, self.owner)
+
+
+class _Units(Visitor):
     """Infers units bottom-up and reports the first disagreement with both sides."""
 
     def __init__(self, model: Model):
         self.model = model
         self.month = U.parse(TIME_UNIT)
         self.cache: dict[str, object] = {}
+        self.owner = ""
 
     def declared(self, var: Variable):
         if var.name not in self.cache:
@@ -155,38 +202,47 @@ class _Units:
                 f"got {U.show(unit)} in `{render(node)}`"
             )
 
-    def of(self, node: Expr, owner: str):  # noqa: C901 - one case per node type
-        dimensionless = U.registry().dimensionless
-        if isinstance(node, Variable):
-            return self.var_unit(node)
-        if isinstance(node, Const):
-            return None
-        if isinstance(node, Date | Time):
-            return self.month
-        if isinstance(node, Neg | Reduce | Select):
-            return self.of(node.operand, owner)
-        if isinstance(node, Not):
-            self.need(self.of(node.operand, owner), dimensionless, node, owner, "a condition")
-            return dimensionless
-        if isinstance(node, LookupCall):
-            lk = node.lookup
-            self.need(self.of(node.operand, owner), U.parse(lk.x_unit), node, owner,
-                      f"the input of lookup '{lk.name}'")
-            return U.parse(lk.y_unit)
-        if isinstance(node, Smooth):
-            self.need(self.of(node.delay, owner), self.month, node, owner, "a smooth's delay")
-            unit = self.of(node.operand, owner)
-            if node.init is not None:
-                unit = self.agree(unit, self.of(node.init, owner), node, owner)
-            return unit
-        if isinstance(node, BinOp):
-            return self.binop(node, owner)
-        if isinstance(node, Call):
-            return self.call(node, owner)
-        raise TypeError(f"unknown node {node!r}")
+    def of(self, node: Expr, owner: str):
+        owner_before, self.owner = self.owner, owner
+        try:
+            return self.visit(node)
+        finally:
+            self.owner = owner_before
 
-    def binop(self, node: BinOp, owner: str):
-        a, b = self.of(node.left, owner), self.of(node.right, owner)
+    def variable(self, node: Variable):
+        return self.var_unit(node)
+
+    def constant(self, node):
+        return None
+
+    def date(self, node):
+        return self.month
+
+    time = date
+
+    def negate(self, node):
+        return self.visit(node.operand)
+
+    reduce = select = negate
+
+    def invert(self, node):
+        self.need(self.visit(node.operand), U.registry().dimensionless, node, self.owner,
+                  "a condition")
+        return U.registry().dimensionless
+
+    def lookup(self, node):
+        lk = node.lookup
+        self.need(self.visit(node.operand), U.parse(lk.x_unit), node, self.owner,
+                  f"the input of lookup '{lk.name}'")
+        return U.parse(lk.y_unit)
+
+    def call(self, node):
+        args = [self.visit(a) for a in node.args]
+        return BUILTINS[node.fn].units(UnitRules(self, node, self.owner), *args)
+
+    def binary(self, node: BinOp):
+        owner = self.owner
+        a, b = self.visit(node.left), self.visit(node.right)
         dimensionless = U.registry().dimensionless
         op = node.op
         if op in ("+", "-"):
@@ -212,34 +268,6 @@ class _Units:
             raise ModelError(f"units in '{owner}': a quantity with units raised to a "
                              f"non-constant power in `{render(node)}`")
         return a ** node.right.value
-
-    def call(self, node: Call, owner: str):
-        dimensionless = U.registry().dimensionless
-        args = [self.of(a, owner) for a in node.args]
-        fn = node.fn
-        if fn in ("min", "max"):
-            return self.agree(args[0], args[1], node, owner)
-        if fn == "abs":
-            return args[0]
-        if fn in ("exp", "log"):
-            self.need(args[0], dimensionless, node, owner, f"the argument of {fn}")
-            return dimensionless
-        if fn == "sqrt":
-            return None if args[0] is None else args[0] ** 0.5
-        if fn == "if_then_else":
-            return self.agree(args[1], args[2], node, owner)
-        if fn == "step":
-            self.need(args[1], self.month, node, owner, "a start time")
-            return args[0]
-        if fn == "pulse":
-            for arg in args:
-                self.need(arg, self.month, node, owner, "a pulse's start and width")
-            return dimensionless
-        if fn == "ramp":
-            for arg in args[1:]:
-                self.need(arg, self.month, node, owner, "a ramp's start and end")
-            return None if args[0] is None else args[0] * self.month
-        raise TypeError(f"unknown function {fn}")
 
     def run(self) -> None:
         for var in self.model.variables.values():

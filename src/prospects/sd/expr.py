@@ -10,10 +10,14 @@ LOGICAL = ("&", "|")
 
 
 class Expr:
-    """Base of every node; Python operators build new nodes."""
+    """Base of every node; Python operators build new nodes.
+
+    ``form`` names the node's kind for ``Visitor``: one method of that name per kind.
+    """
 
     __slots__ = ()
     __hash__ = object.__hash__
+    form = "expr"
 
     def children(self) -> tuple[Expr, ...]:
         return ()
@@ -124,6 +128,7 @@ def as_expr(value: object) -> Expr:
 
 @dataclass(eq=False, frozen=True)
 class Const(Expr):
+    form = "constant"
     value: float
 
 
@@ -131,6 +136,7 @@ class Const(Expr):
 class Date(Expr):
     """A calendar date ("2018-08"), read as model time once the model is known."""
 
+    form = "date"
     text: str
 
 
@@ -138,9 +144,11 @@ class Date(Expr):
 class Time(Expr):
     """The model's clock, in its time unit since the start."""
 
+    form = "time"
 
 @dataclass(eq=False, frozen=True)
 class BinOp(Expr):
+    form = "binary"
     op: str
     left: Expr
     right: Expr
@@ -151,6 +159,7 @@ class BinOp(Expr):
 
 @dataclass(eq=False, frozen=True)
 class Neg(Expr):
+    form = "negate"
     operand: Expr
 
     def children(self):
@@ -159,6 +168,7 @@ class Neg(Expr):
 
 @dataclass(eq=False, frozen=True)
 class Not(Expr):
+    form = "invert"
     operand: Expr
 
     def children(self):
@@ -167,8 +177,9 @@ class Not(Expr):
 
 @dataclass(eq=False, frozen=True)
 class Call(Expr):
-    """A builtin function applied element-wise (see ``functions``)."""
+    """A builtin of the registry (``builtins.BUILTINS``), by name, applied to ``args``."""
 
+    form = "call"
     fn: str
     args: tuple[Expr, ...]
 
@@ -180,6 +191,7 @@ class Call(Expr):
 class Reduce(Expr):
     """Sum or mean over one dimension."""
 
+    form = "reduce"
     how: str
     operand: Expr
     dim: str
@@ -192,6 +204,7 @@ class Reduce(Expr):
 class Select(Expr):
     """One member of a dimension."""
 
+    form = "select"
     operand: Expr
     dim: str
     member: str
@@ -202,23 +215,12 @@ class Select(Expr):
 
 @dataclass(eq=False, frozen=True)
 class LookupCall(Expr):
+    form = "lookup"
     lookup: Lookup
     operand: Expr
 
     def children(self):
         return (self.operand,)
-
-
-@dataclass(eq=False, frozen=True)
-class Smooth(Expr):
-    """First-order exponential smooth; holds a hidden stock of its own."""
-
-    operand: Expr
-    delay: Expr
-    init: Expr | None = None
-
-    def children(self):
-        return (self.operand, self.delay) + ((self.init,) if self.init is not None else ())
 
 
 @dataclass(eq=False)
@@ -234,3 +236,10 @@ class Lookup:
 
     def __call__(self, x: object) -> LookupCall:
         return LookupCall(self, as_expr(x))
+
+
+class Visitor:
+    """Walks an expression by dispatching each node to the method named by its ``form``."""
+
+    def visit(self, node: Expr):
+        return getattr(self, node.form)(node)

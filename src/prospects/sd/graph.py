@@ -1,55 +1,36 @@
-"""Walking the equation graph: references, hidden smooth stocks, evaluation order."""
+"""Walking the equation graph: the nodes and references of expressions, evaluation order."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
 
-from .expr import Expr, Reduce, Select, Smooth
-from .model import Model, ModelError, SmoothState, Variable
+from .builtins import BUILTINS
+from .expr import Call, Expr
+from .model import ModelError, Variable
 
 
-def nodes(expr: Expr, into_smooth: bool = True) -> Iterable[Expr]:
-    """Every node of an expression, stopping at named variables (and smooths, if asked)."""
+def delays(node: Expr) -> bool:
+    """Whether a node is a call of a builtin whose value now does not read its arguments now."""
+    return isinstance(node, Call) and BUILTINS[node.fn].delays
+
+
+def nodes(expr: Expr, into_delays: bool = True) -> Iterable[Expr]:
+    """Every node of an expression, stopping at named variables (and delays, if asked)."""
     yield expr
-    if isinstance(expr, Smooth) and not into_smooth:
+    if delays(expr) and not into_delays:
         return
     for child in expr.children():
-        yield from nodes(child, into_smooth)
+        yield from nodes(child, into_delays)
 
 
-def references(expr: Expr, into_smooth: bool = True) -> list[Variable]:
+def references(expr: Expr, into_delays: bool = True) -> list[Variable]:
     """Named variables an expression reads, each once, in order of appearance."""
     seen: dict[int, Variable] = {}
-    for node in nodes(expr, into_smooth):
+    for node in nodes(expr, into_delays):
         if isinstance(node, Variable):
             seen.setdefault(id(node), node)
     return list(seen.values())
-
-
-def dims_of(model: Model, expr: Expr) -> set[str]:
-    """Dimensions an expression spans, in a checked model (where every variable has its)."""
-    if isinstance(expr, Variable):
-        return set(expr.dims)
-    if isinstance(expr, Smooth):
-        return set(model.smooths[id(expr)].dims)
-    if isinstance(expr, Reduce | Select):
-        return dims_of(model, expr.operand) - {expr.dim}
-    return set().union(*(dims_of(model, c) for c in expr.children()))
-
-
-def smooth_states(model: Model) -> dict[int, SmoothState]:
-    """The hidden stock of each ``smooth()`` in the model, keyed by id of its node."""
-    states: dict[int, SmoothState] = {}
-    for var in model.variables.values():
-        eq = var.equation()
-        if eq is None:
-            continue
-        found = [n for n in nodes(eq) if isinstance(n, Smooth)]
-        for k, node in enumerate(found):
-            suffix = "" if k == 0 else str(k + 1)
-            states[id(node)] = SmoothState(f"{var.name}_smooth{suffix}", node, var)
-    return states
 
 
 def instant_dependencies(var: Variable) -> list[str]:
@@ -57,7 +38,7 @@ def instant_dependencies(var: Variable) -> list[str]:
     eq = var.equation()
     if eq is None or var.kind == "stock":
         return []
-    return [v.name for v in references(eq, into_smooth=False) if v.kind in ("aux", "flow")]
+    return [v.name for v in references(eq, into_delays=False) if v.kind in ("aux", "flow")]
 
 
 def order(deps: Mapping[str, Iterable[str]], what: str) -> list[str]:

@@ -7,10 +7,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .expr import Expr, Lookup, Smooth, Time, as_expr
+if TYPE_CHECKING:
+    from .check import CheckedModel
+
+from .expr import Expr, Lookup, Time, as_expr
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED = {"time", "draw", "dt"}
@@ -43,6 +47,7 @@ class Variable(Expr):
     """A named node; expressions refer to it by object, the exporters by name."""
 
     kind = "variable"
+    form = "variable"
 
     def __init__(self, name: str, unit: str | None, doc: str, claims: Sequence[str]):
         self.name = name
@@ -109,20 +114,6 @@ class Aux(Variable):
         return self.expr
 
 
-class SmoothState(Variable):
-    """The hidden stock of a ``smooth()``; named after the variable that holds it."""
-
-    kind = "smooth"
-
-    def __init__(self, name: str, node: Smooth, owner: Variable):
-        super().__init__(name, None, f"first-order smooth inside {owner.name}", ())
-        self.node = node
-        self.owner = owner
-
-    def equation(self) -> Expr:
-        return self.node
-
-
 def months_between(start: date, when: date) -> float:
     """Months from ``start`` to ``when``, counting days as fractions of their month."""
     whole = (when.year - start.year) * 12 + (when.month - start.month)
@@ -178,10 +169,6 @@ class Model:
         self.lookups: dict[str, Lookup] = {}
         self.time = Time()
         self.version = 0
-
-    def __getstate__(self) -> dict:
-        """Pickled without the engine's compiled program (closures): it is rebuilt."""
-        return {k: v for k, v in self.__dict__.items() if k != "_program"}
 
     # -- building -----------------------------------------------------------------
     def dimension(self, name: str, members: Iterable[str]) -> Dimension:
@@ -306,12 +293,11 @@ class Model:
         """Model time (months since start) of a date."""
         return months_between(self.start, parse_date(when))
 
-    def check(self) -> Model:
-        """Raise ModelError for the first problem found; return the model otherwise."""
+    def check(self) -> CheckedModel:
+        """Raise ModelError for the first problem found; return what the checks found."""
         from .check import check
 
-        check(self)
-        return self
+        return check(self)
 
     # -- internals ----------------------------------------------------------------
     def _claim_name(self, name: str) -> None:

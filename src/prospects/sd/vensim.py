@@ -1,13 +1,15 @@
 """Export a model to Vensim's text format (.mdl), as read by Vensim and PySD.
 
-The export reproduces the engine's numbers, not only its equations:
+The export reproduces the engine's numbers, not only its equations. It reads the
+model's lowered form (``engine.lower``):
 
-* every hidden smooth stock becomes a variable ``x_smooth = SMOOTH(input, delay)``;
-* a non-negative stock with outflows gets the engine's limiter: each outflow's
+* every call of a builtin that holds state becomes a variable written with Vensim's own
+  function, ``x_smooth = SMOOTH(input, delay)``, so Vensim computes it its own way;
+* a non-negative stock with outflows gets the lowered form's limit: each outflow's
   requested rate becomes ``<flow> raw``, the fraction the stock can deliver this step
   becomes ``<stock> outflow scale`` and the flow is ``raw * scale``;
-* a non-negative stock gets ``<stock> floor``, the inflow that stops one step taking it
-  below zero (0 unless its inflows are negative), as the engine clamps it at zero;
+* a non-negative stock gets ``<stock> floor``, the lowered form's floor: the inflow that
+  stops one step taking it below zero (0 unless its inflows are negative);
 * selections (``x.sel(area="Kunar")``) become subscripts (``x[Kunar]``), totals and
   means ``SUM(x[area!])`` and ``SUM(x[area!]) / n``.
 
@@ -25,23 +27,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .expr import (
-    COMPARISONS,
-    LOGICAL,
-    BinOp,
-    Call,
-    Const,
-    Date,
-    Expr,
-    LookupCall,
-    Neg,
-    Not,
-    Reduce,
-    Select,
-    Smooth,
-    Time,
-)
-from .model import Model, ModelError, Stock, Variable
+from .builtins import BUILTINS
+from .check import check
+from .expr import COMPARISONS, LOGICAL, BinOp, Const, Expr, Not, Reduce, Visitor
+from .model import Model, ModelError, Stock
 
 #: Vensim builtins and control variables a model variable may not be called
 #: (compared after lower-casing and reading spaces as underscores).
@@ -58,8 +47,6 @@ _VENSIM_WORDS = frozenset("""
     vector_select vector_sort_order vmax vmin with_lookup xidz zidz
 """.split())
 
-_FUNCTIONS = {"min": "MIN", "max": "MAX", "abs": "ABS", "exp": "EXP", "log": "LN",
-              "sqrt": "SQRT", "step": "STEP", "pulse": "PULSE", "ramp": "RAMP"}
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "!=": "<>"}
 
 # Precedence of rendered text (higher binds tighter), following PySD's Vensim grammar.
@@ -105,28 +92,30 @@ class _Equation:
         self.subscripts = dims if subscripts is None else subscripts
 
 
-class _Exporter:
+class _Exporter(Visitor):
     def __init__(self, model: Model):
-        model.check()
+        from ..engine.lower import lower
+
+        self.lowered = lower(check(model))
         self.model = model
-        self.rank = {d: i for i, d in enumerate(model.dimensions)}
+        self.ctx: Mapping[str, str] = {}
         self.taken: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.renamed: dict[str, str] = {}
         for dim in model.dimensions.values():
             for name in (dim.name, *dim.members):
                 self._reserve(name, f"dimension '{dim.name}'")
-        self.smooths = {key: state for key, state in model.smooths.items()}
+        self.states = self.lowered.states
         owners = [*model.variables, *model.lookups,
-                  *(state.name for state in self.smooths.values())]
+                  *(state.name for state in self.states.values())]
         for name in owners:
             self.names[name] = self._allocate(name)
-        self.limited = [s for s in model.stocks if s.nonnegative and s.outflows]
-        self.raw = {f.name: self._allocate(f"{f.name} raw")
-                    for s in self.limited for f in s.outflows}
-        self.scale = {s.name: self._allocate(f"{s.name} outflow scale") for s in self.limited}
-        self.floor = {s.name: self._allocate(f"{s.name} floor")
-                      for s in model.stocks if s.nonnegative}
+        self.limits = self.lowered.limits
+        for limit in self.limits:
+            for flow, raw in limit.raws.items():
+                self.names[raw.name] = self._allocate(f"{flow} raw")
+            self.names[limit.scale.name] = self._allocate(f"{limit.stock.name} outflow scale")
+        self.floor = {s: self._allocate(f"{s} floor") for s in self.lowered.floors}
         self.helpers: list[_Equation] = []
         self.helper_of: dict[int, str] = {}
         self.padding = self._allocate("pysd padding") if self._pysd_needs_padding() else None
@@ -149,16 +138,8 @@ class _Exporter:
             self.renamed[wanted] = name
         return name
 
-    # -- dimensions of a sub-expression --------------------------------------------
     def dims(self, node: Expr) -> tuple[str, ...]:
-        if isinstance(node, Variable):
-            return node.dims
-        if isinstance(node, Smooth):
-            return self.smooths[id(node)].dims
-        if isinstance(node, Reduce | Select):
-            return tuple(d for d in self.dims(node.operand) if d != node.dim)
-        found = {d for child in node.children() for d in self.dims(child)}
-        return tuple(sorted(found, key=self.rank.__getitem__))
+        return self.lowered.dims(node)
 
     # -- expressions --------------------------------------------------------------
     def ref(self, name: str, dims: tuple[str, ...], ctx: Mapping[str, str]) -> str:
@@ -168,7 +149,11 @@ class _Exporter:
 
     def num(self, node: Expr, ctx: Mapping[str, str], at_least: int = 0) -> str:
         """``node`` as a number, parenthesised unless it binds at least as tight."""
-        text, prec = self._num(node, ctx)
+        outer, self.ctx = self.ctx, ctx
+        try:
+            text, prec = self.visit(node)
+        finally:
+            self.ctx = outer
         return f"({text})" if prec < at_least else text
 
     def cond(self, node: Expr, ctx: Mapping[str, str], at_least: int = 0) -> str:
@@ -189,35 +174,50 @@ class _Exporter:
         left, right = self.num(node.left, ctx, _ADD), self.num(node.right, ctx, _ADD)
         return f"{left} {_COMPARE[node.op]} {right}", _CMP
 
-    def _num(self, node: Expr, ctx: Mapping[str, str]) -> tuple[str, int]:  # noqa: C901
-        if _is_bool(node):
-            return f"IF THEN ELSE({self.cond(node, ctx)}, 1, 0)", _ATOM
-        if isinstance(node, Variable):
-            return self.ref(self.names[node.name], node.dims, ctx), _ATOM
-        if isinstance(node, Smooth):
-            state = self.smooths[id(node)]
+    def _as_number(self, node: Expr) -> tuple[str, int]:
+        return f"IF THEN ELSE({self.cond(node, self.ctx)}, 1, 0)", _ATOM
+
+    invert = _as_number
+
+    def variable(self, node) -> tuple[str, int]:
+        return self.ref(self.names[node.name], node.dims, self.ctx), _ATOM
+
+    def constant(self, node) -> tuple[str, int]:
+        text = _number(node.value)
+        return text, (_NEG if text.startswith("-") else _ATOM)
+
+    def date(self, node) -> tuple[str, int]:
+        return _number(self.model.months(node.text)), _ATOM
+
+    def time(self, node) -> tuple[str, int]:
+        return "Time", _ATOM
+
+    def negate(self, node) -> tuple[str, int]:
+        # not "-x": PySD 3.14 drops the brackets of -(a * b) inside a / or ^
+        return f"0 - {self.num(node.operand, self.ctx, _MUL)}", _ADD
+
+    def binary(self, node: BinOp) -> tuple[str, int]:
+        return self._as_number(node) if _is_bool(node) else self._binop(node, self.ctx)
+
+    def call(self, node) -> tuple[str, int]:
+        ctx, state = self.ctx, self.states.get(id(node))
+        if state is not None:
             return self.ref(self.names[state.name], state.dims, ctx), _ATOM
-        if isinstance(node, Const):
-            text = _number(node.value)
-            return text, (_NEG if text.startswith("-") else _ATOM)
-        if isinstance(node, Date):
-            return _number(self.model.months(node.text)), _ATOM
-        if isinstance(node, Time):
-            return "Time", _ATOM
-        if isinstance(node, Neg):
-            # not "-x": PySD 3.14 drops the brackets of -(a * b) inside a / or ^
-            return f"0 - {self.num(node.operand, ctx, _MUL)}", _ADD
-        if isinstance(node, BinOp):
-            return self._binop(node, ctx)
-        if isinstance(node, Call):
-            return self._call(node, ctx), _ATOM
-        if isinstance(node, LookupCall):
-            return f"{self.names[node.lookup.name]}({self.num(node.operand, ctx)})", _ATOM
-        if isinstance(node, Select):
-            return self._num(node.operand, {**ctx, node.dim: node.member})
-        if isinstance(node, Reduce):
-            return self._reduce(node, ctx)
-        raise TypeError(f"cannot export {node!r} to Vensim")
+        return self._call(node, ctx), _ATOM
+
+    def lookup(self, node) -> tuple[str, int]:
+        return f"{self.names[node.lookup.name]}({self.num(node.operand, self.ctx)})", _ATOM
+
+    def select(self, node) -> tuple[str, int]:
+        ctx = {**self.ctx, node.dim: node.member}
+        outer, self.ctx = self.ctx, ctx
+        try:
+            return self.visit(node.operand)
+        finally:
+            self.ctx = outer
+
+    def reduce(self, node) -> tuple[str, int]:
+        return self._reduce(node, self.ctx)
 
     def _binop(self, node: BinOp, ctx: Mapping[str, str]) -> tuple[str, int]:
         op = node.op
@@ -243,13 +243,13 @@ class _Exporter:
     def _negative(node: Expr) -> bool:
         return isinstance(node, Const) and node.value < 0
 
-    def _call(self, node: Call, ctx: Mapping[str, str]) -> str:
-        if node.fn == "if_then_else":
-            c, a, b = node.args
-            return (f"IF THEN ELSE({self.cond(c, ctx)}, {self.num(a, ctx)}, "
-                    f"{self.num(b, ctx)})")
-        args = ", ".join(self.num(a, ctx) for a in node.args)
-        return f"{_FUNCTIONS[node.fn]}({args})"
+    def _call(self, node, ctx: Mapping[str, str]) -> str:
+        """A builtin by its Vensim name; conditions as truth values."""
+        builtin = BUILTINS[node.fn]
+        args = [self.cond(a, ctx) if k in builtin.conditions else self.num(a, ctx)
+                for k, a in enumerate(node.args)]
+        args += builtin.vensim_tail
+        return f"{builtin.vensim_name(len(node.args))}({', '.join(args)})"
 
     def _reduce(self, node: Reduce, ctx: Mapping[str, str]) -> tuple[str, int]:
         if any(v.endswith("!") for v in ctx.values()):
@@ -281,31 +281,30 @@ class _Exporter:
                 eqs.extend(self._constants(var, name, doc))
             elif var.kind == "stock":
                 eqs.append(_Equation(name, var.dims, self._integ(var), var.unit, doc))
-            elif var.kind == "flow" and var.name in self.raw:
-                stock = var.src
-                raw, scale = self.raw[var.name], self.scale[stock.name]
-                eqs.append(_Equation(
-                    raw, var.dims, self.num(var.rate, {}), var.unit,
-                    f"rate of {var.name} requested, before the limit that keeps "
-                    f"{stock.name} from going below zero"))
-                text = f"{self.ref(raw, var.dims, {})} * {self.ref(scale, stock.dims, {})}"
+            elif var.name in self.lowered.raw_of:
+                raw = self.lowered.raw_of[var.name]
+                limit = next(lim for lim in self.limits if raw in
+                             {r.name for r in lim.raws.values()})
+                eqs.append(_Equation(self.names[raw], var.dims, self.num(var.rate, {}),
+                                     var.unit, limit.raws[var.name].doc))
+                text = self.num(limit.raws[var.name] * limit.scale, {})
                 eqs.append(_Equation(name, var.dims, text, var.unit, doc))
             else:
                 eqs.append(_Equation(name, var.dims, self.num(var.equation(), {}), var.unit,
                                      doc))
-        for stock in self.limited:
-            eqs.append(self._scale(stock))
-        for stock in model.stocks:
-            if stock.nonnegative:
-                eqs.append(self._floor(stock))
-        for state in self.smooths.values():
-            node = state.node
-            args = [self.num(node.operand, {}), self.num(node.delay, {})]
-            if node.init is not None:
-                args.append(self.num(node.init, {}))
-            fn = "SMOOTH" if node.init is None else "SMOOTHI"
+        for limit in self.limits:
+            eqs.append(_Equation(self.names[limit.scale.name], limit.stock.dims,
+                                 self.num(limit.expr, {}), "dimensionless", limit.scale.doc))
+        for stock_name, floor in self.lowered.floors.items():
+            stock = model[stock_name]
+            eqs.append(_Equation(self.floor[stock_name], stock.dims, self.num(floor, {}),
+                                 stock.unit and f"({stock.unit}) / month",
+                                 f"keeps {stock_name} at or above zero as Prospects does "
+                                 "(0 unless the inflows are negative)"))
+        for state in self.states.values():
             eqs.append(_Equation(self.names[state.name], state.dims,
-                                 f"{fn}({', '.join(args)})", None, state.doc))
+                                 self._call(state.call, {}), None,
+                                 f"{state.call.fn} inside {state.owner.name}"))
         if self.padding:
             eqs.append(_Equation(self.padding, (), "INTEG(0, 0)", None,
                                  "always 0: PySD 3.14 stacks the states of all stocks in one "
@@ -319,7 +318,8 @@ class _Exporter:
 
         sizes = {d: len(dim) for d, dim in self.model.dimensions.items()}
         shapes = [tuple(sizes[d] for d in s.dims) for s in self.model.stocks]
-        shapes += [(1,) + tuple(sizes[d] for d in s.dims) for s in self.smooths.values()]
+        shapes += [(len(s.stocks),) + tuple(sizes[d] for d in s.dims)
+                   for s in self.states.values() if s.stocks]
         try:
             np.array([np.zeros(shape) for shape in shapes], dtype=object)
         except ValueError:
@@ -347,36 +347,6 @@ class _Exporter:
             terms.append(f"+ {self.ref(self.floor[stock.name], stock.dims, {})}")
         net = " ".join(terms).removeprefix("+ ") if terms else "0"
         return f"INTEG({net}, {self.num(stock.init, {})})"
-
-    def _sum(self, names: list[str], dims: tuple[str, ...]) -> str:
-        return " + ".join(self.ref(n, dims, {}) for n in names) or "0"
-
-    def _scale(self, stock: Stock) -> _Equation:
-        """The engine's ``Program._scale``: 1 when the outflows fit, else the fraction."""
-        limited = {s.name for s in self.limited}
-        safe = [self.names[f.name] for f in stock.inflows
-                if f.src is None or f.src.name not in limited]
-        out = self._sum([self.raw[f.name] for f in stock.outflows], stock.dims)
-        available = f"{self.ref(self.names[stock.name], stock.dims, {})} / TIME STEP"
-        if safe:
-            available += " + " + self._sum(safe, stock.dims)
-        text = (f"MIN(1, MAX(0, IF THEN ELSE({out} > {available}, "
-                f"ZIDZ({available}, {out}), 1)))")
-        return _Equation(self.scale[stock.name], stock.dims, text, "dimensionless",
-                         f"fraction of the requested outflow {stock.name} can deliver this "
-                         "step (1 = not limited)")
-
-    def _floor(self, stock: Stock) -> _Equation:
-        """The inflow that makes one Euler step end at zero instead of below it."""
-        level = self.ref(self.names[stock.name], stock.dims, {})
-        net = [f"+ {self.ref(self.names[f.name], f.dims, {})}" for f in stock.inflows]
-        net += [f"- {self.ref(self.names[f.name], f.dims, {})}" for f in stock.outflows]
-        change = " ".join(net).removeprefix("+ ") if net else "0"
-        text = f"MAX(0, -({level} / TIME STEP + {change}))"
-        return _Equation(self.floor[stock.name], stock.dims, text, stock.unit and
-                         f"({stock.unit}) / month",
-                         f"keeps {stock.name} at or above zero as Prospects does "
-                         "(0 unless the inflows are negative)")
 
     # -- text ---------------------------------------------------------------------
     def text(self) -> str:

@@ -1,0 +1,344 @@
+"""Lowering: a checked model made into one explicit form, which backends compile and
+exporters read.
+
+In the lowered form
+
+* every call of a builtin that holds state (smooth, delays, trend) is plain stocks with
+  their flows, and every random builtin reads a named stream of uniform numbers (a
+  ``Noise``, new every step); the equations read these instead of the calls;
+* every non-negative stock with outflows has an explicit ``Limit``: each outflow's
+  requested rate (``<flow>__raw``), the fraction the stock can deliver this step
+  (``<stock>_outflow_scale``), and the outflow as their product;
+* every non-negative stock has a floor: the inflow that stops one step taking it below 0;
+* interventions become ``Override``s, with their member masks and time windows explicit;
+* the values computed each step are one ordered list of ``Assignment``s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..sd.builtins import BUILTINS
+from ..sd.check import CheckedModel
+from ..sd.expr import Call, Const, Expr, Visitor
+from ..sd.functions import maximum, minimum, zidz
+from ..sd.graph import nodes, order, references
+from ..sd.model import Aux, Flow, ModelError, Stock, Variable
+from .interventions import Intervention
+
+
+class Noise(Variable):
+    """Uniform numbers in [0, 1), new every step, in a stream of its own per draw."""
+
+    kind = "noise"
+
+    def __init__(self, name: str, dims: tuple[str, ...], owner: str):
+        super().__init__(name, "1", f"uniform numbers for a random builtin in {owner}", ())
+        self.dims = dims
+
+
+def value(name: str, expr: Expr, dims: tuple[str, ...], doc: str) -> Aux:
+    """A named value of the lowered form that the model does not name."""
+    var = Aux(name, expr, None, dims, doc, (), False)
+    var.dims = dims
+    return var
+
+
+@dataclass(eq=False)
+class State:
+    """The hidden state of one call: the call as written, and what it became."""
+
+    name: str
+    call: Call
+    owner: Variable
+    dims: tuple[str, ...]
+    output: Expr = None
+    stocks: list[Stock] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    noises: list[Noise] = field(default_factory=list)
+
+
+class Hidden:
+    """What a builtin's ``lower`` rule builds its state with (see ``sd.builtins``)."""
+
+    def __init__(self, state: State, dt: float):
+        self.state, self.dt = state, dt
+
+    def stock(self, init: Expr, part: str = "") -> Stock:
+        state = self.state
+        name = state.name + (f"__{part}" if part else "")
+        stock = Stock(name, init, None, state.dims, f"hidden state of {state.call.fn} in "
+                      f"{state.owner.name}", (), False)
+        state.stocks.append(stock)
+        return stock
+
+    def flow(self, src: Stock | None, dst: Stock | None, rate: Expr) -> Flow:
+        state = self.state
+        flow = Flow(f"{state.name}__flow{len(state.flows) + 1}", src, dst, rate, None,
+                    f"hidden flow of {state.call.fn} in {state.owner.name}", ())
+        flow.dims = state.dims
+        if src is not None:
+            src.outflows.append(flow)
+        if dst is not None:
+            dst.inflows.append(flow)
+        state.flows.append(flow)
+        return flow
+
+    def noise(self) -> Noise:
+        noise = Noise(f"{self.state.name}__u", self.state.dims, self.state.owner.name)
+        self.state.noises.append(noise)
+        return noise
+
+    def number(self, expr: Expr, what: str) -> float:
+        if expr.form != "constant":
+            raise ModelError(f"'{self.state.owner.name}': {what} must be a number")
+        return expr.value
+
+
+@dataclass(eq=False)
+class Limit:
+    """A non-negative stock's limit on its outflows: ``expr`` is the fraction it delivers,
+    written in the language (1 when the requests fit, else what is available over them)."""
+
+    stock: Stock
+    scale: Aux
+    raws: dict[str, Aux]  # outflow name -> its requested rate
+    counted: list[Flow]  # inflows counted as available within the step
+    expr: Expr
+
+
+@dataclass(eq=False)
+class Assignment:
+    """``var = expr`` each step. ``kind``: "equation", "limit" (``Limit.expr``, for the
+    stock ``limit``), "limited" (a limited outflow: raw rate times scale) or "noise"."""
+
+    var: Variable
+    expr: Expr | None
+    kind: str
+    limit: Limit | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """An intervention made explicit: in [start, end), ``target`` is set to, or multiplied
+    by, ``value`` where ``mask`` (over the target's dimensions) is true, or everywhere."""
+
+    target: str
+    how: str
+    value: np.ndarray
+    mask: np.ndarray | None
+    start: float
+    end: float
+
+
+@dataclass(eq=False)
+class Lowered:
+    checked: CheckedModel
+    stocks: list[Stock]  # the model's, then the hidden ones
+    inits: dict[str, Expr]  # each stock's initial value
+    assignments: list[Assignment]  # in evaluation order
+    states: dict[int, State]  # by id of the call
+    limits: list[Limit]
+    floors: dict[str, Expr]  # non-negative stock -> the inflow that keeps it at or above 0
+    reads: dict[str, list[str]]  # what each stock (start and flows) and assignment reads
+
+    @property
+    def model(self):
+        return self.checked.model
+
+    def dims(self, node: Expr) -> tuple[str, ...]:
+        return self.checked.dims(node)
+
+    @property
+    def raw_of(self) -> dict[str, str]:
+        """Limited outflow -> name of its requested rate."""
+        return {flow: raw.name for lim in self.limits for flow, raw in lim.raws.items()}
+
+    def overrides(self, interventions: Sequence[Intervention]) -> list[Override]:
+        """Interventions with their windows and member masks worked out."""
+        model, found = self.model, []
+        for iv in interventions:
+            var = model.variables[iv.target]
+            how = "multiply" if iv.set is None else "set"
+            mask = None
+            chosen = iv.members(model)
+            if chosen:
+                mask = np.ones(tuple(len(model.dimensions[d]) for d in var.dims), dtype=bool)
+                for dim, members in chosen.items():
+                    keep = np.array([m in members for m in model.dimensions[dim].members])
+                    shape = [1] * mask.ndim
+                    shape[var.dims.index(dim)] = len(keep)
+                    mask = mask & keep.reshape(shape)
+            amount = np.asarray(iv.multiply if iv.set is None else iv.set, dtype=float)
+            target = self.raw_of.get(iv.target, iv.target)  # a limited flow's request
+            found.append(Override(target, how, amount, mask, *iv.window(model)))
+        return found
+
+
+class _Rewrite(Visitor):
+    """Equations with each call of a builtin that holds state replaced by its output."""
+
+    def __init__(self, states: dict[int, State], dt: float):
+        self.states, self.dt, self.memo = states, dt, {}
+
+    def of(self, node: Expr) -> Expr:
+        key = id(node)
+        if key not in self.memo:
+            self.memo[key] = self.visit(node)
+        return self.memo[key]
+
+    def _same(self, node):
+        return node
+
+    variable = constant = date = time = _same
+
+    def _rebuilt(self, node, **changed):
+        def same(a, b):
+            if isinstance(a, tuple):
+                return all(x is y for x, y in zip(a, b, strict=True))
+            return a is b
+
+        if all(same(changed[k], getattr(node, k)) for k in changed):
+            return node
+        return type(node)(**{**node.__dict__, **changed})
+
+    def binary(self, node):
+        return self._rebuilt(node, left=self.of(node.left), right=self.of(node.right))
+
+    def negate(self, node):
+        return self._rebuilt(node, operand=self.of(node.operand))
+
+    invert = reduce = select = lookup = negate
+
+    def call(self, node):
+        args = tuple(self.of(a) for a in node.args)
+        state = self.states.get(id(node))
+        if state is None:
+            return self._rebuilt(node, args=args)
+        if state.output is None:
+            state.output = BUILTINS[node.fn].lower(Hidden(state, self.dt), *args)
+        return state.output
+
+
+def _states(checked: CheckedModel) -> dict[int, State]:
+    """A state for each call that holds one, named after its variable: ``x_smooth``,
+    ``x_smooth2``, ``x_delay3``..."""
+    states: dict[int, State] = {}
+    for var in checked.model.variables.values():
+        eq = var.equation()
+        if eq is None:
+            continue
+        counts: dict[str, int] = {}
+        for node in nodes(eq):
+            if isinstance(node, Call) and BUILTINS[node.fn].lower and id(node) not in states:
+                k = counts[node.fn] = counts.get(node.fn, 0) + 1
+                name = f"{var.name}_{node.fn}{'' if k == 1 else k}"
+                states[id(node)] = State(name, node, var, checked.dims(node))
+    return states
+
+
+def _add(exprs: list[Expr]) -> Expr:
+    if not exprs:
+        return Const(0.0)
+    total = exprs[0]
+    for expr in exprs[1:]:
+        total = total + expr
+    return total
+
+
+def _net(stock: Stock) -> Expr:
+    net = None
+    for flow in stock.inflows:
+        net = flow if net is None else net + flow
+    for flow in stock.outflows:
+        net = -flow if net is None else net - flow
+    return Const(0.0) if net is None else net
+
+
+def lower(checked: CheckedModel) -> Lowered:
+    """The explicit form of a checked model."""
+    model, dt = checked.model, checked.model.dt
+    states = _states(checked)
+    rewrite = _Rewrite(states, dt)
+    equations = {v.name: rewrite.of(v.equation()) for v in model.variables.values()
+                 if v.kind in ("aux", "flow")}
+    inits = {s.name: rewrite.of(s.init) for s in model.stocks}
+    limited = [s for s in model.stocks if s.nonnegative and s.outflows]
+    limited_names = {s.name for s in limited}
+    limits, limit_of = [], {}
+    for stock in limited:
+        raws = {f.name: value(f"{f.name}__raw", equations[f.name], f.dims,
+                              f"rate of {f.name} requested, before the limit that keeps "
+                              f"{stock.name} from going below zero")
+                for f in stock.outflows}
+        counted = [f for f in stock.inflows if f.src is None or f.src.name not in limited_names]
+        available = stock / dt + _add(counted) if counted else stock / dt
+        requested = _add(list(raws.values()))
+        fraction = minimum(1.0, maximum(0.0, BUILTINS["if_then_else"](
+            requested > available, zidz(available, requested), 1.0)))
+        scale = value(f"{stock.name}_outflow_scale", fraction, stock.dims,
+                      f"fraction of the requested outflow {stock.name} can deliver this step "
+                      "(1 = not limited)")
+        limit = Limit(stock, scale, raws, counted, fraction)
+        limits.append(limit)
+        limit_of.update({f: limit for f in raws})
+    floors = {s.name: maximum(0.0, -(s / dt + _net(s))) for s in model.stocks if s.nonnegative}
+
+    found: dict[str, Assignment] = {}
+    for var in model.variables.values():
+        if var.kind not in ("aux", "flow"):
+            continue
+        limit = limit_of.get(var.name)
+        if limit is None:
+            found[var.name] = Assignment(var, equations[var.name], "equation")
+        else:
+            raw = limit.raws[var.name]
+            found[raw.name] = Assignment(raw, raw.expr, "equation")
+            found[var.name] = Assignment(var, raw * limit.scale, "limited", limit)
+    for state in states.values():
+        for flow in state.flows:
+            found[flow.name] = Assignment(flow, flow.rate, "equation")
+        for noise in state.noises:
+            found[noise.name] = Assignment(noise, None, "noise")
+    for limit in limits:
+        found[limit.scale.name] = Assignment(limit.scale, limit.expr, "limit", limit)
+
+    reads: dict[str, list[str]] = {}
+    for name, assignment in found.items():
+        if assignment.kind == "limit":
+            lim = assignment.limit
+            reads[name] = [lim.stock.name, *(f.name for f in lim.counted),
+                           *(raw.name for raw in lim.raws.values())]
+        elif assignment.expr is not None:
+            reads[name] = [v.name for v in references(assignment.expr)]
+        else:
+            reads[name] = []
+    stocks = model.stocks + [s for state in states.values() for s in state.stocks]
+    inits.update({s.name: s.init for s in stocks[len(model.stocks):]})
+    for stock in stocks:
+        reads[stock.name] = ([v.name for v in references(inits[stock.name])]
+                             + [f.name for f in stock.inflows + stock.outflows])
+    deps = {name: [d for d in reads[name] if d in found] for name in found}
+    order(deps, "algebraic loop (through the limits of non-negative stocks)")
+    ordered = [found[name] for name in near_first_use(deps)]
+    return Lowered(checked, stocks, inits, ordered, states, limits, floors, reads)
+
+
+def near_first_use(deps: dict[str, list[str]]) -> list[str]:
+    """An evaluation order (of a graph without loops) that computes each value just before
+    the first one that reads it, depth first, so that it is still in cache when read."""
+    done: dict[str, None] = {}
+    for root in deps:
+        stack = [(root, iter(deps[root]))]
+        while stack:
+            name, reads = stack[-1]
+            unread = next((d for d in reads if d in deps and d not in done), None)
+            if unread is None:
+                done.setdefault(name, None)
+                stack.pop()
+            else:
+                stack.append((unread, iter(deps[unread])))
+    return list(done)

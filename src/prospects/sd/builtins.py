@@ -1,0 +1,260 @@
+"""The registry of builtin functions: each declared once, with everything that reads it.
+
+A ``Builtin`` gives its name in the language, its arity, its dimension and unit rules,
+its NumPy implementation (or, for one that holds state, how it lowers to plain stocks and
+flows) and its names in Vensim and XMILE. Calling it builds an expression node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .expr import Call, Date, as_expr
+
+SMALL = 1e-6
+"""Denominators smaller than this count as zero in ``zidz`` (Vensim's SMALL_VENSIM)."""
+
+
+def union(arg_dims: Sequence[Sequence[str]]) -> set[str]:
+    """The dimension rule of an element-wise function: every argument's dimensions."""
+    return {d for dims in arg_dims for d in dims}
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """One builtin. ``units(rules, *arg_units)`` gives the result's unit (see
+    ``check.UnitRules``); ``numpy(*args)`` computes it (``numpy(t, dt, *args)`` if
+    ``timed``), or ``lower(hidden, *args)`` builds its hidden state (see
+    ``engine.lower.Hidden``) and returns the expression it stands for.
+    ``vensim``/``xmile`` hold one name per arity from the least (e.g. SMOOTH, SMOOTHI)."""
+
+    name: str
+    arity: tuple[int, int]
+    units: Callable
+    vensim: tuple[str, ...]
+    xmile: tuple[str, ...]
+    doc: str
+    numpy: Callable | None = None
+    lower: Callable | None = None
+    timed: bool = False
+    fresh: bool = False  # numpy returns a new array (an operation on it may write over it)
+    times: tuple[int, ...] = ()  # arguments that may be dates ("2018-08")
+    conditions: tuple[int, ...] = ()  # arguments read as truth values
+    vensim_tail: tuple[str, ...] = ()  # constant arguments Vensim needs after ours
+    delays: bool = False  # its value now does not read its arguments now (breaks loops)
+    dims: Callable[[Sequence[Sequence[str]]], set[str]] = field(default=union)
+
+    def __call__(self, *args: object) -> Call:
+        while args and args[-1] is None and len(args) > self.arity[0]:
+            args = args[:-1]
+        low, high = self.arity
+        if not low <= len(args) <= high:
+            raise TypeError(f"{self.name}() takes {low}..{high} arguments, got {len(args)}")
+        return Call(self.name, tuple(
+            Date(a) if k in self.times and isinstance(a, str) else as_expr(a)
+            for k, a in enumerate(args)))
+
+    def vensim_name(self, n_args: int) -> str:
+        return self.vensim[n_args - self.arity[0]]
+
+
+# -- unit rules ----------------------------------------------------------------------
+def _same(r, a, b):
+    return r.agree(a, b)
+
+
+def _first(r, a, *_):
+    return a
+
+
+def _one_of_one(r, a):
+    r.need(a, r.one, f"the argument of {r.node.fn}")
+    return r.one
+
+
+def _sqrt_units(r, a):
+    return None if a is None else a ** 0.5
+
+
+def _branches(r, c, a, b):
+    return r.agree(a, b)
+
+
+def _step_units(r, height, start):
+    r.need(start, r.month, "a start time")
+    return height
+
+
+def _pulse_units(r, start, width):
+    for arg in (start, width):
+        r.need(arg, r.month, "a pulse's start and width")
+    return r.one
+
+
+def _ramp_units(r, slope, start, end):
+    for arg in (start, end):
+        r.need(arg, r.month, "a ramp's start and end")
+    return None if slope is None else slope * r.month
+
+
+def _delayed(r, x, delay, init=None):
+    r.need(delay, r.month, "a delay time")
+    return x if init is None else r.agree(x, init)
+
+
+def _trend_units(r, x, average, initial):
+    r.need(average, r.month, "an averaging time")
+    r.need(initial, r.one / r.month, "an initial trend")
+    return r.one / r.month
+
+
+def _ratio(r, a, b):
+    return a if b is None else (r.one if a is None else a) / b
+
+
+# -- NumPy implementations -------------------------------------------------------------
+def _choose(c, a, b):
+    """``if_then_else``; a condition that is one number picks a branch without a pass."""
+    if not isinstance(c, float):
+        return np.where(c, a, b)
+    chosen, shape = (a if c else b), np.broadcast_shapes(np.shape(a), np.shape(b))
+    return chosen if np.shape(chosen) == shape else np.broadcast_to(chosen, shape)
+
+
+def _step(t, dt, height, start):
+    return height * (t + dt / 2 > start)  # switches at the nearest step, as Vensim does
+
+
+def _pulse(t, dt, start, width):
+    return 1.0 * ((t >= start) & (t < start + width))
+
+
+def _ramp(t, dt, slope, start, end):
+    return slope * (np.minimum(np.maximum(t, start), end) - start)
+
+
+def _zidz(a, b):
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    out = np.zeros(shape)
+    return np.divide(a, b, out=out, where=np.abs(b) >= SMALL)
+
+
+# -- lowering of builtins that hold state ----------------------------------------------
+def _smooth_chain(h, x, delay, init, order):
+    stage = delay if order == 1 else delay / float(order)
+    level = x
+    for k in range(1, order + 1):
+        stock = h.stock(x if init is None else init, "" if order == 1 else str(k))
+        h.flow(None, stock, (level - stock) / stage)
+        level = stock
+    return level
+
+
+def _smooth(h, x, delay, init=None):
+    return _smooth_chain(h, x, delay, init, 1)
+
+
+def _smooth3(h, x, delay, init=None):
+    return _smooth_chain(h, x, delay, init, 3)
+
+
+def _delay_chain(h, x, delay, init, order):
+    stage = delay if order == 1 else delay / float(order)
+    start = (x if init is None else init) * stage
+    stocks = [h.stock(start, str(k)) for k in range(1, order + 1)]
+    h.flow(None, stocks[0], x)
+    for before, after in zip(stocks, stocks[1:], strict=False):
+        h.flow(before, after, before / stage)
+    return h.flow(stocks[-1], None, stocks[-1] / stage)
+
+
+def _delay1(h, x, delay, init=None):
+    return _delay_chain(h, x, delay, init, 1)
+
+
+def _delay3(h, x, delay, init=None):
+    return _delay_chain(h, x, delay, init, 3)
+
+
+def _delay_fixed(h, x, delay, init):
+    """A pipeline of ``delay / dt`` stocks, each taking the one before it every step."""
+    n = max(1, round(h.number(delay, "the delay of delay_fixed") / h.dt + SMALL))
+    level = x
+    for k in range(1, n + 1):
+        stock = h.stock(init, str(k))
+        h.flow(None, stock, (level - stock) / h.dt)
+        level = stock
+    return level
+
+
+def _trend(h, x, average, initial):
+    level = h.stock(x / (1.0 + initial * average))
+    h.flow(None, level, (x - level) / average)
+    return BUILTINS["zidz"](x - level, average * BUILTINS["absolute"](level))
+
+
+def _random_uniform(h, low, high):
+    return low + (high - low) * h.noise()
+
+
+def _define(*builtins: Builtin) -> dict[str, Builtin]:
+    return {b.name: b for b in builtins}
+
+
+BUILTINS: dict[str, Builtin] = _define(
+    Builtin("minimum", (2, 2), _same, ("MIN",), ("MIN",), "The smaller of a and b.",
+            numpy=np.minimum, fresh=True),
+    Builtin("maximum", (2, 2), _same, ("MAX",), ("MAX",), "The larger of a and b.",
+            numpy=np.maximum, fresh=True),
+    Builtin("absolute", (1, 1), _first, ("ABS",), ("ABS",), "Absolute value.",
+            numpy=np.abs, fresh=True),
+    Builtin("exp", (1, 1), _one_of_one, ("EXP",), ("EXP",), "e to the power x.",
+            numpy=np.exp, fresh=True),
+    Builtin("log", (1, 1), _one_of_one, ("LN",), ("LN",), "Natural logarithm.",
+            numpy=np.log, fresh=True),
+    Builtin("sqrt", (1, 1), _sqrt_units, ("SQRT",), ("SQRT",), "Square root.",
+            numpy=np.sqrt, fresh=True),
+    Builtin("integer", (1, 1), _first, ("INTEGER",), ("INT",),
+            "The integer part of x (towards zero).", numpy=np.trunc, fresh=True),
+    Builtin("modulo", (2, 2), _same, ("MODULO",), ("MOD",),
+            "The remainder of a / b, with the sign of a.", numpy=np.fmod, fresh=True),
+    Builtin("zidz", (2, 2), _ratio, ("ZIDZ",), ("SAFEDIV",),
+            "a / b, or 0 where b is (nearly) 0.", numpy=_zidz, fresh=True),
+    Builtin("if_then_else", (3, 3), _branches, ("IF THEN ELSE",), ("IF_THEN_ELSE",),
+            "then where condition is true (non-zero), else otherwise.", numpy=_choose,
+            conditions=(0,)),
+    Builtin("step", (2, 2), _step_units, ("STEP",), ("STEP",),
+            "0 before start, height from then on.", numpy=_step, timed=True, times=(1,)),
+    Builtin("pulse", (2, 2), _pulse_units, ("PULSE",), ("PULSE",),
+            "1 from start for width time units, else 0.", numpy=_pulse, timed=True,
+            times=(0,)),
+    Builtin("ramp", (3, 3), _ramp_units, ("RAMP",), ("RAMP",),
+            "0 before start, rising by slope per time unit until end, then held.",
+            numpy=_ramp, timed=True, times=(1, 2)),
+    Builtin("smooth", (2, 3), _delayed, ("SMOOTH", "SMOOTHI"), ("SMTH1", "SMTH1"),
+            "First-order exponential smooth of x; starts at init or at x.", lower=_smooth,
+            delays=True),
+    Builtin("smooth3", (2, 3), _delayed, ("SMOOTH3", "SMOOTH3I"), ("SMTH3", "SMTH3"),
+            "Third-order exponential smooth of x; starts at init or at x.", lower=_smooth3,
+            delays=True),
+    Builtin("delay1", (2, 3), _delayed, ("DELAY1", "DELAY1I"), ("DELAY1", "DELAY1"),
+            "First-order material delay of the flow x; its outflow starts at init or x.",
+            lower=_delay1, delays=True),
+    Builtin("delay3", (2, 3), _delayed, ("DELAY3", "DELAY3I"), ("DELAY3", "DELAY3"),
+            "Third-order material delay of the flow x; its outflow starts at init or x.",
+            lower=_delay3, delays=True),
+    Builtin("delay_fixed", (3, 3), _delayed, ("DELAY FIXED",), ("DELAY",),
+            "x as it was delay ago (a number, rounded to whole time steps); init before.",
+            lower=_delay_fixed, delays=True),
+    Builtin("trend", (3, 3), _trend_units, ("TREND",), ("TREND",),
+            "Fractional growth rate of x, against its smooth over average, from initial.",
+            lower=_trend),
+    Builtin("random_uniform", (2, 2), _same, ("RANDOM UNIFORM",), ("UNIFORM",),
+            "A new uniform number between low and high every step, in a stream of its "
+            "own per draw (same seed, same numbers).", lower=_random_uniform,
+            vensim_tail=("0",)),
+)
+
