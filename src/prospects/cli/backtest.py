@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, user_errors
+from .common import SYSTEM_OPTION, console, styled, user_errors
 
 
 def _num(value: float) -> str:
@@ -16,8 +16,8 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "[red]no[/]"
+def _yes(flag: bool):
+    return styled("yes" if flag else ("no", "red"))
 
 
 @user_errors
@@ -55,8 +55,8 @@ def backtest(
         table.add_column(heading, justify="right", no_wrap=True)
     for row in df.to_dict("records"):
         observed = _num(row["observed"]) + ("*" if row["observed_kind"] == "midpoint" else "")
-        inside = "/".join(_yes(row[k]) for k in ("in50", "in90"))
-        table.add_row(f"{row['id']}\n[dim]{row['variable']}, {row['period']}[/]", observed,
+        inside = styled(_yes(row["in50"]), "/", _yes(row["in90"]))
+        table.add_row(styled(row["id"], (f"\n{row['variable']}, {row['period']}", "dim")), observed,
                       _num(row["median"]), f"{_num(row['5%'])}–{_num(row['95%'])}",
                       _num(row["crps"]), inside, _num(row["log_score"]))
     console().print(table)
@@ -75,9 +75,8 @@ def backtest(
     console().print(
         f"coverage: 50% interval {summary['coverage_50']:.2f} (nominal 0.50), 90% interval "
         f"{summary['coverage_90']:.2f} (nominal 0.90); mean log score "
-        f"{_num(summary['mean_log_score'])}", markup=False)
+        f"{_num(summary['mean_log_score'])}")
     console().print("note: model values are raw (no self-report bias applied); an interval "
-                    "is scored at its midpoint; mean CRPS mixes the variables' units.",
-                    markup=False)
+                    "is scored at its midpoint; mean CRPS mixes the variables' units.")
     csv = write_text(csv_name, df.to_csv(index=False))
     console().print(f"wrote {csv}")

@@ -15,34 +15,59 @@ CLUSTER_OPTION = typer.Option(None, "--cluster", help="Dask scheduler address "
                               "(tcp://host:8786) to run the draws on; default: this process.")
 
 
-def console(stderr: bool = False):
+def plain(text) -> str:
+    """``text`` with control characters (ESC, BEL, C1 codes...) replaced, newlines and tabs
+    kept: a user's string can then neither style nor drive the terminal."""
+    import unicodedata
+
+    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else "\ufffd"
+                   for c in str(text))
+
+
+@functools.cache
+def _plain_console():
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    class PlainConsole(Console):
+        """Every string printed, table cell and title included, as ``plain`` text."""
+
+        def render_str(self, text, **kwargs):
+            kwargs.update(markup=False, emoji=False, highlight=False)
+            return super().render_str(plain(text), **kwargs)
+
+    return PlainConsole
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from ..engine import InterventionError, NonFiniteError
-    from ..evidence import EvidenceError
-    from ..scale.cluster import ScaleError
-    from ..sd import ModelError
+def console(stderr: bool = False):
+    """A rich console that prints every string as plain text: no markup, no emoji codes,
+    control characters replaced. Style comes only from ``styled`` (rich ``Text``)."""
+    return _plain_console()(stderr=stderr, highlight=False, markup=False, emoji=False)
 
-    return (EvidenceError, ModelError, InterventionError, NonFiniteError, ScaleError,
-            FileNotFoundError,
-            PermissionError, IsADirectoryError)
+
+def styled(*parts):
+    """Rich ``Text`` from strings and (string, style) pairs, each string made ``plain``."""
+    from rich.text import Text
+
+    return Text.assemble(*((plain(p[0]), p[1]) if isinstance(p, tuple) else plain(p)
+                           for p in parts))
+
+
+def warn(label: str, message: str, style: str = "bold yellow") -> None:
+    """``label: message`` on stderr, the label in ``style``."""
+    console(stderr=True).print(styled((f"{label}:", style), f" {message}"), soft_wrap=True)
 
 
 def user_errors(fn: Callable) -> Callable:
     """Report a user's mistake as one red line and exit 1, never a stack trace."""
+    from ..errors import UserError
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except _user_errors() as err:
+        except UserError as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
-            console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True,
-                                       soft_wrap=True)
+            warn("error", message, "bold red")
             raise typer.Exit(1) from None
 
     return wrapper
@@ -52,12 +77,18 @@ class progress_bar:
     """A rich progress bar usable as a ``progress(n_done)`` callback."""
 
     def __init__(self, description: str, total: int):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+        self.bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                             MofNCompleteColumn(), TimeElapsedColumn(), console=console(True),
                             transient=False)
-        self.task = self.bar.add_task(description, total=total)
+        self.task = self.bar.add_task(plain(description), total=total)
 
     def __enter__(self):
         self.bar.start()

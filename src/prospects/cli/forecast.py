@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, styled, user_errors, warn
 
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the files written.")
 
@@ -48,17 +48,15 @@ def calibrate(
                       f"{result.rhat[name]:.3f}", f"{result.ess[name]:.0f}")
     console().print(table)
     if not result.converged:
-        console(stderr=True).print(
-            f"[bold yellow]warning:[/] the sampler did not converge in {result.iterations:,} "
-            f"steps: max R-hat {result.max_rhat:.3f} (want < 1.01), min bulk ESS "
-            f"{result.min_ess:.0f} (want > 400). Run longer (--max-steps) before trusting "
-            "the posterior.")
+        warn("warning", f"the sampler did not converge in {result.iterations:,} steps: max "
+             f"R-hat {result.max_rhat:.3f} (want < 1.01), min bulk ESS {result.min_ess:.0f} "
+             "(want > 400). Run longer (--max-steps) before trusting the posterior.")
     fit = Table(title="Fit: claimed figures against predictive 90% intervals")
     for heading in ("observation", "claimed", "prior 5-95%", "posterior 5-95%", "covered"):
         fit.add_column(heading)
     for row in fit_table(loaded, result.idata, seed=seed):
         fit.add_row(row.observation, row.claimed, _interval(row.prior), _interval(row.posterior),
-                    "yes" if row.covered else "[red]no[/]")
+                    styled("yes" if row.covered else ("no", "red")))
     console().print(fit)
     path = save_posterior(_posterior_path(out, system), result.idata)
     console().print(f"wrote {path}")
@@ -95,8 +93,8 @@ def project(
     path = posterior or _posterior_path(out, system)
     idata = load_posterior(path, loaded) if posterior or path.exists() else None
     if idata is None:
-        console(stderr=True).print("[yellow]note:[/] no posterior found; projecting from the "
-                                   "priors (run `prospects calibrate` first)")
+        warn("note", "no posterior found; projecting from the priors (run `prospects "
+             "calibrate` first)", "yellow")
     ids = list(scenario or loaded.scenarios)
     outcomes = standard_outcomes()
     total = len(ids) if trajectories else len(ids) * draws
@@ -150,4 +148,4 @@ def _print_outcomes(name: str, probs, outcomes, draws: int) -> None:
         table.add_row(sid, *(f"{row[(o.id, 'p')]:.2f}" for o in outcomes))
     console().print(table)
     for outcome in outcomes:
-        console().print(f"  {outcome.short}: {outcome.label}", markup=False)
+        console().print(f"  {outcome.short}: {outcome.label}")

@@ -25,6 +25,7 @@ def report(
     out: Path = OUT_OPTION,
 ) -> None:
     """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
+    from ..evidence import EvidenceError
     from ..files import write_text
     from ..inference.posterior import load_posterior
     from ..present.report import SECTIONS, build_report
@@ -37,8 +38,7 @@ def report(
     idata = load_posterior(post_path, loaded) if posterior or post_path.exists() else None
     proj_path = projection or out / f"{loaded.name}-projection.nc"
     if projection is not None and not proj_path.is_file():
-        raise FileNotFoundError(f"{proj_path}: no such projection file (run `prospects "
-                                "project`)")
+        raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
     notes = []
     if idata is None:
         notes.append("No posterior found: calibrated parameters keep their priors (run "

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import UserError
 from ..sd.model import Model, ModelError
 
 
-class InterventionError(ValueError):
+class InterventionError(UserError, ValueError):
     """An intervention that does not fit the model, in one line."""
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..errors import UserError
 from ..sd.model import Model, ModelError
 from ..sd.render import render
 from .compile import (
@@ -22,7 +23,7 @@ from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
 
 
-class NonFiniteError(ArithmeticError):
+class NonFiniteError(UserError, ArithmeticError):
     """A run produced NaN or infinity; the message names the first variable and time."""
 
 

@@ -9,12 +9,13 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..errors import UserError
 from .schema import Actor, Claim, ObservationSpec, ParameterSpec, Relation, Source
 
 T = TypeVar("T", bound=BaseModel)
 
 
-class EvidenceError(ValueError):
+class EvidenceError(UserError, ValueError):
     """A mistake in a user's evidence file; the message names the file, entry and field."""
 
 

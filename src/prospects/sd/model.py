@@ -10,6 +10,7 @@ from datetime import date
 
 import numpy as np
 
+from ..errors import UserError
 from .expr import Expr, Lookup, Smooth, Time, as_expr
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -17,7 +18,7 @@ RESERVED = {"time", "draw", "dt"}
 TIME_UNIT = "month"
 
 
-class ModelError(ValueError):
+class ModelError(UserError, ValueError):
     """A problem with a model's definition, in one line."""
 
 
