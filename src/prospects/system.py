@@ -102,3 +102,20 @@ def _check_observations(folder: Path, evidence: Evidence, model: Model) -> None:
             if dim not in var.dims:
                 raise EvidenceError(f"{where}: entry '{obs.id}' field 'over': "
                                     f"'{obs.variable}' has no dimension '{dim}'")
+        period = obs.period or evidence.claims[obs.claim].period
+        if outside := outside_run(period, model):
+            field, whose = ("period", "") if obs.period else (
+                "claim", f" (the period of claim '{obs.claim}')")
+            raise EvidenceError(f"{where}: entry '{obs.id}' field '{field}': {outside}{whose}")
+
+
+def outside_run(period: str, model: Model) -> str | None:
+    """Why ``period`` lies wholly outside the model's run, or None if it does not."""
+    from .evidence import parse_period
+
+    span = parse_period(period)
+    if (span.start is not None and span.start > model.stop) or (
+            span.end is not None and span.end < model.start):
+        return (f"'{period}' lies outside the model's run ({model.start:%Y-%m} to "
+                f"{model.stop:%Y-%m})")
+    return None

@@ -46,8 +46,8 @@ import numpy as np
 
 from ..evidence import EvidenceError
 from ..evidence.load import parse_entries, read_yaml
-from ..evidence.periods import parse_period
 from ..evidence.schema import Claim, ObservationSpec, Source
+from ..system import outside_run
 from .likelihood import Target, build_targets
 
 #: Likelihood kinds a backtest can score (they state a figure).
@@ -139,11 +139,8 @@ def _check(bt: BacktestFile, system) -> None:
         period = obs.period if obs.period is not None else claim.period
         if period is None:
             raise bt.error(obs.id, "period", f"needed, since claim '{claim.id}' has none")
-        span = parse_period(period)
-        if (span.start is not None and span.start > model.stop) or (
-                span.end is not None and span.end < model.start):
-            raise bt.error(obs.id, "period", f"'{period}' lies outside the model's run "
-                           f"({model.start:%Y-%m} to {model.stop:%Y-%m})")
+        if outside := outside_run(period, model):
+            raise bt.error(obs.id, "period", outside)
 
 
 def _period_text(obs: ObservationSpec, claims: dict[str, Claim]) -> str:
