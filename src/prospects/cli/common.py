@@ -11,8 +11,24 @@ SYSTEM_OPTION = typer.Option("isk", "--system", "-s",
                              help="A built-in system's name or a system folder.")
 
 
+#: Seeds every random stream takes (SALib's and emcee's included).
+SEED_OPTION = typer.Option(0, min=0, max=2**32 - 1, help="Random seed (0 to 2**32 - 1): the "
+                           "same seed gives the same numbers.")
+
 CLUSTER_OPTION = typer.Option(None, "--cluster", help="Dask scheduler address "
                               "(tcp://host:8786) to run the draws on; default: this process.")
+
+
+def read_posterior(path, system, required: bool = True):
+    """The posterior in ``path``, read whole and checked against ``system``; ``None`` if
+    ``path`` is missing and not ``required`` (a default path, not one the user gave)."""
+    from ..files import check_netcdf
+    from ..inference.posterior import load_posterior
+
+    if not required and not path.exists():
+        return None
+    check_netcdf(path, "posterior")
+    return load_posterior(path, system)
 
 
 def plain(text) -> str:

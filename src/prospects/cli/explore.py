@@ -7,10 +7,9 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
-SEED_OPTION = typer.Option(0, help="Random seed: the same seed gives the same numbers.")
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the CSV.")
 
 

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, styled, user_errors, warn
+from .common import (
+    CLUSTER_OPTION,
+    SEED_OPTION,
+    SYSTEM_OPTION,
+    console,
+    progress_bar,
+    read_posterior,
+    styled,
+    user_errors,
+    warn,
+)
 
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the files written.")
 
@@ -21,7 +31,7 @@ def calibrate(
     system: str = SYSTEM_OPTION,
     walkers: int = typer.Option(256, min=4, help="emcee walkers."),
     max_steps: int = typer.Option(6000, min=100, help="Most sampler steps before stopping."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same posterior."),
+    seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
 ) -> None:
     """Calibrate the parameters marked 'calibrate: true' to the observations (emcee)."""
@@ -74,7 +84,7 @@ def project(
     scenario: list[str] = typer.Option(None, "--scenario", help="Scenario id (repeat for "
                                        "several; default: all)."),
     draws: int = typer.Option(1000, min=10, help="Draws per scenario."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    seed: int = SEED_OPTION,
     trajectories: bool = typer.Option(True, help="Keep every draw's trajectories (needed "
                                       "by backtest). --no-trajectories streams quantiles "
                                       "and probabilities in bounded memory, for huge runs."),
@@ -83,7 +93,6 @@ def project(
 ) -> None:
     """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
     from ..files import write_netcdf
-    from ..inference.posterior import load_posterior
     from ..projection import outcome_table, project_summary, quantiles_of, standard_outcomes
     from ..projection import project as run_projection
     from ..scale import connected
@@ -91,7 +100,7 @@ def project(
 
     loaded = load_system(system)
     path = posterior or _posterior_path(out, system)
-    idata = load_posterior(path, loaded) if posterior or path.exists() else None
+    idata = read_posterior(path, loaded, required=posterior is not None)
     if idata is None:
         warn("note", "no posterior found; projecting from the priors (run `prospects "
              "calibrate` first)", "yellow")

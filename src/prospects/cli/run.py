@@ -6,14 +6,14 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 
 @user_errors
 def run(
     system: str = SYSTEM_OPTION,
     draws: int = typer.Option(10_000, min=1, help="Parameter draws from the priors."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    seed: int = SEED_OPTION,
     out: Path = typer.Option(Path("out"), help="Folder for the ensemble and summary page."),
     cluster: str = CLUSTER_OPTION,
 ) -> None:

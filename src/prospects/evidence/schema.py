@@ -146,6 +146,14 @@ class ParameterSpec(Entry):
             raise ValueError("a calibrated parameter needs a prior that is not 'fixed'")
         return self
 
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value):
+        from ..sd.units import parse
+
+        parse(value)  # a ValueError with a one-line reason
+        return value
+
     @field_validator("bounds")
     @classmethod
     def _bounds(cls, value, info: ValidationInfo):

@@ -226,16 +226,12 @@ def baselines(target: Target, history: list[Target], start_index: float) -> tupl
 
 def open_projection(path: Path, system):
     """A projection file (``prospects project``) of ``system``, loaded into memory."""
-    import xarray as xr
+    from ..files import read_netcdf
 
     path = Path(path)
     if not path.is_file():
         raise EvidenceError(f"{path}: no such projection file (run `prospects project` first)")
-    try:
-        with xr.open_dataset(path) as ds:
-            ds = ds.load()
-    except (OSError, ValueError, KeyError) as err:
-        raise EvidenceError(f"{path}: not a readable projection file ({err})") from None
+    ds = read_netcdf(path, "projection")
     if "scenario" not in ds.dims or "draw" not in ds.dims or "time" not in ds.dims:
         raise EvidenceError(f"{path}: not a projection (needs dimensions scenario, draw, time)")
     made_for = ds.attrs.get("system")
