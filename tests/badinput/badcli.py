@@ -45,9 +45,10 @@ def fails(folder: Path, *args, says: tuple[str, ...] = ()):
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         repr(result.exception)
     assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    lines = result.stderr.strip().splitlines()  # a progress bar may come before the error
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
     for text in says:
-        assert text in lines[0], lines[0]
+        assert text in errors[0], errors[0]
     assert snapshot(folder) == before, "a file was written or changed"
-    return lines[0]
+    return errors[0]

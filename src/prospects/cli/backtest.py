@@ -34,17 +34,18 @@ def backtest(
     and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
     from rich.table import Table
 
-    from ..files import write_text
+    from ..files import writable, write_text
     from ..inference.backtest import open_projection, read_backtest, score
     from ..system import load_system
 
     loaded = load_system(system)
+    csv_name = out / f"{loaded.name}-backtest.csv"
+    writable(csv_name)
     bt = read_backtest(file, loaded)
     path = projection or out / f"{loaded.name}-projection.nc"
     ds = open_projection(path, loaded)
     result = score(loaded, bt, ds, scenario)
     df, summary = result.table, result.summary
-    csv_name = out / f"{loaded.name}-backtest.csv"
 
     table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "
                         f"{result.projection_start}, {int(df['draws'].max()):,} draws)",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import threading
 from collections.abc import Callable
 
 import typer
@@ -73,18 +76,38 @@ def warn(label: str, message: str, style: str = "bold yellow") -> None:
     console(stderr=True).print(styled((f"{label}:", style), f" {message}"), soft_wrap=True)
 
 
+def _terminated(signum, frame):
+    from ..files import remove_temporaries
+
+    remove_temporaries()
+    os._exit(128 + signum)  # at once: an exception raised here could be swallowed in C code
+
+
+def _exit_on_sigterm():
+    """Make SIGTERM remove the temporaries being written before the process ends; the
+    handler it replaces, or None off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
+
+
 def user_errors(fn: Callable) -> Callable:
-    """Report a user's mistake as one red line and exit 1, never a stack trace."""
+    """Report a user's mistake as one red line and exit 1, never a stack trace; on SIGTERM
+    exit with status 143 after cleaning up."""
     from ..errors import UserError
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        previous = _exit_on_sigterm()
         try:
             return fn(*args, **kwargs)
         except UserError as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
             warn("error", message, "bold red")
             raise typer.Exit(1) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 

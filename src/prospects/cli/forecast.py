@@ -3,6 +3,7 @@ posterior to scenario projections."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import typer
@@ -37,12 +38,14 @@ def calibrate(
     """Calibrate the parameters marked 'calibrate: true' to the observations (emcee)."""
     from rich.table import Table
 
+    from ..files import writable
     from ..inference.calibrate import calibrate as run_calibration
     from ..inference.fit import fit_table
     from ..inference.posterior import save_posterior
     from ..system import load_system
 
     loaded = load_system(system)
+    writable(_posterior_path(out, system))
     with progress_bar(f"{loaded.name}: calibrating (emcee)", max_steps) as bar:
         result = run_calibration(loaded, walkers=walkers, max_iterations=max_steps, seed=seed,
                                  progress=bar)
@@ -92,19 +95,22 @@ def project(
     cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
-    from ..files import write_netcdf
+    from ..files import netcdf_writer, writable, write_together
     from ..projection import outcome_table, project_summary, quantiles_of, standard_outcomes
     from ..projection import project as run_projection
     from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
+    ids = list(scenario or loaded.scenarios)
+    paths = [out / f"{loaded.name}-projection-quantiles.nc"]
+    paths += [out / f"{loaded.name}-projection.nc"] if trajectories else []
+    writable(*paths)
     path = posterior or _posterior_path(out, system)
     idata = read_posterior(path, loaded, required=posterior is not None)
     if idata is None:
         warn("note", "no posterior found; projecting from the priors (run `prospects "
              "calibrate` first)", "yellow")
-    ids = list(scenario or loaded.scenarios)
     outcomes = standard_outcomes()
     total = len(ids) if trajectories else len(ids) * draws
     with connected(cluster) as client, \
@@ -118,10 +124,14 @@ def project(
                                                outcomes=outcomes, progress=bar, client=client)
     _print_fighters(loaded.name, quantiles, ids)
     _print_outcomes(loaded.name, probs, outcomes, draws)
-    written = [write_netcdf(out / f"{loaded.name}-projection-quantiles.nc", quantiles)]
-    if trajectories:
-        written.append(write_netcdf(out / f"{loaded.name}-projection.nc", ds, compress=True))
-    console().print("wrote " + " and ".join(str(p) for p in written))
+    # the pair is written whole and carries one run id, so a reader can tell they match
+    run_id = uuid.uuid4().hex
+    datasets = [quantiles] + ([ds] if trajectories else [])
+    for dataset in datasets:
+        dataset.attrs["run_id"] = run_id
+    write_together({path: netcdf_writer(dataset, compress=dataset is not quantiles)
+                    for path, dataset in zip(paths, datasets, strict=True)})
+    console().print("wrote " + " and ".join(str(p) for p in paths))
 
 
 def _print_fighters(name: str, quantiles, ids) -> None:

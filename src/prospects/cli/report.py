@@ -26,12 +26,14 @@ def report(
 ) -> None:
     """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
     from ..evidence import EvidenceError
-    from ..files import write_text
+    from ..files import writable, write_text
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
     from ..system import load_system
 
     loaded = load_system(system)
+    page = out / f"{loaded.name}-report.html"
+    writable(page)
     name = Path(system).name
     post_path = posterior or out / f"{name}-posterior.nc"
     idata = read_posterior(post_path, loaded, required=posterior is not None)
@@ -60,7 +62,7 @@ def report(
                              f"{'posterior' if idata is not None else 'priors'}.")
         text = build_report(loaded, ds, idata, draws=draws, seed=seed, notes=notes,
                             progress=bar)
-    path = write_text(out / f"{loaded.name}-report.html", text)
+    path = write_text(page, text)
     console().print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
