@@ -52,3 +52,15 @@ def test_a_number_that_is_not_finite_or_not_allowed_is_refused_at_load(toy, case
     name, change, where = CASES[case]
     edit_yaml(toy / name, change)
     fails(toy.parent, "run", "--system", toy, "--draws", 20, says=(name, where))
+
+
+def test_nan_during_a_run_names_the_variable_the_month_and_the_draws_parameters(toy):
+    path = toy / "model.py"
+    text = path.read_text().replace('m.flow("recruitment", None, fighters, p("recruit_rate"),',
+                                    'rate = p("recruit_rate")\n    m.flow("recruitment", None, '
+                                    'fighters, rate,')
+    path.write_text(text.replace('p("loss_rate") * fighters',
+                                 'p("loss_rate") * fighters * ((rate - 100) / rate) ** 0.5'))
+    line = fails(toy.parent, "run", "--system", toy, "--draws", 50,
+                 says=("'losses' became NaN at 2015-01 (draw ", "; its parameters recruit_rate="))
+    assert float(line.split("recruit_rate=")[1].rstrip(")").split(",")[0]) < 100

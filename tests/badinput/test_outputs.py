@@ -99,3 +99,18 @@ def test_sigterm_while_writing_leaves_no_temporary_and_no_output(work):
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert b"Traceback" not in stderr
     assert list(out.iterdir()) == []
+
+
+def test_a_small_ensemble_without_trajectories_gets_exact_quantiles(work):
+    import numpy as np
+    import xarray as xr
+
+    for flag, out in (("--trajectories", "exact"), ("--no-trajectories", "streamed")):
+        result = invoke("project", "--draws", 50, "--scenario", "status-quo", flag,
+                        "--out", work / out)
+        assert result.exit_code == 0, result.output
+    exact = xr.open_dataset(work / "exact" / "isk-projection-quantiles.nc")
+    streamed = xr.open_dataset(work / "streamed" / "isk-projection-quantiles.nc")
+    for name in ("total_fighters", "cash"):
+        np.testing.assert_allclose(streamed[name].values, exact[name].values, rtol=1e-6)
+    assert streamed.attrs["method"] == "exact over draws"
