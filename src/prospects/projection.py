@@ -116,8 +116,9 @@ def project_summary(
             rows[sid][(outcome.id, "se")] = standard_error(p, draws)
     quantiles = xr.concat([q.drop_attrs() for q in summaries],
                           dim=xr.DataArray(ids, dims="scenario", name="scenario"))
-    quantiles.attrs.update(system=system.name, seed=seed, draws=draws, method="streaming "
-                           f"histograms of {summaries[0].attrs['bins']} bins")
+    method = "exact over draws" if summaries[0].attrs["exact"] else \
+        f"streaming histograms of {summaries[0].attrs['bins']} bins"
+    quantiles.attrs.update(system=system.name, seed=seed, draws=draws, method=method)
     return quantiles, pd.DataFrame.from_dict(rows, orient="index")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .errors import UserError
 from .evidence import Evidence, EvidenceError, load_evidence
 from .sd import Model, ModelError
 
@@ -57,28 +58,54 @@ def resolve(spec: str | Path) -> Path:
     return folder
 
 
-def _build_function(folder: Path):
-    spec = importlib.util.spec_from_file_location(f"prospects_system_{folder.name}",
-                                                  folder / "model.py")
+def _where(path: Path, err: BaseException) -> str:
+    """``path`` and the line of it where ``err`` was raised (its deepest frame there)."""
+    import traceback
+
+    line = getattr(err, "lineno", None) if isinstance(err, SyntaxError) else None
+    for frame in traceback.extract_tb(err.__traceback__):
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    return f"{path}: line {line}" if line else str(path)
+
+
+def _build_model(folder: Path, parameters) -> Model:
+    """Run the folder's ``model.py`` and its ``build(parameters)``; any exception raised
+    there is the user's, reported in one line with the file and line."""
+    path = (folder / "model.py").resolve()
+    spec = importlib.util.spec_from_file_location(f"prospects_system_{folder.name}", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not callable(getattr(module, "build", None)):
-        raise EvidenceError(f"{folder / 'model.py'}: defines no build(parameters) function")
-    return module.build
+    try:
+        spec.loader.exec_module(module)
+        build = getattr(module, "build", None)
+        if not callable(build):
+            raise EvidenceError(f"{path}: defines no build(parameters) function")
+        model = build(parameters)
+    except EvidenceError:
+        raise
+    except KeyError as err:
+        raise EvidenceError(f"{folder / 'parameters.yaml'}: entry {err} is missing (the model "
+                            "uses it)") from None
+    except Exception as err:
+        what = [str(err).splitlines()[0]] if str(err) else []
+        if not isinstance(err, UserError):
+            what.insert(0, type(err).__name__)
+        raise EvidenceError(f"{_where(path, err)}: {': '.join(what)}") from None
+    if not isinstance(model, Model):
+        raise EvidenceError(f"{path}: build(parameters) returned {type(model).__name__}, not "
+                            "a Model")
+    return model
 
 
 def load_system(spec: str | Path = "isk") -> System:
     """Load evidence, build the model from its parameter specs, and cross-check them."""
     folder = resolve(spec)
     evidence = load_evidence(folder)
-    params_file = folder / "parameters.yaml"
     try:
-        model = _build_function(folder)(evidence.model_parameters)
-    except KeyError as err:
-        raise EvidenceError(f"{params_file}: entry {err} is missing (the model uses it)") from None
+        model = _build_model(folder, evidence.model_parameters)
+        model.check()
     except ModelError as err:
         raise EvidenceError(f"{folder / 'model.py'}: {err}") from None
-    model.check()
     _check_observations(folder, evidence, model)
     system = System(folder.name, folder, evidence, model)
     from .scenarios import load_scenarios
@@ -102,3 +129,20 @@ def _check_observations(folder: Path, evidence: Evidence, model: Model) -> None:
             if dim not in var.dims:
                 raise EvidenceError(f"{where}: entry '{obs.id}' field 'over': "
                                     f"'{obs.variable}' has no dimension '{dim}'")
+        period = obs.period or evidence.claims[obs.claim].period
+        if outside := outside_run(period, model):
+            field, whose = ("period", "") if obs.period else (
+                "claim", f" (the period of claim '{obs.claim}')")
+            raise EvidenceError(f"{where}: entry '{obs.id}' field '{field}': {outside}{whose}")
+
+
+def outside_run(period: str, model: Model) -> str | None:
+    """Why ``period`` lies wholly outside the model's run, or None if it does not."""
+    from .evidence import parse_period
+
+    span = parse_period(period)
+    if (span.start is not None and span.start > model.stop) or (
+            span.end is not None and span.end < model.start):
+        return (f"'{period}' lies outside the model's run ({model.start:%Y-%m} to "
+                f"{model.stop:%Y-%m})")
+    return None

@@ -86,7 +86,7 @@ def test_an_unused_claim_is_listed(system):
     ("observations.yaml", lambda d: d[0].update(variable="unicorns"),
      "field 'variable': model 'isk' has no variable 'unicorns'"),
     ("scenarios.yaml", lambda d: d[1]["levers"][0].update(target="no_such_thing"),
-     "field 'levers'"),
+     "field 'levers.0'"),
 ])
 def test_bad_input_is_one_line_exit_1_and_writes_nothing(system, tmp_path, file, change,
                                                         message):

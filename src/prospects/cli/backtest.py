@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, user_errors
+from .common import SYSTEM_OPTION, console, styled, user_errors
 
 
 def _num(value: float) -> str:
@@ -16,8 +16,8 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "[red]no[/]"
+def _yes(flag: bool):
+    return styled("yes" if flag else ("no", "red"))
 
 
 @user_errors
@@ -34,17 +34,18 @@ def backtest(
     and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
     from rich.table import Table
 
-    from ..files import write_text
+    from ..files import writable, write_text
     from ..inference.backtest import open_projection, read_backtest, score
     from ..system import load_system
 
     loaded = load_system(system)
+    csv_name = out / f"{loaded.name}-backtest.csv"
+    writable(csv_name)
     bt = read_backtest(file, loaded)
     path = projection or out / f"{loaded.name}-projection.nc"
     ds = open_projection(path, loaded)
     result = score(loaded, bt, ds, scenario)
     df, summary = result.table, result.summary
-    csv_name = out / f"{loaded.name}-backtest.csv"
 
     table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "
                         f"{result.projection_start}, {int(df['draws'].max()):,} draws)",
@@ -55,8 +56,8 @@ def backtest(
         table.add_column(heading, justify="right", no_wrap=True)
     for row in df.to_dict("records"):
         observed = _num(row["observed"]) + ("*" if row["observed_kind"] == "midpoint" else "")
-        inside = "/".join(_yes(row[k]) for k in ("in50", "in90"))
-        table.add_row(f"{row['id']}\n[dim]{row['variable']}, {row['period']}[/]", observed,
+        inside = styled(_yes(row["in50"]), "/", _yes(row["in90"]))
+        table.add_row(styled(row["id"], (f"\n{row['variable']}, {row['period']}", "dim")), observed,
                       _num(row["median"]), f"{_num(row['5%'])}–{_num(row['95%'])}",
                       _num(row["crps"]), inside, _num(row["log_score"]))
     console().print(table)
@@ -75,9 +76,8 @@ def backtest(
     console().print(
         f"coverage: 50% interval {summary['coverage_50']:.2f} (nominal 0.50), 90% interval "
         f"{summary['coverage_90']:.2f} (nominal 0.90); mean log score "
-        f"{_num(summary['mean_log_score'])}", markup=False)
+        f"{_num(summary['mean_log_score'])}")
     console().print("note: model values are raw (no self-report bias applied); an interval "
-                    "is scored at its midpoint; mean CRPS mixes the variables' units.",
-                    markup=False)
+                    "is scored at its midpoint; mean CRPS mixes the variables' units.")
     csv = write_text(csv_name, df.to_csv(index=False))
     console().print(f"wrote {csv}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import SYSTEM_OPTION, console, user_errors
+from .common import SYSTEM_OPTION, console, styled, user_errors
 
 model_app = typer.Typer(no_args_is_help=True, help="Look at a system's model.")
 evidence_app = typer.Typer(no_args_is_help=True, help="Look at a system's evidence.")
@@ -35,14 +35,14 @@ def show_model(
     out = console()
     for row in rows:
         dims = f"[{', '.join(row.dims)}]" if row.dims else ""
-        out.print(f"[bold]{row.name}[/]{dims}  ({row.kind}, {row.unit or 'no unit'})")
-        out.print(f"  = {row.equation}", markup=False)
+        out.print(styled((row.name, "bold"), f"{dims}  ({row.kind}, {row.unit or 'no unit'})"))
+        out.print(f"  = {row.equation}")
         if row.doc:
-            out.print(f"  {row.doc}", markup=False)
+            out.print(f"  {row.doc}")
         for claim_id in row.claims:
-            out.print(_claim_line(loaded, claim_id), markup=False)
+            out.print(_claim_line(loaded, claim_id))
         if variable is not None and row.depends_on:
-            out.print(f"  depends on: {', '.join(row.depends_on)}", markup=False)
+            out.print(f"  depends on: {', '.join(row.depends_on)}")
 
 
 @evidence_app.command("list")
@@ -77,11 +77,9 @@ def show_claim(claim_id: str, system: str = SYSTEM_OPTION) -> None:
         raise EvidenceError(f"{loaded.folder / 'claims.yaml'}: no claim '{claim_id}'")
     out = console()
     for field, value in claim.model_dump(exclude_none=True).items():
-        out.print(f"[bold]{field}:[/] ", end="")
-        out.print(str(value), markup=False)
+        out.print(styled((f"{field}:", "bold"), f" {value}"))
     usage = loaded.evidence.claim_usage(loaded.claim_users()).get(claim_id, [])
-    out.print("[bold]used by:[/] ", end="")
-    out.print(", ".join(usage) or "nothing", markup=False)
+    out.print(styled(("used by:", "bold"), " " + (", ".join(usage) or "nothing")))
 
 
 @evidence_app.command("unused")
@@ -92,4 +90,4 @@ def unused(system: str = SYSTEM_OPTION) -> None:
 
     loaded = load_system(system)
     for claim in loaded.unused_claims():
-        console().print(f"{claim.id}: {claim.text}", markup=False)
+        console().print(f"{claim.id}: {claim.text}")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import threading
 from collections.abc import Callable
 
 import typer
@@ -11,39 +14,100 @@ SYSTEM_OPTION = typer.Option("isk", "--system", "-s",
                              help="A built-in system's name or a system folder.")
 
 
+#: Seeds every random stream takes (SALib's and numpy's included).
+SEED_OPTION = typer.Option(0, min=0, max=2**32 - 1, help="Random seed (0 to 2**32 - 1): the "
+                           "same seed gives the same numbers.")
+
 CLUSTER_OPTION = typer.Option(None, "--cluster", help="Dask scheduler address "
                               "(tcp://host:8786) to run the draws on; default: this process.")
 
 
-def console(stderr: bool = False):
+def read_posterior(path, system, required: bool = True):
+    """The posterior in ``path``, read whole and checked against ``system``; ``None`` if
+    ``path`` is missing and not ``required`` (a default path, not one the user gave)."""
+    from ..files import check_netcdf
+    from ..inference.posterior import load_posterior
+
+    if not required and not path.exists():
+        return None
+    check_netcdf(path, "posterior")
+    return load_posterior(path, system)
+
+
+def plain(text) -> str:
+    """``text`` with control characters (ESC, BEL, C1 codes...) replaced, newlines and tabs
+    kept: a user's string can then neither style nor drive the terminal."""
+    import unicodedata
+
+    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else "\ufffd"
+                   for c in str(text))
+
+
+@functools.cache
+def _plain_console():
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    class PlainConsole(Console):
+        """Every string printed, table cell and title included, as ``plain`` text."""
+
+        def render_str(self, text, **kwargs):
+            kwargs.update(markup=False, emoji=False, highlight=False)
+            return super().render_str(plain(text), **kwargs)
+
+    return PlainConsole
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from ..engine import InterventionError, NonFiniteError
-    from ..evidence import EvidenceError
-    from ..scale.cluster import ScaleError
-    from ..sd import ModelError
+def console(stderr: bool = False):
+    """A rich console that prints every string as plain text: no markup, no emoji codes,
+    control characters replaced. Style comes only from ``styled`` (rich ``Text``)."""
+    return _plain_console()(stderr=stderr, highlight=False, markup=False, emoji=False)
 
-    return (EvidenceError, ModelError, InterventionError, NonFiniteError, ScaleError,
-            FileNotFoundError,
-            PermissionError, IsADirectoryError)
+
+def styled(*parts):
+    """Rich ``Text`` from strings and (string, style) pairs, each string made ``plain``."""
+    from rich.text import Text
+
+    return Text.assemble(*((plain(p[0]), p[1]) if isinstance(p, tuple) else plain(p)
+                           for p in parts))
+
+
+def warn(label: str, message: str, style: str = "bold yellow") -> None:
+    """``label: message`` on stderr, the label in ``style``."""
+    console(stderr=True).print(styled((f"{label}:", style), f" {message}"), soft_wrap=True)
+
+
+def _terminated(signum, frame):
+    from ..files import remove_temporaries
+
+    remove_temporaries()
+    os._exit(128 + signum)  # at once: an exception raised here could be swallowed in C code
+
+
+def _exit_on_sigterm():
+    """Make SIGTERM remove the temporaries being written before the process ends; the
+    handler it replaces, or None off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
 
 
 def user_errors(fn: Callable) -> Callable:
-    """Report a user's mistake as one red line and exit 1, never a stack trace."""
+    """Report a user's mistake as one red line and exit 1, never a stack trace; on SIGTERM
+    exit with status 143 after cleaning up."""
+    from ..errors import UserError
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        previous = _exit_on_sigterm()
         try:
             return fn(*args, **kwargs)
-        except _user_errors() as err:
+        except UserError as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
-            console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True,
-                                       soft_wrap=True)
+            warn("error", message, "bold red")
             raise typer.Exit(1) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -52,12 +116,18 @@ class progress_bar:
     """A rich progress bar usable as a ``progress(n_done)`` callback."""
 
     def __init__(self, description: str, total: int):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+        self.bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                             MofNCompleteColumn(), TimeElapsedColumn(), console=console(True),
                             transient=False)
-        self.task = self.bar.add_task(description, total=total)
+        self.task = self.bar.add_task(plain(description), total=total)
 
     def __enter__(self):
         self.bar.start()

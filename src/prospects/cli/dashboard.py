@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, user_errors
+from .common import SYSTEM_OPTION, console, read_posterior, user_errors
 
 
 @user_errors
@@ -29,13 +29,12 @@ def dashboard(
 ) -> None:
     """Serve an interactive dashboard (Streamlit) on 127.0.0.1: levers, fan charts and the
     evidence behind each parameter."""
-    from ..inference.posterior import load_posterior
     from ..system import load_system
 
     # check the system and the posterior now: a one-line error rather than one in the page
     loaded = load_system(system)
     if posterior is not None:
-        load_posterior(posterior, loaded)
+        read_posterior(posterior, loaded)
     script = Path(__file__).resolve().parent.parent / "present" / "dashboard.py"
     env = dict(os.environ, PROSPECTS_SYSTEM=system,
                PROSPECTS_POSTERIOR=str(posterior.resolve()) if posterior else "")

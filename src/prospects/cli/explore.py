@@ -7,10 +7,9 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
-SEED_OPTION = typer.Option(0, help="Random seed: the same seed gives the same numbers.")
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the CSV.")
 
 
@@ -30,7 +29,7 @@ def sensitivity(
 ) -> None:
     """Sobol' indices of key outcomes to every uncertain parameter and lever."""
     from ..evidence import EvidenceError
-    from ..files import write_text
+    from ..files import writable, write_text
     from ..inference.factors import factors, skipped_scenarios
     from ..inference.sensitivity import OUTCOMES, check_date, sobol
     from ..system import load_system
@@ -39,6 +38,8 @@ def sensitivity(
     if n < 8 or n & (n - 1):
         raise EvidenceError(f"--n must be a power of two of at least 8 (got {n})")
     check_date(loaded, date)
+    csv = out / f"{loaded.name}-sensitivity.csv"
+    writable(csv)
     draws = (len(factors(loaded)) + 2) * n
     from ..scale import connected
 
@@ -58,7 +59,7 @@ def sensitivity(
         console().print(shown)
     for scenario, reason in skipped_scenarios(loaded).items():
         console().print(f"left out scenario '{scenario}': {reason}")
-    path = write_text(out / f"{loaded.name}-sensitivity.csv", _csv(table))
+    path = write_text(csv, _csv(table))
     console().print(f"wrote {path}")
 
 
@@ -72,13 +73,15 @@ def discover(
     out: Path = OUT_OPTION,
 ) -> None:
     """Scenario discovery (PRIM): the factor ranges where the group collapses."""
-    from ..files import write_text
+    from ..files import text_writer, writable, write_together
     from ..inference.discovery import check_inputs
     from ..inference.discovery import discover as find
     from ..system import load_system
 
     loaded = load_system(system)
     check_inputs(loaded, threshold, date, n)
+    paths = [out / f"{loaded.name}-discovery-{part}.csv" for part in ("box", "trajectory")]
+    writable(*paths)
     with progress_bar(f"{loaded.name}: Latin-hypercube ensemble", n) as bar:
         found = find(loaded, threshold=threshold, when=date, n=n, seed=seed, progress=bar)
     from rich.table import Table
@@ -94,10 +97,8 @@ def discover(
     console().print(f"{found.collapses:,} of {found.draws:,} draws collapse (base rate "
                     f"{found.base_rate:.1%}); the box holds {found.mass:.1%} of draws, "
                     f"coverage {found.coverage:.1%}, density {found.density:.1%}")
-    stem = out / f"{loaded.name}-discovery"
     box = found.limits.assign(coverage=found.coverage, density=found.density, mass=found.mass,
                               base_rate=found.base_rate)
     trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
-    paths = [write_text(f"{stem}-box.csv", _csv(box)),
-             write_text(f"{stem}-trajectory.csv", _csv(trajectory))]
+    write_together({paths[0]: text_writer(_csv(box)), paths[1]: text_writer(_csv(trajectory))})
     console().print(f"wrote {paths[0]} and {paths[1]}")

@@ -3,11 +3,21 @@ posterior to scenario projections."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import (
+    CLUSTER_OPTION,
+    SEED_OPTION,
+    SYSTEM_OPTION,
+    console,
+    progress_bar,
+    read_posterior,
+    user_errors,
+    warn,
+)
 
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the files written.")
 
@@ -22,11 +32,12 @@ def calibrate(
     particles: int = typer.Option(4000, min=100, help="SMC particles per run."),
     runs: int = typer.Option(2, min=2, help="Independent SMC runs (the posterior's chains)."),
     steps: int = typer.Option(8, min=1, help="Metropolis steps per tempering stage."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same posterior."),
+    seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Calibrate every uncertain parameter to the observations, jointly (SMC)."""
+    from ..files import writable
     from ..inference.calibrate import calibrate as run_calibration
     from ..inference.fit import fit_table
     from ..inference.posterior import save_posterior
@@ -35,6 +46,7 @@ def calibrate(
 
     loaded = load_system(system)
     path = _posterior_path(out, system)
+    writable(path)
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: calibrating (SMC, tempering 0 to 1 per run)",
                          runs) as bar:
@@ -45,14 +57,12 @@ def calibrate(
     console().print(
         f"log evidence {result.log_evidence:.3f} ± {result.log_evidence_se:.3f} "
         f"({runs} runs); max R-hat {result.max_rhat:.3f}, min bulk ESS "
-        f"{result.min_ess:,.0f}; {result.seconds:.0f} s", markup=False)
+        f"{result.min_ess:,.0f}; {result.seconds:.0f} s")
     if result.max_rhat > 1.01 or result.min_ess < 400:
-        console(stderr=True).print(
-            f"warning: the runs disagree or the sample is thin (max R-hat "
-            f"{result.max_rhat:.3f}, want < 1.01; min bulk ESS {result.min_ess:.0f}, want > "
-            "400). Use more --particles or --steps before trusting the posterior.",
-            markup=False, style="bold yellow")
-    console().print(f"wrote {save_posterior(path, result.idata)}", markup=False)
+        warn("warning", f"the runs disagree or the sample is thin (max R-hat "
+             f"{result.max_rhat:.3f}, want < 1.01; min bulk ESS {result.min_ess:.0f}, want > "
+             "400). Use more --particles or --steps before trusting the posterior.")
+    console().print(f"wrote {save_posterior(path, result.idata)}")
 
 
 def print_identifiability(loaded, result) -> None:
@@ -81,11 +91,10 @@ def print_identifiability(loaded, result) -> None:
     console().print(table)
     for a, b, rho in correlated_pairs(ident):
         console().print(f"  correlated in the posterior: {a} and {b} (rank correlation "
-                        f"{rho:+.2f})", markup=False)
+                        f"{rho:+.2f})")
     if result.not_identified:
         console().print(f"Not identified by the evidence (contraction < 0.1; the posterior "
-                        f"is about the prior): {', '.join(result.not_identified)}",
-                        markup=False, soft_wrap=True)
+                        f"is about the prior): {', '.join(result.not_identified)}", soft_wrap=True)
 
 
 def print_fit(rows) -> None:
@@ -115,7 +124,7 @@ def project(
     scenario: list[str] = typer.Option(None, "--scenario", help="Scenario id (repeat for "
                                        "several; default: all)."),
     draws: int = typer.Option(1000, min=10, help="Draws per scenario."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    seed: int = SEED_OPTION,
     trajectories: bool = typer.Option(True, help="Keep every draw's trajectories (needed "
                                       "by backtest). --no-trajectories streams quantiles "
                                       "and probabilities in bounded memory, for huge runs."),
@@ -123,20 +132,22 @@ def project(
     cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
-    from ..files import write_netcdf
-    from ..inference.posterior import load_posterior
+    from ..files import netcdf_writer, writable, write_together
     from ..projection import outcome_table, project_summary, quantiles_of, standard_outcomes
     from ..projection import project as run_projection
     from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
-    path = posterior or _posterior_path(out, system)
-    idata = load_posterior(path, loaded) if posterior or path.exists() else None
-    if idata is None:
-        console(stderr=True).print("[yellow]note:[/] no posterior found; projecting from the "
-                                   "priors (run `prospects calibrate` first)")
     ids = list(scenario or loaded.scenarios)
+    paths = [out / f"{loaded.name}-projection-quantiles.nc"]
+    paths += [out / f"{loaded.name}-projection.nc"] if trajectories else []
+    writable(*paths)
+    path = posterior or _posterior_path(out, system)
+    idata = read_posterior(path, loaded, required=posterior is not None)
+    if idata is None:
+        warn("note", "no posterior found; projecting from the priors (run `prospects "
+             "calibrate` first)", "yellow")
     outcomes = standard_outcomes()
     total = len(ids) if trajectories else len(ids) * draws
     with connected(cluster) as client, \
@@ -150,10 +161,14 @@ def project(
                                                outcomes=outcomes, progress=bar, client=client)
     _print_fighters(loaded.name, quantiles, ids)
     _print_outcomes(loaded.name, probs, outcomes, draws)
-    written = [write_netcdf(out / f"{loaded.name}-projection-quantiles.nc", quantiles)]
-    if trajectories:
-        written.append(write_netcdf(out / f"{loaded.name}-projection.nc", ds, compress=True))
-    console().print("wrote " + " and ".join(str(p) for p in written))
+    # the pair is written whole and carries one run id, so a reader can tell they match
+    run_id = uuid.uuid4().hex
+    datasets = [quantiles] + ([ds] if trajectories else [])
+    for dataset in datasets:
+        dataset.attrs["run_id"] = run_id
+    write_together({path: netcdf_writer(dataset, compress=dataset is not quantiles)
+                    for path, dataset in zip(paths, datasets, strict=True)})
+    console().print("wrote " + " and ".join(str(p) for p in paths))
 
 
 def _print_fighters(name: str, quantiles, ids) -> None:
@@ -189,4 +204,4 @@ def _print_outcomes(name: str, probs, outcomes, draws: int) -> None:
         table.add_row(sid, *(f"{row[(o.id, 'p')]:.2f}" for o in outcomes))
     console().print(table)
     for outcome in outcomes:
-        console().print(f"  {outcome.short}: {outcome.label}", markup=False)
+        console().print(f"  {outcome.short}: {outcome.label}")

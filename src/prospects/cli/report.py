@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import SEED_OPTION, SYSTEM_OPTION, console, progress_bar, read_posterior, user_errors
 from .forecast import OUT_OPTION
 
 
@@ -21,24 +21,25 @@ def report(
                                     "one is run here)."),
     draws: int = typer.Option(1000, min=10, help="Draws for a projection run here and for "
                               "the flow decompositions."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
 ) -> None:
     """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
-    from ..files import write_text
-    from ..inference.posterior import load_posterior
+    from ..evidence import EvidenceError
+    from ..files import writable, write_text
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
     from ..system import load_system
 
     loaded = load_system(system)
+    page = out / f"{loaded.name}-report.html"
+    writable(page)
     name = Path(system).name
     post_path = posterior or out / f"{name}-posterior.nc"
-    idata = load_posterior(post_path, loaded) if posterior or post_path.exists() else None
+    idata = read_posterior(post_path, loaded, required=posterior is not None)
     proj_path = projection or out / f"{loaded.name}-projection.nc"
     if projection is not None and not proj_path.is_file():
-        raise FileNotFoundError(f"{proj_path}: no such projection file (run `prospects "
-                                "project`)")
+        raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
     notes = []
     if idata is None:
         notes.append("No posterior found: calibrated parameters keep their priors (run "
@@ -61,21 +62,16 @@ def report(
                              f"{'posterior' if idata is not None else 'priors'}.")
         text = build_report(loaded, ds, idata, draws=draws, seed=seed, notes=notes,
                             progress=bar)
-    path = write_text(out / f"{loaded.name}-report.html", text)
+    path = write_text(page, text)
     console().print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
 def _read_projection(path: Path, system):
     """A projection file, loaded into memory and checked against the system."""
-    import xarray as xr
-
     from ..evidence import EvidenceError
+    from ..files import read_netcdf
 
-    try:
-        with xr.open_dataset(path) as ds:
-            ds = ds.load()
-    except (OSError, ValueError) as err:
-        raise EvidenceError(f"{path}: not a projection file ({err})") from None
+    ds = read_netcdf(path, "projection")
     if "scenario" not in ds.dims or ds.attrs.get("system") != system.name:
         raise EvidenceError(f"{path}: not a projection of system '{system.name}' (run "
                             "`prospects project`)")

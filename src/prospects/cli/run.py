@@ -6,25 +6,27 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
 
 @user_errors
 def run(
     system: str = SYSTEM_OPTION,
     draws: int = typer.Option(10_000, min=1, help="Parameter draws from the priors."),
-    seed: int = typer.Option(0, help="Random seed: the same seed gives the same numbers."),
+    seed: int = SEED_OPTION,
     out: Path = typer.Option(Path("out"), help="Folder for the ensemble and summary page."),
     cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Run the system's prior-predictive ensemble; print and save a summary."""
     from ..ensembles import prior_predictive
-    from ..files import write_netcdf, write_text
+    from ..files import netcdf_writer, text_writer, writable, write_together
     from ..present.summary import summary_header, summary_html, summary_rows
     from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
+    nc, page = out / f"{loaded.name}-prior.nc", out / f"{loaded.name}-summary.html"
+    writable(nc, page)
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
         ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar, client=client)
@@ -36,7 +38,6 @@ def run(
     for row in summary_rows(ds):
         table.add_row(*row)
     console().print(table)
-    nc = write_netcdf(out / f"{loaded.name}-prior.nc", ds)
-    page = write_text(out / f"{loaded.name}-summary.html",
-                      summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary"))
+    html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")
+    write_together({nc: netcdf_writer(ds), page: text_writer(html)})
     console().print(f"wrote {nc} and {page}")

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import UserError
 from ..sd.model import Model, ModelError
 
 
-class InterventionError(ValueError):
+class InterventionError(UserError, ValueError):
     """An intervention that does not fit the model, in one line."""
 
 
@@ -86,18 +87,22 @@ def validate(model: Model, interventions: Sequence[Intervention], n_draws: int) 
     _refuse_overlapping_overrides(model, interventions)
 
 
+def overlap(model: Model, a: Intervention, b: Intervention) -> bool:
+    """Whether two interventions change the same members of one target at the same time."""
+    if a.target != b.target:
+        return False
+    (a0, a1), (b0, b1) = a.window(model), b.window(model)
+    if max(a0, b0) >= min(a1, b1):
+        return False
+    ma, mb = a.members(model), b.members(model)
+    return not any(dim in mb and not (ma[dim] & mb[dim]) for dim in ma)
+
+
 def _refuse_overlapping_overrides(model: Model, interventions: Sequence[Intervention]) -> None:
     overrides = [iv for iv in interventions if iv.set is not None]
     for i, a in enumerate(overrides):
         for b in overrides[i + 1:]:
-            if a.target != b.target:
-                continue
-            (a0, a1), (b0, b1) = a.window(model), b.window(model)
-            if max(a0, b0) >= min(a1, b1):
-                continue
-            ma, mb = a.members(model), b.members(model)
-            disjoint = any(dim in mb and not (ma[dim] & mb[dim]) for dim in ma)
-            if not disjoint:
+            if overlap(model, a, b):
                 raise InterventionError(
                     f"{a.what} and {b.what} both set '{a.target}' over the same time"
                 )

@@ -7,6 +7,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from ..errors import UserError
 from ..sd.check import check
 from ..sd.model import Model, ModelError
 from ..sd.render import render
@@ -25,7 +26,7 @@ from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
 
 
-class NonFiniteError(ArithmeticError):
+class NonFiniteError(UserError, ArithmeticError):
     """A run produced NaN or infinity; the message names the first variable and time."""
 
 
@@ -195,9 +196,14 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
 
     def fail(name, value, t):
         bad = ~np.isfinite(np.broadcast_to(value, np.shape(value)[:-1] + (n,)))
-        draw = offset + int(np.argwhere(bad.reshape(-1, n).any(axis=0))[0, 0])
+        index = int(np.argwhere(bad.reshape(-1, n).any(axis=0))[0, 0])
         kind = "NaN" if np.isnan(np.asarray(value)).any() else "infinite"
-        raise NonFiniteError(f"'{name}' became {kind} at {date_label(model, t)} (draw {draw})")
+        drawn = [f"{p.name}={np.ravel(v[slot[p.name]])[index]:.4g}" for p in model.params
+                 if not p.dims and np.size(v[slot[p.name]]) == n > 1]
+        name = name.split("__")[0]  # the model's variable, not an internal slot of it
+        raise NonFiniteError(f"'{name}' became {kind} at {date_label(model, t)} (draw "
+                             f"{offset + index}" + (f"; its parameters {', '.join(drawn)})"
+                                                    if drawn else ")"))
 
     for k in range(n_steps + 1):
         t = k * dt

@@ -9,21 +9,39 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..errors import UserError
 from .schema import Actor, Claim, ObservationSpec, ParameterSpec, Relation, Source
 
 T = TypeVar("T", bound=BaseModel)
 
 
-class EvidenceError(ValueError):
+class EvidenceError(UserError, ValueError):
     """A mistake in a user's evidence file; the message names the file, entry and field."""
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key repeated in one mapping (YAML 1.2 forbids it;
+    PyYAML would keep the last value)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' appears twice in one mapping",
+                    key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path):
+    """The parsed YAML file (safe types only, keys unique), or an EvidenceError."""
     path = Path(path)
     if not path.is_file():
         raise EvidenceError(f"{path}: no such file")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -33,9 +51,18 @@ def read_yaml(path: Path):
         raise EvidenceError(f"{path}: not a UTF-8 text file") from None
 
 
+#: the names pydantic puts in an error's location for the members of a union
+_UNION_TAGS = {"float", "int", "str", "bool", "dict", "list"}
+
+
 def _describe(err: ValidationError) -> tuple[str, str]:
-    first = err.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"]) or "(entry)"
+    """(field path, message) of the deepest error (for a union: the member that got
+    furthest), without pydantic's union tags."""
+    errors = err.errors()
+    first = max(errors, key=lambda e: len(e["loc"]))
+    parts = [str(p) for p in first["loc"] if not (isinstance(p, str) and (
+        p in _UNION_TAGS or "[" in p))]
+    loc = ".".join(parts) or "(entry)"
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         message = "missing"

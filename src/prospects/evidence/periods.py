@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..errors import UserError
+
 MONTHS = {name: i + 1 for i, name in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"])}
@@ -23,7 +25,7 @@ PARTS = {"early": (1, 4), "mid": (5, 4), "middle of": (5, 4), "late": (9, 4),
          "second quarter of": (4, 3), "third quarter of": (7, 3), "fourth quarter of": (10, 3)}
 
 
-class PeriodError(ValueError):
+class PeriodError(UserError, ValueError):
     """A period phrase that cannot be read."""
 
 

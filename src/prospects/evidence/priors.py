@@ -23,7 +23,7 @@ ARGUMENTS = {
 class Prior(BaseModel):
     """A prior: ``dist`` and its arguments (see ``ARGUMENTS``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     dist: Literal["fixed", "uniform", "loguniform", "normal", "lognormal", "beta", "triangular"]
     low: float | None = None
@@ -54,7 +54,7 @@ class Prior(BaseModel):
             "lognormal": self.dist == "lognormal" and not (self.median > 0 and self.sigma > 0),
             "beta": self.dist == "beta" and not (self.alpha > 0 and self.beta > 0),
             "triangular": self.dist == "triangular"
-            and not self.low <= self.mode <= self.high and self.low < self.high,
+            and not (self.low <= self.mode <= self.high and self.low < self.high),
         }
         rules = {"uniform": "low < high", "loguniform": "0 < low < high", "normal": "sd > 0",
                  "lognormal": "median > 0 and sigma > 0", "beta": "alpha > 0 and beta > 0",
@@ -82,6 +82,14 @@ class Prior(BaseModel):
             "triangular": lambda: stats.triang((a.mode - a.low) / (a.high - a.low), a.low,
                                                a.high - a.low),
         }[self.dist]()
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """The closed range of values the prior allows (any number for ``fixed``)."""
+        if self.dist == "fixed":
+            return -np.inf, np.inf
+        low, high = self.frozen.support()
+        return float(low), float(high)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.frozen.ppf(u)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date as _date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .periods import Period, parse_period
 from .priors import Prior
@@ -14,7 +15,9 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """An entry of a user's file: no unknown field, no NaN or infinity in any number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _slug(value: str) -> str:
@@ -44,7 +47,12 @@ class Source(Entry):
     @classmethod
     def _date(cls, value):
         text = str(value)
-        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        full = {4: f"{text}-01-01", 7: f"{text}-01"}.get(len(text), text)
+        try:
+            ok = re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) and _date.fromisoformat(full)
+        except ValueError:
+            ok = False
+        if not ok:
             raise ValueError(f"'{text}' is not a year, year-month or date (YYYY[-MM[-DD]])")
         return text
 
@@ -75,7 +83,7 @@ class Claim(Entry):
     locator: str
     text: str
     asserted_by: Literal["group", "author", "rival", "other"]
-    credibility: int = Field(ge=1, le=6)
+    credibility: int = Field(ge=1, le=6, strict=True)
     actors: list[str] = Field(default_factory=list)
     period: str | None = None
     quantity: Quantity | None = None
@@ -114,9 +122,10 @@ class Relation(Entry):
 
 class ParameterSpec(Entry):
     name: str
+    prior: Prior = Prior(dist="fixed")  # prior and bounds before default, checked against them
+    bounds: tuple[float, float] | None = None
     default: float | dict[str, float]
     unit: str
-    prior: Prior = Prior(dist="fixed")
     rationale: str
     claims: list[str] = Field(default_factory=list)
 
@@ -133,6 +142,44 @@ class ParameterSpec(Entry):
             raise ValueError("a parameter with dimensions takes no prior (put it on a scalar "
                              "multiplier)")
         return self
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value):
+        from ..sd.units import parse
+
+        parse(value)  # a ValueError with a one-line reason
+        return value
+
+    @field_validator("bounds")
+    @classmethod
+    def _bounds(cls, value, info: ValidationInfo):
+        if value is None:
+            return value
+        low, high = value
+        if not low <= high:
+            raise ValueError(f"the low end {low:g} is above the high end {high:g}")
+        prior = info.data.get("prior")
+        if prior and not low <= prior.support[0] <= prior.support[1] <= high:
+            raise ValueError(f"the prior {prior} reaches outside [{low:g}, {high:g}]")
+        return value
+
+    @field_validator("default")
+    @classmethod
+    def _default_in_support(cls, value, info: ValidationInfo):
+        prior, bounds = info.data.get("prior"), info.data.get("bounds")
+        ranges = [(f"the support of the prior {prior}", prior.support if prior else None),
+                  ("the bounds", bounds)]
+        for number in value.values() if isinstance(value, dict) else [value]:
+            for what, (low, high) in ((w, r) for w, r in ranges if r is not None):
+                if not low <= number <= high:
+                    raise ValueError(f"{number:g} is outside {what}, [{low:g}, {high:g}]")
+        return value
+
+    @property
+    def allowed(self) -> tuple[float, float]:
+        """The values the parameter may take: its ``bounds``, else its prior's support."""
+        return self.bounds or self.prior.support
 
 
 class ObservationSpec(Entry):

@@ -46,8 +46,8 @@ import numpy as np
 
 from ..evidence import EvidenceError
 from ..evidence.load import parse_entries, read_yaml
-from ..evidence.periods import parse_period
 from ..evidence.schema import Claim, ObservationSpec, Source
+from ..system import outside_run
 from .likelihood import Target, build_targets
 
 #: Likelihood kinds a backtest can score (they state a figure).
@@ -139,11 +139,8 @@ def _check(bt: BacktestFile, system) -> None:
         period = obs.period if obs.period is not None else claim.period
         if period is None:
             raise bt.error(obs.id, "period", f"needed, since claim '{claim.id}' has none")
-        span = parse_period(period)
-        if (span.start is not None and span.start > model.stop) or (
-                span.end is not None and span.end < model.start):
-            raise bt.error(obs.id, "period", f"'{period}' lies outside the model's run "
-                           f"({model.start:%Y-%m} to {model.stop:%Y-%m})")
+        if outside := outside_run(period, model):
+            raise bt.error(obs.id, "period", outside)
 
 
 def _period_text(obs: ObservationSpec, claims: dict[str, Claim]) -> str:
@@ -229,16 +226,12 @@ def baselines(target: Target, history: list[Target], start_index: float) -> tupl
 
 def open_projection(path: Path, system):
     """A projection file (``prospects project``) of ``system``, loaded into memory."""
-    import xarray as xr
+    from ..files import read_netcdf
 
     path = Path(path)
     if not path.is_file():
         raise EvidenceError(f"{path}: no such projection file (run `prospects project` first)")
-    try:
-        with xr.open_dataset(path) as ds:
-            ds = ds.load()
-    except (OSError, ValueError, KeyError) as err:
-        raise EvidenceError(f"{path}: not a readable projection file ({err})") from None
+    ds = read_netcdf(path, "projection")
     if "scenario" not in ds.dims or "draw" not in ds.dims or "time" not in ds.dims:
         raise EvidenceError(f"{path}: not a projection (needs dimensions scenario, draw, time)")
     made_for = ds.attrs.get("system")

@@ -9,13 +9,16 @@ The system and posterior come from the environment (set by the command):
 ``PROSPECTS_SYSTEM`` (default ``isk``) and ``PROSPECTS_POSTERIOR`` (default
 ``out/<system>-posterior.nc`` if it exists, else the priors).
 
-Text from evidence files is shown only through ``st.text`` (no Markdown, no HTML). The
+Text from evidence files is shown through ``st.text`` or, where Streamlit reads Markdown
+(titles, captions, warnings, widget labels), through ``as_written`` (every punctuation mark
+escaped): no Markdown, no HTML. The
 functions above ``main`` need no Streamlit runtime, so benchmarks/dashboard.py times them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,12 @@ class OutsideLever:
     neutral: float  # the value that changes nothing
     help: str
     make: object  # (value, start) -> list[Intervention]
+
+
+def as_written(text) -> str:
+    """``text`` for an element that reads Markdown, shown as written: every ASCII punctuation
+    mark backslash-escaped (CommonMark), so no markup, link, image or HTML takes effect."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
 
 
 def _months_after(month: str, n: int) -> str:
@@ -221,7 +230,7 @@ def sidebar(st, setup: Setup):
     """The sidebar's widgets, as (scenario, interventions, notes)."""
     system = setup.system
     side = st.sidebar
-    side.caption(f"System: {system.name}. {DRAWS:,} draws from the {setup.source}.")
+    side.caption(as_written(f"System: {system.name}. {DRAWS:,} draws from the {setup.source}."))
     sid = side.selectbox("Scenario", list(system.scenarios), key="scenario",
                          format_func=lambda s: system.scenarios[s].name)
     scenario = system.scenarios[sid]
@@ -232,8 +241,8 @@ def sidebar(st, setup: Setup):
     for i, lever in enumerate(scenario.levers):
         kind, value = ("x", lever.multiply) if lever.multiply is not None else ("=", lever.set)
         low, high = _slider_range(lever)
-        values.append(side.slider(f"{lever.target} {kind}", low, high, float(value), 0.05,
-                                  key=f"lever-{sid}-{i}"))
+        values.append(side.slider(as_written(f"{lever.target} {kind}"), low, high,
+                                  float(value), 0.05, key=f"lever-{sid}-{i}"))
     side.subheader("Outside actors")
     outside = {lv.key: side.slider(lv.label, lv.low, lv.high, lv.neutral, 0.05, key=lv.key,
                                    help=lv.help) for lv in OUTSIDE}
@@ -300,9 +309,9 @@ def main() -> None:
     setup = st.cache_resource(show_spinner="Loading the system")(load_setup)(
         system_spec, os.environ.get("PROSPECTS_POSTERIOR") or None)
     scenario, interventions, notes = sidebar(st, setup)
-    st.title(f"{setup.system.name}: {scenario.name}")
+    st.title(as_written(f"{setup.system.name}: {scenario.name}"))
     for note in notes:
-        st.warning(f"Not applied: {note}.")
+        st.warning(as_written(f"Not applied: {note}."))
     charts(st, setup, interventions)
     st.caption(f"Median, 50% and 90% bands of {DRAWS:,} draws; the same draws under every "
                "setting, so differences are the levers' doing.")

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from ..errors import UserError
 
-class ScaleError(RuntimeError):
+
+class ScaleError(UserError, RuntimeError):
     """A cluster run that could not finish, in one line."""
 
 

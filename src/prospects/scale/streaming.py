@@ -6,6 +6,9 @@ values beyond it fall in the end bins, and the true minimum and maximum are kept
 quantile read off the histogram is linear within its bin, so its error is at most one
 bin width: (range / bins), 0.05% of the range with the default 2,048 bins. Outcome
 probabilities are exact counts. Memory is one chunk of trajectories plus the histograms.
+An ensemble that fits in one chunk (the pilot) gets exact quantiles instead: with few
+draws, a histogram over a range widened for later chunks is coarse (with 50 draws the 0.95
+quantile was off by up to 12% of the range).
 """
 
 from __future__ import annotations
@@ -92,6 +95,9 @@ def summarise(
         lo, hi = float(array.min()), float(array.max())
         span = max(hi - lo, 1e-9 * max(abs(hi), 1.0), 1e-12)
         edges[name] = (lo - span / 2, hi + span / 2)
+    # an ensemble the pilot holds whole gets exact quantiles: histograms are coarse for few draws
+    exact = {name: np.quantile(array, list(qs), axis=0) for name, array in pilot.items()} \
+        if size >= draws else None
     del pilot
     totals = {name: 0 for name in outputs}
     hits = {o.id: 0 for o in outcomes}
@@ -121,13 +127,13 @@ def summarise(
     for name in outputs:
         dims = program.slot_dims[name]
         shape = (len(dates(model)),) + tuple(len(model.dimensions[d]) for d in dims)
-        values = _histogram_quantiles(totals[name].reshape(-1, bins), edges[name], bins, qs,
-                                      lows[name], highs[name])
+        values = exact[name] if exact else _histogram_quantiles(
+            totals[name].reshape(-1, bins), edges[name], bins, qs, lows[name], highs[name])
         data[name] = (("quantile", "time") + dims, values.reshape((len(qs),) + shape))
     coords = {"quantile": list(qs), "time": dates(model)}
     coords.update({d: list(m.members) for d, m in model.dimensions.items()})
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update(draws=draws, seed=seed, bins=bins,
+    ds.attrs.update(draws=draws, seed=seed, bins=bins, exact=int(exact is not None),
                     **{f"p:{key}": value / draws for key, value in hits.items()})
     return ds
 

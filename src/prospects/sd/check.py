@@ -177,8 +177,8 @@ class _Units(Visitor):
         if var.name not in self.cache:
             try:
                 self.cache[var.name] = U.parse(var.unit)
-            except Exception as err:  # pint raises several kinds
-                raise ModelError(f"'{var.name}': unknown unit '{var.unit}' ({err})") from None
+            except ValueError as err:
+                raise ModelError(f"'{var.name}': {err}") from None
         return self.cache[var.name]
 
     def var_unit(self, var: Variable):
@@ -296,6 +296,5 @@ class _Units(Visitor):
             for unit in (lookup.x_unit, lookup.y_unit):
                 try:
                     U.parse(unit)
-                except Exception as err:
-                    raise ModelError(
-                        f"lookup '{lookup.name}': unknown unit '{unit}' ({err})") from None
+                except ValueError as err:
+                    raise ModelError(f"lookup '{lookup.name}': {err}") from None

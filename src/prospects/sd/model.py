@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..errors import UserError
+from .expr import Expr, Lookup, Time, as_expr
+
 if TYPE_CHECKING:
     from .check import CheckedModel
-
-from .expr import Expr, Lookup, Time, as_expr
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED = {"time", "draw", "dt"}
 TIME_UNIT = "month"
 
 
-class ModelError(ValueError):
+class ModelError(UserError, ValueError):
     """A problem with a model's definition, in one line."""
 
 

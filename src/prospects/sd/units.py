@@ -24,13 +24,19 @@ def registry():
 
 
 def parse(text: str | None):
-    """A pint Unit, or None for 'not stated' (bare numbers adapt to their neighbours)."""
+    """A pint Unit, or None for 'not stated' (bare numbers adapt to their neighbours).
+    An unreadable unit raises ValueError with a one-line reason (none of pint's insides)."""
     if text is None:
         return None
     reg = registry()
     if str(text).strip() in ("", "1", "dimensionless"):
         return reg.dimensionless
-    return reg.parse_units(str(text))
+    try:
+        return reg.parse_units(str(text))
+    except Exception as err:  # pint raises its own errors, AssertionError, TokenError...
+        names = getattr(err, "unit_names", None)
+        why = f"{', '.join(map(repr, names))} not defined" if names else "not a unit expression"
+        raise ValueError(f"unknown unit '{text}' ({why})") from None
 
 
 def same(a, b) -> bool:
