@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -33,11 +34,17 @@ class Lever(BaseModel):
 
 
 class Scenario(BaseModel):
+    """A way the future may go. ``kind``: the ``baseline`` (nothing changes); a ``lever``,
+    outside actors' choices (interdiction, sanctuary denial, strikes, ceasefires); or an
+    ``assumption``, a development no outside actor here controls (the core's allocation,
+    the group's own choices), as robust decision making splits levers from uncertainties."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: str
     name: str
     description: str
+    kind: Literal["baseline", "lever", "assumption"] = "lever"
     claims: list[str] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)
 

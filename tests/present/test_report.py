@@ -111,7 +111,7 @@ def test_why_flows_add_up_to_the_change(system):
     why = explain(system, None, "fighters", "2018-01", "2018-12", "status-quo", draws=40)
     assert why.residual < 1e-6 * max(1.0, abs(why.net).max())
     assert {r.flow for r in why.rows} >= {"combat_losses", "us_losses", "desertion",
-                                          "recruitment"}
+                                          "graduation"}
     assert why.rows[0].sign == 1 and any(r.sign == -1 for r in why.rows)
 
 

@@ -25,6 +25,7 @@ stage, and the checks that stop a calibration the observations contradict.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -206,8 +207,15 @@ def _smc_run(problem: Problem, particles: int, steps: int, target_ess: float,
                 progress(phi - (record.beta[-1] if record.beta else 0.0))
             record.beta.append(float(phi))
 
+    class Moves(VectorMCMC):
+        def smc_metropolis(self, inputs, num_samples, cov, log_likes=None):
+            # start from the random-walk scale that is optimal for a normal target in d
+            # dimensions (Roberts, Gelman and Gilks 1997); SMCPy adapts it from there
+            scale = 2.38**2 / inputs.shape[1]
+            return super().smc_metropolis(inputs, num_samples, cov * scale, log_likes)
+
     priors = [stats.logistic() for _ in problem.names]
-    mcmc = VectorMCMC(lambda z: z, None, priors, log_like_func=LogLike)
+    mcmc = Moves(lambda z: z, None, priors, log_like_func=LogLike)
     kernel = VectorMCMCKernel(mcmc, param_order=problem.names, rng=rng)
     sampler = Sampler(kernel, show_progress_bar=False)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -217,6 +225,45 @@ def _smc_run(problem: Problem, particles: int, steps: int, target_ess: float,
     record.z = steps_out[-1].params
     record.log_evidence = float(np.asarray(log_evidence)[-1])
     return record
+
+
+_progress_queue = None
+
+
+def _report_to_queue(queue) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _queued_run(problem, particles, steps, target_ess, seed) -> Run:
+    return _smc_run(problem, particles, steps, target_ess, np.random.default_rng(seed),
+                    _progress_queue.put)
+
+
+def _parallel_runs(problem, seeds, particles, steps, target_ess, progress) -> list[Run]:
+    """The independent runs in worker processes, one a core (forked: they share the
+    loaded system), passing each stage's progress back through a queue."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from queue import Empty
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = min(len(seeds), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_report_to_queue,
+                             initargs=(queue,)) as pool:
+        futures = [pool.submit(_queued_run, problem, particles, steps, target_ess, s)
+                   for s in seeds]
+        while True:
+            try:
+                step = queue.get(timeout=0.1)
+            except Empty:
+                if all(f.done() for f in futures) and queue.empty():
+                    break
+                continue
+            if progress:
+                progress(step)
+        return [f.result() for f in futures]
 
 
 @dataclass
@@ -270,9 +317,12 @@ def calibrate(
                             "to estimate R-hat and the log evidence's error")
     problem = Problem(system, observations, client=client)
     started = time.perf_counter()
-    results = [_smc_run(problem, particles, steps, target_ess, np.random.default_rng(s),
-                        progress)
-               for s in np.random.SeedSequence(seed).spawn(runs)]
+    seeds = np.random.SeedSequence(seed).spawn(runs)
+    if client is None and min(runs, os.cpu_count() or 1) > 1:
+        results = _parallel_runs(problem, seeds, particles, steps, target_ess, progress)
+    else:
+        results = [_smc_run(problem, particles, steps, target_ess, np.random.default_rng(s),
+                            progress) for s in seeds]
     theta = np.stack([problem.values(r.z) for r in results])  # (chain, draw, parameter)
     posterior_values = problem.observed(theta.reshape(-1, problem.ndim))
     check_conflict(problem, posterior_values, "posterior")

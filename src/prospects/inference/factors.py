@@ -52,8 +52,15 @@ class Factor:
 
 
 def skipped_scenarios(system: System) -> dict[str, str]:
-    """Scenarios that cannot be a lever factor, each with the reason."""
+    """Scenarios that cannot be a lever factor, each with the reason: a lever with no
+    intermediate intensity, or a combination of other scenarios' levers (those are
+    factors already)."""
     skipped = {}
+    targets = {sid: {lv.target for lv in sc.levers} for sid, sc in system.scenarios.items()}
+    for sid, mine in targets.items():
+        parts = [o for o, theirs in targets.items() if o != sid and theirs and theirs < mine]
+        if len(parts) >= 2:
+            skipped[sid] = f"combines the levers of {', '.join(parts)}"
     for scenario in system.scenarios.values():
         for lever in scenario.levers:
             var = system.model.variables[lever.target]

@@ -1,7 +1,18 @@
-"""The Islamic State-Khorasan conflict system, 2015-2021, as the 2018 assessment describes it.
+"""The Islamic State-Khorasan conflict system, 2015-2021, as the 2018 assessment describes it
+(second edition).
 
 Every parameter's default, unit, prior, rationale and claims come from parameters.yaml; the
 claims behind each mechanism are named where the variable is made. Time is in months.
+
+What binds: the group pays for its fighters, its operations, the ground it holds and the
+Haqqani Network's help; what it cannot pay, it does not get (``money`` is the share of
+its needs it can meet). Its strength rests on money, since tribal support is poor, and its
+resilience on the arrangement with Pakistan: shelter for its leaders and main base, camps
+that train recruits and cadres, and a reserve of fighters it can send back to Afghanistan.
+Fighters move between base areas through a pool in transit, as fast as the command allows;
+an over-stretched group pulls back to the areas it can hold. The two factions of the
+2017-2018 split are the Pashtun majority on the Pakistani border and the Central Asian
+minority on the northern border, whose allegiance the core restored in March 2018.
 """
 
 from __future__ import annotations
@@ -13,9 +24,12 @@ from prospects.sd import (
     if_then_else,
     logistic,
     maximum,
+    mean,
+    minimum,
     pulse,
     step,
     total,
+    trend,
 )
 
 BASES = ("Nangarhar", "Kunar", "Badakhshan", "Zabul", "Jowzjan")
@@ -26,7 +40,8 @@ THEATRES = ("afghanistan", "kabul", "pakistan")
 def build(parameters: Mapping) -> Model:
     """The model, with each parameter taken from its spec (default, unit, rationale, claims)."""
     m = Model("isk", start="2015-01", stop="2021-12", dt=1.0, output_step=1,
-              doc="Islamic State-Khorasan: manpower, money, territory, leadership and donors")
+              doc="Islamic State-Khorasan: manpower, money, territory, leadership, factions, "
+                  "the sanctuary in Pakistan and donors")
     base = m.dimension("base", BASES)
     donor = m.dimension("donor", DONORS)
     theatre = m.dimension("theatre", THEATRES)
@@ -40,19 +55,35 @@ def build(parameters: Mapping) -> Model:
         return m.param(name, spec.default, unit=spec.unit, dims=dims, doc=spec.rationale,
                        claims=spec.claims)
 
-    # -- the outside world: the core's collapse, outside support, US strikes ----------
+    # -- the core in Iraq and Syria ----------------------------------------------------
     collapse_shape = m.lookup(
         "collapse_shape",
         [(m.months("2016-10"), 0.0), (m.months("2017-07"), 0.5), (m.months("2018-03"), 0.9),
          (m.months("2018-09"), 1.0)],
         x_unit="month", y_unit="1",
-        doc="Timing of the caliphate's loss of its cities: Mosul, Raqqa, the last towns",
+        doc="Timing of the caliphate's loss of its cities, done by March 2018",
     )
     caliphate = m.aux(
         "caliphate", 1 - p("collapse_depth") * collapse_shape(m.time), unit="1", record=True,
         doc="Standing of the Daesh core in Iraq and Syria (1 = 2015-2016)",
         claims=["caliphate-collapse-2017-2018", "core-expelled-from-cities-mar-2018"],
     )
+    syria_first = m.aux(
+        "syria_first", p("syria_priority") * step(1.0, "2018-09"), unit="1",
+        doc="Share of Khorasan's allotment diverted by the late-summer 2018 decision to keep "
+            "Syria as the main base", claims=["core-decides-syria-late-summer-2018"])
+    khorasan_share = m.aux(
+        "khorasan_share",
+        (1 + p("khorasan_rise") * (1 - caliphate)) * (1 - syria_first), unit="1", record=True,
+        doc="Khorasan's share of what the core can still send, against its 2015-2016 share: "
+            "it rises as the caliphate falls (Khorasan and Libya chosen as the most promising "
+            "provinces), until the Syria decision", claims=["khorasan-favoured-province"])
+    core_means = m.aux(
+        "core_means", p("core_support") * (1 - p("funding_disruption") * (1 - caliphate)),
+        unit="USD/month", doc="What the core can send its provinces each month",
+        claims=["core-funding-disrupted"])
+
+    # -- other outside actors ----------------------------------------------------------
     support_shape = m.lookup(
         "support_shape", [(m.months("2016-01"), 0.0), (m.months("2018-06"), 1.0)],
         x_unit="month", y_unit="1",
@@ -63,14 +94,15 @@ def build(parameters: Mapping) -> Model:
         doc="Extra effectiveness the Taliban draw from Iranian and Russian support",
         claims=["iran-russia-support-taliban"],
     )
+    north = p("northern", [base])
+    support_weight = m.aux(
+        "support_weight", 1 + p("north_tilt") * (north - mean(north, "base")), unit="1",
+        dims=[base],
+        doc="Where outside support to the Taliban counts most: evenly, or tilted toward the "
+            "Central Asian border")
     us_on = m.aux("us_campaign", step(1.0, "2015-11"), unit="1",
                   doc="US forces in direct, permanent confrontation with IS-K from late 2015",
                   claims=["achin-foothold-late-2015"])
-    sanctuary = m.aux(
-        "sanctuary", p("sanctuary_strength") * step(1.0, "2017-05"), unit="1", record=True,
-        doc="Strength of Pakistan's safe haven, granted for appeasement from May 2017",
-        claims=["faruqi-governor-may-2017", "pakistan-sanctuary-resilience"],
-    )
     ceasefire = m.aux("ceasefire", p("ceasefire_depth") * pulse("2017-10", 1), unit="1",
                       doc="Share of the month of the autumn 2017 truce with the Taliban",
                       claims=["ceasefire-autumn-2017"])
@@ -79,21 +111,36 @@ def build(parameters: Mapping) -> Model:
     haqqani_deal = m.aux("haqqani_deal", step(1.0, "2017-12"), unit="1",
                          doc="Paid cooperation with the Haqqani Network from December 2017",
                          claims=["haqqani-agreement-dec-2017"])
-    split = m.aux("split", p("split_severity") * pulse("2017-05", 10), unit="1",
-                  doc="Pressure of the faction split, May 2017 to the core's settlement in "
-                      "March 2018",
-                  claims=["faction-split-2017-2018", "core-settles-split-mar-2018"])
+    governor = m.aux("faruqi_governor", step(1.0, "2017-05"), unit="1",
+                     doc="Faruqi, an advocate of appeasing Pakistan, governor from May 2017",
+                     claims=["faruqi-governor-may-2017"])
 
     # -- stocks ------------------------------------------------------------------------
     fighters = m.stock("fighters", p("initial_fighters") * p("initial_share", [base]),
                        unit="person", dims=[base], doc="IS-K fighters in each Afghan base area")
+    trainees = m.stock("trainees", 0.0, unit="person", dims=[base],
+                       doc="Recruits in training, in the camps or with their units")
+    transit = m.stock("in_transit", 0.0, unit="person",
+                      doc="Fighters on their way from one base area to another")
     haven = m.stock("sanctuary_fighters", p("initial_sanctuary_fighters"), unit="person",
                     doc="IS-K fighters, leaders and camps in Pakistan's tribal areas (Tirah)",
                     claims=["main-base-moved-to-tirah"])
     cash = m.stock("cash", p("initial_cash"), unit="USD", doc="IS-K cash reserves")
-    leadership = m.stock("leadership", 1.0, unit="1", nonnegative=True,
-                         doc="Leadership capacity (1 = a full cadre of commanders)")
-    cohesion = m.stock("cohesion", 1.0, unit="1", doc="Unity of the organisation (1 = united)")
+    leaders = m.stock("leaders", p("command_size"), unit="person",
+                      doc="Commanders in post", claims=["centralised-command"])
+    cadres = m.stock("cadres", p("initial_cadres"), unit="person",
+                     doc="Trained men ready to take command when a leader falls")
+    allegiance = m.stock(
+        "northern_allegiance", 1.0, unit="1",
+        doc="How far the Central Asian, Baluch, Tajik and Uzbek minority on the northern "
+            "border follows the central command (1 = fully)",
+        claims=["faction-split-2017-2018"])
+    dispute = m.stock("faction_dispute", 0.0, unit="1",
+                      doc="The quarrel over Faruqi's governorship (1 = open hostility)",
+                      claims=["moawiya-opposition"])
+    deal = m.stock("sanctuary", 0.0, unit="1",
+                   doc="The arrangement with Pakistan: safe haven granted for appeasement "
+                       "(1 = full)", claims=["pakistan-sanctuary-resilience"])
     pool = m.stock("pool", p("pool_size") * p("pool_share", [base]), unit="person", dims=[base],
                    doc="Taliban and TTP hardliners IS-K can still recruit",
                    claims=["recruitment-pool-exhausted"])
@@ -105,46 +152,102 @@ def build(parameters: Mapping) -> Model:
                       doc="Taliban forces committed against IS-K in each area",
                       claims=["taliban-unprepared-2015"])
 
-    # -- command, money, morale ---------------------------------------------------------
+    # -- command and factions ----------------------------------------------------------
     afghan = m.aux("afghan_fighters", total(fighters, "base"), unit="person")
-    total_fighters = m.aux("total_fighters", afghan + haven, unit="person", record=True,
-                           doc="All IS-K fighters in Afghanistan and Pakistan")
+    total_fighters = m.aux("total_fighters", afghan + haven + transit, unit="person",
+                           record=True, doc="All IS-K fighters in Afghanistan and Pakistan")
+    m.aux("growth", total_fighters / (p("initial_fighters") + p("initial_sanctuary_fighters")),
+          unit="1", doc="Fighters against January 2015 (1 = the same)")
+    leadership = m.aux("leadership", leaders / p("command_size"), unit="1", record=True,
+                       doc="Leadership capacity (1 = a full cadre of commanders)")
+    north_share = m.aux("northern_share", total(fighters * north, "base") / (afghan + 1.0),
+                        unit="1", doc="Share of the Afghan force in the northern bases")
+    cohesion = m.aux(
+        "cohesion", 1 - north_share * (1 - allegiance), unit="1", record=True,
+        doc="Share of the force that follows the central command")
     command = m.aux("command", leadership * cohesion, unit="1", record=True,
                     doc="Capacity of the central command to direct and concentrate forces",
                     claims=["centralised-command", "structure-kept-despite-decapitation"])
-    payroll_need = m.aux("payroll_need", p("pay_per_fighter") * total_fighters, unit="USD/month",
-                         doc="What paying and running the force costs each month")
-    reserve = m.aux("reserve", payroll_need * p("reserve_months"), unit="USD",
-                    doc="The cash the group wants in hand: some months of costs")
-    liquidity = m.aux("liquidity", cash / (reserve + 1.0), unit="1",
-                      doc="Cash as a share of the reserve the group wants to hold")
-    money_effect = m.lookup("money_effect", [(0.0, 0.15), (0.5, 0.6), (1.0, 0.9), (2.0, 1.0)],
-                            x_unit="1", y_unit="1",
-                            doc="How far cash keeps fighters paid and operations running")
-    money = m.aux("money", money_effect(liquidity), unit="1", record=True,
-                  doc="Financial health (1 = well funded)",
-                  claims=["strength-depends-on-money", "poor-tribal-relations"])
+    local_command = m.aux(
+        "local_command", leadership * (1 - north * (1 - allegiance)), unit="1", dims=[base],
+        doc="Command in each area: the northern bases follow it only as far as their "
+            "faction does")
+    m.flow("dispute_outbreak", None, dispute, (1 - dispute) * governor / p("dispute_time"),
+           doc="The minority rejects the new governor and breaks away (Moawiya)",
+           claims=["moawiya-breakaway"])
+    settlement = m.aux(
+        "core_settlement", p("settlement_strength") * step(1.0, "2018-03") * (1 - caliphate),
+        unit="1", doc="The core's decisive intervention of March 2018, as strong as its "
+                      "need of a stable Khorasan once its cities were lost",
+        claims=["core-settles-split-mar-2018"])
+    m.flow("dispute_settled", dispute, None, dispute * settlement / p("dispute_time"),
+           doc="The imposed settlement ends the quarrel", claims=["moawiya-rejoined-early-2018"])
+    m.flow("allegiance_change", None, allegiance,
+           (1 - p("breakaway_depth") * dispute - p("dissent") * deal * (1 - dispute)
+            - allegiance) / p("dispute_time"),
+           doc="The minority follows the command as the quarrel and its dislike of the "
+               "Pakistan deal allow", claims=["moawiya-opposition"])
+
+    # -- money ---------------------------------------------------------------------------
     morale = m.aux("morale", 1 - p("morale_loss") * (1 - caliphate), unit="1",
                    doc="Morale, hit by the caliphate's collapse",
                    claims=["morale-suffering-summer-2018"])
+    capacity = m.aux("capacity", total_fighters / p("reference_force") * command * morale,
+                     unit="1", doc="Capacity for operations before money (1 = a 10,000-strong "
+                                   "force fully commanded)")
+    holding = m.aux("ground_held", total(maximum(control, 0.0), "base"), unit="1",
+                    doc="Base areas held, counting partial control")
+    needs = m.aux(
+        "needs",
+        p("pay_per_fighter") * total_fighters + p("operations_cost") * capacity
+        + p("holding_cost") * holding + p("haqqani_fee") * haqqani_deal,
+        unit="USD/month", record=True,
+        doc="What the group must pay each month: fighters, operations, the ground it holds "
+            "and the Haqqani Network's help", claims=["isk-pays-haqqani"])
+    reserve = m.aux("reserve", needs * p("reserve_months"), unit="USD",
+                    doc="The cash the group wants in hand: some months of needs")
+    money = m.aux("money", minimum(1.0, cash / (reserve + 1.0)), unit="1", record=True,
+                  doc="Share of its needs the group can pay (1 = all)",
+                  claims=["strength-depends-on-money", "poor-tribal-relations"])
+    surplus = m.aux("surplus_cash", maximum(cash - reserve, 0.0), unit="USD",
+                    doc="Cash beyond the reserve")
+    abundance = m.aux(
+        "abundance", p("expansion_effect") * (surplus / p("spend_time")) / (needs + 1.0),
+        unit="1", doc="Extra pull of bonuses, arms and promises bought with surplus cash",
+        claims=["strength-depends-on-money"])
+    paid = m.aux("paid", 1 - p("pay_weight") * (1 - money), unit="1",
+                 doc="How far unpaid needs cut fighting power and the pull of recruitment")
 
-    # -- the war with the Taliban --------------------------------------------------------
-    power = m.aux(
-        "isk_power", fighters + p("concentration") * command * (afghan - fighters),
-        unit="person", doc="IS-K force that can be brought to bear in an area, reserves included",
-        claims=["concentration-advantage"])
+    # -- the sanctuary in Pakistan -------------------------------------------------------
+    camps = m.aux("camps", deal, unit="1",
+                  doc="Training camps the arrangement lets the group run in the tribal areas",
+                  claims=["training-camps-tribal-areas"])
+
+    # -- the war with the Taliban ----------------------------------------------------------
+    power = m.aux("isk_power",
+                  fighters * (1 - p("command_weight") * (1 - local_command)) * paid * morale,
+                  unit="person",
+                  dims=[base], doc="IS-K combat power in an area: fighters as commanded, paid "
+                                   "and motivated", claims=["isk-better-trained"])
     focus = m.aux("zabul_offensive",
                   p("zabul_surge") * p("zabul_mask", [base]) * pulse("2015-10", 6), unit="1",
-                  dims=[base], doc="The Taliban's one serious defeat of IS-K, in Zabul 2015-2016",
+                  dims=[base], doc="The Taliban's one serious defeat of IS-K, in Zabul 2015-2016 "
+                                   "(an input: the model is not asked to explain it)",
                   claims=["zabul-defeat-2015-2016"])
     effort = m.aux(
         "taliban_effort",
-        taliban * p("taliban_quality") * (1 + outside_support * p("support_weight", [base]))
-        * (1 + focus), unit="person", doc="Taliban combat power against IS-K in an area")
-    balance = m.aux("balance", power / (power + effort + 1.0), unit="1", record=True,
-                    doc="IS-K's share of local combat power")
+        taliban * p("taliban_quality") * (1 + outside_support * support_weight) * (1 + focus),
+        unit="person", dims=[base], doc="Taliban combat power against IS-K in an area")
+    balance = m.aux("balance", power / (power + effort + 1.0), unit="1", dims=[base],
+                    record=True, doc="IS-K's share of local combat power")
+    search = m.aux(
+        "search_pressure",
+        (1 - p("deitchman")) * (1 - balance)
+        + p("deitchman") * effort / p("reference_effort"), unit="1", dims=[base],
+        doc="How hard the Taliban press IS-K in an area: its share of the balance, or "
+            "(Deitchman 1962) the searchers' effort itself, whatever IS-K's size")
     m.flow("combat_losses", fighters, None,
-           p("taliban_lethality") * fighters * (1 - balance) * fighting,
+           p("taliban_lethality") * fighters * search * fighting,
            doc="IS-K fighters killed or captured fighting the Taliban",
            claims=["continuous-war-since-spring-2015", "taliban-more-effective-2017-2018"])
     m.flow("taliban_losses", taliban, None,
@@ -153,82 +256,112 @@ def build(parameters: Mapping) -> Model:
     m.flow("taliban_mobilisation", None, taliban,
            maximum(0.0, p("taliban_commitment", [base]) + p("threat_response") * fighters
                    - taliban) / p("mobilisation_time"),
-           doc="Taliban commit forces as IS-K grows in an area",
-           claims=["taliban-unprepared-2015"])
+           doc="Taliban commit forces as IS-K grows in an area, more slowly than IS-K's "
+               "command can concentrate", claims=["taliban-unprepared-2015",
+                                                  "concentration-advantage"])
+    tribal = p("tribal_support")
     m.flow("control_change", None, control,
-           (logistic(balance, 12.0, 0.5) - control) / p("control_time"),
-           doc="Areas follow the local balance of power",
-           claims=["nangarhar-ground-changed-hands"])
+           (logistic(balance, p("control_steepness"), 0.5) * (tribal + (1 - tribal) * money)
+            - control) / p("control_time"),
+           doc="Areas follow the local balance of power, and are kept only while the group "
+               "can pay for them: tribal support is poor",
+           claims=["nangarhar-ground-changed-hands", "poor-tribal-relations"])
     held = m.aux("held", if_then_else(control > 0.5, 1.0, 0.0), unit="1", dims=[base])
     m.aux("bases_held", total(held, "base"), unit="1", record=True,
           doc="Number of the five base areas IS-K holds (control above one half)",
           claims=["five-bases-unlikely-held"])
 
-    # -- manpower flows ------------------------------------------------------------------
+    # -- redeployment and consolidation ------------------------------------------------------
+    garrison = p("garrison_need")
+    overstretch = m.aux(
+        "overstretch", maximum(0.0, 1 - afghan / (garrison * holding + 1.0)), unit="1",
+        doc="How far the force falls short of garrisoning the ground it holds",
+        claims=["consolidation-expected"])
+    abandon_level = m.aux("abandon_level", p("abandon_balance") + p("consolidation") * overstretch,
+                          unit="1",
+                          doc="Balance below which the command pulls fighters out of an area")
+    push = m.aux(
+        "push", logistic(abandon_level - balance, p("control_steepness"))
+        + maximum(0.0, balance - p("secure_balance")),
+        unit="1", dims=[base],
+        doc="Why fighters leave an area: it is being lost, or it is secure enough to spare them")
+    pull = m.aux(
+        "pull", 4 * balance * (1 - balance) * (1 + p("consolidation") * overstretch * balance)
+        + 0.01, unit="1", dims=[base],
+        doc="Where fighters are sent: contested areas they can win, the strongest first when "
+            "over-stretched")
+    m.flow("redeploy_out", fighters, None,
+           p("redeploy_rate") * local_command * push * fighters,
+           doc="Fighters the command moves out of an area", claims=["concentration-advantage"])
+    m.flow("redeploy_leave", None, transit, total(m["redeploy_out"], "base"),
+           doc="The same fighters, on the move")
+    sent = m.aux("sent", transit / p("transit_time"), unit="person/month",
+                 doc="Fighters arriving each month where they were sent")
+    m.flow("redeploy_arrive", transit, None, sent, doc="Arrivals in their new areas")
+    m.flow("redeploy_in", None, fighters, sent * pull / total(pull, "base"),
+           doc="Fighters arriving in an area")
+
+    # -- manpower ------------------------------------------------------------------------
     appeal = m.aux("appeal", 1 - p("appeal_loss") * (1 - caliphate), unit="1",
                    doc="Pull of the Daesh brand on would-be recruits",
                    claims=["collapse-weakens-recruitment"])
-    m.flow("recruitment", pool, fighters,
-           p("recruit_rate") * pool * appeal * money * (p("presence_floor") + control),
+    momentum = m.aux(
+        "momentum",
+        maximum(0.0, 1 + p("momentum_effect") * 12 * trend(holding, p("momentum_time"), 0.0)),
+        unit="1", doc="Success draws recruits: the pull of gaining ground (1 = none)")
+    m.flow("recruitment", pool, None,
+           p("recruit_rate") * pool * appeal * paid * momentum * (1 + abundance)
+           * (p("presence_floor") + control),
            doc="Hardliners joining from the Taliban and TTP",
            claims=["members-rising-2015-2016", "recruitment-difficulties"])
+    training_time = m.aux(
+        "training_time", p("training_time_base") * (1 + p("camp_effect") * (1 - camps)),
+        unit="month", doc="Time to train a recruit: shorter with camps in the tribal areas",
+        claims=["training-camps-tribal-areas"])
+    m.flow("graduation", trainees, fighters, trainees / training_time,
+           doc="Trained recruits joining the fighting force")
     m.flow("pool_renewal", None, pool,
            p("pool_renewal_rate") * p("pool_size") * p("pool_share", [base]),
            doc="New hardliners emerging among the Taliban and TTP", unit="person/month")
     m.flow("foreign_arrivals", None, fighters,
            p("foreign_max") * (1 - caliphate) * p("foreign_share", [base]),
            doc="Fighters reaching Khorasan by smuggling routes from the Middle East",
-           claims=["foreign-inflow-max-100", "flow-reversed-to-khorasan"])
+           claims=["flow-reversed-to-khorasan"])
     m.flow("departures", fighters, None, p("departure_rate") * fighters * caliphate * caliphate,
            doc="Fighters leaving for Iraq and Syria, until that flow dried up",
            claims=["flow-reversed-to-khorasan"])
     m.flow("us_losses", fighters, None,
            p("us_strike_rate") * p("us_exposure", [base]) * us_on * fighters,
            doc="Fighters killed by US air strikes and operations",
-           claims=["us-decimated-leadership"])
+           claims=["achin-foothold-late-2015"])
+    m.flow("enlistment", None, trainees, m["recruitment"] + p("grievance") * m["us_losses"],
+           doc="Recruits entering training, including those drawn by anger at US strikes",
+           claims=["members-rising-2015-2016"])
     m.flow("desertion", fighters, None,
            p("desertion_rate") * fighters * (1 - money * morale),
            doc="Surrenders and desertion when pay and morale fail",
            claims=["members-decline-admitted"])
     m.flow("relocation", fighters, None,
-           p("relocation_rate") * sanctuary * fighters
+           p("relocation_rate") * deal * fighters
            * maximum(0.0, 1 - haven / (p("sanctuary_share") * total_fighters + 1.0)),
            doc="Fighters and cadres moving to the Pakistani sanctuary",
-           claims=["main-base-moved-to-tirah", "training-camps-tribal-areas"])
+           claims=["main-base-moved-to-tirah"])
     m.flow("arrivals_in_sanctuary", None, haven, total(m["relocation"], "base"),
            doc="The same fighters, arriving in the sanctuary")
-    crackdown = m.aux("crackdown", step(1.0, "2017-05") * (1 - sanctuary), unit="1",
-                      doc="Pakistani pressure on the camps where the safe haven falls short")
-    m.flow("sanctuary_repression", haven, None,
-           (p("repression_rate") + p("crackdown_rate") * crackdown) * haven,
-           doc="Losses to occasional waves of Pakistani repression, and to a crackdown if "
-               "the safe haven ends", claims=["pakistan-repression-waves"])
-    m.flow("sanctuary_desertion", haven, None,
-           p("desertion_rate") * haven * (1 - money * morale),
-           doc="Desertion among fighters in the sanctuary")
-
-    # -- leadership and cohesion -----------------------------------------------------------
-    m.flow("decapitation", leadership, None,
-           p("decapitation_rate") * us_on * leadership
-           * (1 - p("sanctuary_protection") * sanctuary),
-           doc="Leaders killed by US strikes, far fewer once the leaders sit in Pakistan",
-           claims=["us-killed-leaders-from-2015", "decapitation-slowed"])
-    m.flow("leader_renewal", None, leadership, (1 - leadership) / p("renewal_time"),
-           doc="New commanders replace the dead", claims=["structure-kept-despite-decapitation"])
-    m.flow("cohesion_change", None, cohesion,
-           (1 - split - p("dissent") * sanctuary - cohesion) / p("cohesion_time"),
-           doc="Cohesion moves toward what the split and the Pakistan deal allow",
-           claims=["moawiya-opposition", "moawiya-rejoined-early-2018"])
+    m.flow("sent_from_sanctuary", haven, None,
+           p("return_rate") * haven * maximum(0.0, 1 - afghan / (garrison * holding + 1.0)),
+           doc="Fighters the main base sends back to Afghanistan when the bases run short: "
+               "the reserve that makes the group resilient",
+           claims=["pakistan-sanctuary-resilience"])
+    m.flow("returns_in_transit", None, transit, m["sent_from_sanctuary"],
+           doc="The same fighters, on their way to the Afghan bases")
 
     # -- operations --------------------------------------------------------------------------
-    capacity = m.aux("capacity", total_fighters / p("reference_force") * command * money,
-                     unit="1", doc="Overall capacity for operations (1 = a 10,000-strong force "
-                                   "fully commanded and funded)")
     theatre_weight = p("theatre_weight", [theatre])
     kabul_boost = m.aux("kabul_boost", 1 + p("haqqani_help") * haqqani_deal, unit="1",
                         doc="Haqqani help with organising attacks in Kabul",
                         claims=["isk-pays-haqqani"])
-    restraint = m.aux("pakistan_restraint", 1 - p("restraint") * sanctuary, unit="1",
+    restraint = m.aux("pakistan_restraint", 1 - p("restraint") * deal, unit="1",
                       doc="Attacks in Pakistan held back under the sanctuary deal",
                       claims=["few-attacks-in-pakistan"])
     kabul_on = m.aux("kabul_campaign", step(1.0, "2016-01"), unit="1",
@@ -238,10 +371,48 @@ def build(parameters: Mapping) -> Model:
         "theatre_factor",
         p("is_afghanistan", [theatre]) + p("is_kabul", [theatre]) * kabul_boost * kabul_on
         + p("is_pakistan", [theatre]) * restraint, unit="1", dims=[theatre])
-    activity = m.aux("activity", capacity * theatre_weight * theatre_factor, unit="1",
+    activity = m.aux("activity", capacity * money * theatre_weight * theatre_factor, unit="1",
                      dims=[theatre], record=True,
-                     doc="Index of capacity for attacks by theatre (not a forecast of attacks)",
+                     doc="Index of capacity for attacks by theatre, as far as the group can pay "
+                         "for operations (not a forecast of attacks)",
                      claims=["only-active-in-afghanistan"])
+
+    # -- Pakistan: a negotiated, disputed arrangement ------------------------------------------
+    friction = m.aux(
+        "friction", activity.sel(theatre="pakistan") / p("pakistan_tolerance"), unit="1",
+        doc="Attacks in Pakistan against what the security agencies tolerate",
+        claims=["few-attacks-in-pakistan"])
+    m.flow("deal_change", None, deal,
+           (p("sanctuary_strength") * governor - deal) / p("negotiation_time")
+           - p("wave_effect") * friction * deal,
+           doc="The arrangement: negotiated toward what the divided establishment will grant, "
+               "eroded by attacks in Pakistan, then renegotiated",
+           claims=["pakistan-establishment-divided", "pakistan-deal-disputed"])
+    m.flow("sanctuary_repression", haven, None,
+           (p("repression_rate") * (1 + friction) + p("crackdown_rate") * governor * (1 - deal))
+           * haven,
+           doc="Losses to the small waves of Pakistani repression, and to a crackdown where the "
+               "safe haven falls short", claims=["pakistan-repression-waves"])
+    m.flow("sanctuary_desertion", haven, None,
+           p("desertion_rate") * haven * (1 - money * morale),
+           doc="Desertion among fighters in the sanctuary")
+
+    # -- leaders and cadres ----------------------------------------------------------------------
+    m.flow("decapitation", leaders, None,
+           p("decapitation_rate") * us_on * leaders * (1 - p("sanctuary_protection") * deal),
+           doc="Leaders killed by US strikes, far fewer once the leaders sit in Pakistan",
+           claims=["us-killed-leaders-from-2015", "us-decimated-leadership",
+                   "decapitation-slowed"])
+    m.flow("promotion", cadres, None,
+           minimum(cadres, maximum(0.0, p("command_size") - leaders)) / p("renewal_time"),
+           doc="Cadres promoted to replace fallen commanders",
+           claims=["structure-kept-despite-decapitation"])
+    m.flow("leader_renewal", None, leaders, m["promotion"], doc="The same men, in command")
+    m.flow("cadre_training", None, cadres,
+           p("cadre_rate") * total(m["graduation"], "base") / (1 + p("camp_effect") * (1 - camps))
+           + p("core_leaders") * settlement * (1 - syria_first),
+           doc="Cadres from the camps' graduates, and leaders the core sends once it chose "
+               "Khorasan", claims=["core-considered-sending-leaders"])
 
     # -- donors and money ----------------------------------------------------------------------
     signal = m.aux(
@@ -262,44 +433,46 @@ def build(parameters: Mapping) -> Model:
             - confidence) / p("confidence_time"),
            doc="Donors stay while activity stays above a level; they leave when it falls",
            claims=["activity-floor-for-donors"])
-    gifts = m.aux("gifts", p("donation_max", [donor]) * confidence, unit="USD/month",
-                  dims=[donor], record=True, doc="Donations by donor type",
+    gifts = m.aux("gifts", p("donation_scale") * p("donation_max", [donor]) * confidence,
+                  unit="USD/month", dims=[donor], record=True, doc="Donations by donor type",
                   claims=["dependent-on-gulf-donations"])
     m.flow("donations", None, cash, total(gifts, "donor"), doc="Gulf donations received",
            claims=["dwindling-gulf-donations"])
-    m.flow("core_funding", None, cash,
-           p("core_support") * caliphate * (1 - p("syria_priority") * step(1.0, "2018-09")),
-           unit="USD/month", doc="Regular funding from the Daesh core",
-           claims=["core-funding-disrupted", "core-decides-syria-late-summer-2018"])
+    m.flow("core_funding", None, cash, core_means * khorasan_share, unit="USD/month",
+           doc="Regular funding from the Daesh core", claims=["core-funding-disrupted"])
     m.flow("core_transfers", None, cash, p("transfer_rate") * pulse("2018-01", 6),
            unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
            claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
     urgency = m.aux("revenue_push", 1 + p("tax_push") * step(1.0, "2018-06"), unit="1",
                     doc="Harder taxation and the drive for mines once outside money fell",
                     claims=["taxing-all-subjects", "seize-mining"])
+    ground = maximum(control, 0.0)
     m.flow("taxation", None, cash,
-           p("tax_potential") * total(control * p("tax_weight", [base]), "base") * urgency,
+           p("tax_potential") * total(ground * p("tax_weight", [base]), "base") * urgency,
            unit="USD/month", doc="Taxes raised in the areas IS-K holds")
     m.flow("mining", None, cash,
-           p("mining_potential") * total(control * p("mining_weight", [base]), "base")
+           p("mining_potential") * total(ground * p("mining_weight", [base]), "base")
            * step(1.0, "2018-06"), unit="USD/month", doc="Revenue from seized mining operations",
            claims=["seize-mining"])
     opium_potential = m.aux(
         "opium_potential",
-        p("opium_value") * total(control * p("opium_weight", [base]), "base"), unit="USD/month",
+        p("opium_value") * total(ground * p("opium_weight", [base]), "base"), unit="USD/month",
         doc="What taxing the opium trade would bring", claims=["opium-ban-kept"])
     m.flow("opium", None, cash, (1 - p("opium_ban")) * opium_potential, unit="USD/month",
            doc="Opium revenue (none while the ban holds)", claims=["opium-ban-baghdadi-order"])
     m.aux("opium_forgone", p("opium_ban") * opium_potential, unit="USD/month", record=True,
           doc="Revenue given up by keeping the opium ban")
-    m.flow("pakistani_funding", None, cash, p("pakistan_funding") * sanctuary, unit="USD/month",
+    m.flow("pakistani_funding", None, cash, p("pakistan_funding") * deal, unit="USD/month",
            doc="Some money from Pakistani intelligence", claims=["pakistan-financial-support"])
-    m.flow("payroll", cash, None, payroll_need, doc="Pay and running costs of the force")
-    m.flow("surplus_spending", cash, None, maximum(cash - reserve, 0) / p("spend_time"),
-           unit="USD/month", doc="Cash beyond the reserve spent on operations, arms and "
-           "recruits rather than hoarded", claims=["strength-depends-on-money"])
-    m.flow("haqqani_payments", cash, None, p("haqqani_fee") * haqqani_deal, unit="USD/month",
-           doc="Cash paid to the Haqqani Network", claims=["isk-pays-haqqani"])
+    m.flow("spending", cash, None, needs * money, unit="USD/month",
+           doc="What the group pays: all its needs while cash lasts, less when it runs short")
+    m.flow("expansion_spending", cash, None, surplus / p("spend_time"), unit="USD/month",
+           doc="Surplus cash spent on expansion: bonuses, arms, promises to recruits",
+           claims=["strength-depends-on-money"])
+    m.aux("net_cash_flow", m["donations"] + m["core_funding"] + m["core_transfers"]
+          + m["taxation"] + m["mining"] + m["opium"] + m["pakistani_funding"] - needs,
+          unit="USD/month", record=True,
+          doc="Income less needs: how finances are going before any saving or cutting back")
 
     unused = set(parameters) - used
     if unused:
