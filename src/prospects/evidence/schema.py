@@ -37,9 +37,10 @@ class Source(Entry):
     title: str
     publisher: str
     date: str
-    kind: Literal["assessment", "report", "press", "dataset", "other"]
+    kind: Literal["assessment", "report", "press", "dataset", "reference", "other"]
     reliability: Literal["A", "B", "C", "D", "E", "F"]
     location: str | None = None
+    note: str | None = None
 
     _id = field_validator("id")(_slug)
 
