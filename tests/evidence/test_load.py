@@ -35,7 +35,10 @@ def test_the_builtin_evidence_loads_with_every_claim_used_or_explained():
     assert ev.sources["isk-2018"].reliability == "B"
     assert all(c.locator and c.text for c in ev.claims.values())
     members = ev.claims["members-2017-10-12k"]
-    assert members.quantity.bounds == (10000, 12000) and members.asserted_by == "group"
+    assert members.quantity.bounds == (10000, 12000) and members.asserted_by == "author"
+    assert ev.claims["members-summer-2018-8k"].asserted_by == "group"
+    gazetteer = ev.sources[ev.claims["derzab-is-in-jowzjan"].source]
+    assert gazetteer.kind == "reference" and gazetteer.date <= "2018-12"
     assert "self_report_inflation" in ev.bias_names
     assert "self_report_inflation" not in ev.model_parameters
     assert ev.relations and all(r.claims for r in ev.relations.values())

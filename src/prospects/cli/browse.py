@@ -1,6 +1,8 @@
-"""``prospects model show`` and ``prospects evidence list|show|unused``: browsing a system."""
+"""``prospects model show|doc`` and ``prospects evidence list|show|unused``: browsing a system."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -43,6 +45,28 @@ def show_model(
             out.print(_claim_line(loaded, claim_id))
         if variable is not None and row.depends_on:
             out.print(f"  depends on: {', '.join(row.depends_on)}")
+
+
+@model_app.command("doc")
+@user_errors
+def model_doc(
+    system: str = SYSTEM_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the page here; "  # noqa: UP007
+                                    "default: print it."),
+) -> None:
+    """The model as Markdown: each checklist mechanism (mechanisms.yaml) with its variables,
+    equations, claims and parameters, and the feedback loops."""
+    from ..files import writable, write_text
+    from ..present.model_doc import model_doc as page
+    from ..system import load_system
+
+    if out is not None:
+        writable(out)
+    text = page(load_system(system))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(out, text)
 
 
 @evidence_app.command("list")

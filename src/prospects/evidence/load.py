@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import UserError
-from .schema import Actor, Claim, ObservationSpec, ParameterSpec, Relation, Source
+from .schema import Actor, Claim, Mechanism, ObservationSpec, ParameterSpec, Relation, Source
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -207,3 +207,24 @@ def _cross_check(ev: Evidence) -> None:
         if no_bounds and claim.quantity is None:
             raise EvidenceError(f"{f / 'observations.yaml'}: entry '{obs.id}' field 'low': "
                                 f"needed, since claim '{claim.id}' states no quantity")
+
+
+def load_mechanisms(folder: Path, evidence: Evidence, variables) -> dict[str, Mechanism]:
+    """The checklist in ``folder/mechanisms.yaml``, each name checked against the model's
+    ``variables`` and the evidence (an empty mapping if there is no such file)."""
+    path = Path(folder) / "mechanisms.yaml"
+    mechanisms = _optional(path, Mechanism)
+    known = {"variables": (variables, "model variable"), "claims": (evidence.claims, "claim"),
+             "actors": (evidence.actors, "actor")}
+    items: dict[int, str] = {}
+    for mech in mechanisms.values():
+        if mech.item in items:
+            raise EvidenceError(f"{path}: entry '{mech.id}' field 'item': item {mech.item} is "
+                                f"also entry '{items[mech.item]}'")
+        items[mech.item] = mech.id
+        for field_name, (names, what) in known.items():
+            for name in getattr(mech, field_name):
+                if name not in names:
+                    raise EvidenceError(f"{path}: entry '{mech.id}' field '{field_name}': "
+                                        f"unknown {what} '{name}'")
+    return mechanisms

@@ -37,9 +37,10 @@ class Source(Entry):
     title: str
     publisher: str
     date: str
-    kind: Literal["assessment", "report", "press", "dataset", "other"]
+    kind: Literal["assessment", "report", "press", "dataset", "reference", "other"]
     reliability: Literal["A", "B", "C", "D", "E", "F"]
     location: str | None = None
+    note: str | None = None
 
     _id = field_validator("id")(_slug)
 
@@ -210,4 +211,26 @@ class ObservationSpec(Entry):
             raise ValueError("'event_by' needs a threshold")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError("low is above high")
+        return self
+
+
+class Mechanism(Entry):
+    """One item of a system's checklist and what in the model carries it."""
+
+    id: str
+    item: int = Field(ge=1, strict=True)
+    title: str
+    checklist: str
+    variables: list[str] = Field(default_factory=list)
+    claims: list[str] = Field(default_factory=list)
+    actors: list[str] = Field(default_factory=list)
+    not_modelled: str | None = None
+
+    _id = field_validator("id")(_slug)
+
+    @model_validator(mode="after")
+    def _carried_or_said(self):
+        if not self.variables and not self.not_modelled:
+            raise ValueError("name the variables that carry the item, or say in "
+                             "'not_modelled' that it is not yet modelled")
         return self

@@ -1,0 +1,128 @@
+"""The model as an analyst reads it, in Markdown: each checklist mechanism with its
+variables, equations, claims and parameters, and the model's feedback loops. Generated
+from the model and the evidence files (``prospects model doc``), never kept by hand."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter, defaultdict
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]#|~])")
+
+
+def md(text) -> str:
+    """User text that Markdown renders as text: HTML escaped, Markdown's marks backslashed,
+    on one line."""
+    flat = " ".join(str(text).split())
+    return _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def code(text) -> str:
+    """An inline code span (equations, names): no backtick can close it early."""
+    return f"`{' '.join(str(text).split()).replace('`', chr(39))}`"
+
+
+def _claim(system, claim_id: str) -> str:
+    claim = system.evidence.claims[claim_id]
+    return (f"- {code(claim_id)}: {md(claim.text)} ({md(claim.locator)}; "
+            f"{md(claim.asserted_by)}, credibility {claim.credibility})")
+
+
+def _parameter_rows(system, names) -> list[str]:
+    rows = ["| parameter | default | prior | unit | rationale | claims |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for name in names:
+        spec = system.evidence.parameters.get(name)
+        if spec is None:
+            continue
+        default = (", ".join(f"{k}: {v:g}" for k, v in spec.default.items())
+                   if isinstance(spec.default, dict) else f"{spec.default:g}")
+        rows.append(f"| {code(name)} | {md(default)} | {md(spec.prior)} | {md(spec.unit)} | "
+                    f"{md(spec.rationale)} | {md(', '.join(spec.claims))} |")
+    return rows if len(rows) > 2 else []
+
+
+def _mechanism(system, mech, rows) -> list[str]:
+    out = [f"## {mech.item}. {md(mech.title)}", "", f"*Checklist:* {md(mech.checklist)}", ""]
+    if not mech.variables:
+        out += ["**Not yet modelled.** " + md(mech.not_modelled or ""), ""]
+    elif mech.not_modelled:
+        out += [f"**Not yet modelled:** {md(mech.not_modelled)}", ""]
+    if mech.actors:
+        actors = system.evidence.actors
+        out += ["Actors: " + "; ".join(f"{md(actors[a].name)} ({md(actors[a].kind)})"
+                                       for a in mech.actors), ""]
+    params: list[str] = []
+    if mech.variables:
+        out += ["### Variables", ""]
+    for name in mech.variables:
+        row = rows[name]
+        dims = f" [{', '.join(row.dims)}]" if row.dims else ""
+        out.append(f"- {code(name)}{dims} ({row.kind}, {md(row.unit or 'no unit')}): "
+                   f"{md(row.doc)}")
+        out.append(f"  - equation: {code(row.equation)}")
+        out += ["  " + _claim(system, c) for c in row.claims]
+        params += [d for d in (name, *row.depends_on) if rows[d].kind == "param"]
+    if mech.claims:
+        out += ["", "### Further claims", ""] + [_claim(system, c) for c in mech.claims]
+    table = _parameter_rows(system, dict.fromkeys(params))
+    if table:
+        out += ["", "### Parameters", ""] + table
+    return out + [""]
+
+
+def _loops(system) -> list[str]:
+    from ..sd.loops import feedback_loops
+
+    ranges = {name: spec.allowed for name, spec in system.evidence.parameters.items()
+              if spec.prior.dist != "fixed"}
+    loops = feedback_loops(system.model, ranges)
+    groups = defaultdict(list)
+    for loop in loops:
+        groups[loop.stocks].append(loop)
+    counts = Counter(loop.polarity for loop in loops)
+    out = ["## Feedback loops", "",
+           f"{len(loops)} loops (cycles of the causal graph, each through a stock): "
+           + ", ".join(f"{n} {polarity}" for polarity, n in sorted(counts.items())) + ". "
+           "A loop is reinforcing or balancing when the signs of its links follow from the "
+           "equations for every value the parameters' priors allow; otherwise its polarity "
+           "is not determined. Loops are grouped by the stocks they pass through, each "
+           "group named by them, with its shortest loop.", "",
+           "| loop (stocks) | loops | reinforcing | balancing | not determined | "
+           "shortest |", "| --- | --- | --- | --- | --- | --- |"]
+    for stocks, members in sorted(groups.items(), key=lambda g: (len(g[0]), g[0])):
+        tally = Counter(loop.polarity for loop in members)
+        shortest = min(members, key=lambda loop: len(loop.path))
+        out.append(f"| {' - '.join(stocks) or '(through a delay)'} | {len(members)} | "
+                   f"{tally['reinforcing']} | {tally['balancing']} | "
+                   f"{tally['polarity not determined']} | "
+                   f"{code(' -> '.join(shortest.path + shortest.path[:1]))} |")
+    return out + [""]
+
+
+def model_doc(system) -> str:
+    """The Markdown page of ``system``'s model (see the module's docstring)."""
+    from ..evidence import load_mechanisms
+    from ..sd.inspect import describe
+
+    mechanisms = load_mechanisms(system.folder, system.evidence, system.model.variables)
+    rows = {row.name: row for row in describe(system.model)}
+    model = system.model
+    out = [f"# The {md(system.name)} model", "",
+           f"Generated by {code(f'prospects model doc --system {system.name}')} from the "
+           "system's model.py, mechanisms.yaml and evidence files: do not edit by hand.", "",
+           f"{md(model.doc)}. Monthly, {model.start:%Y-%m} to {model.stop:%Y-%m}; "
+           f"{len(model.stocks)} stocks, {len(model.flows)} flows, "
+           f"{len(model.of_kind('aux'))} auxiliaries, {len(model.params)} parameters.", ""]
+    if not mechanisms:
+        out += ["This system has no mechanisms.yaml: no checklist to show.", ""]
+    for mech in sorted(mechanisms.values(), key=lambda m: m.item):
+        out += _mechanism(system, mech, rows)
+    carried = {name for mech in mechanisms.values() for name in mech.variables}
+    left = [v.name for v in model.variables.values() if v.kind != "param" and
+            v.name not in carried]
+    if left:
+        out += ["## Variables no checklist item names", "",
+                ", ".join(code(name) for name in left), ""]
+    return "\n".join(out + _loops(system)).rstrip() + "\n"
