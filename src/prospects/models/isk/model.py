@@ -137,7 +137,7 @@ def build(parameters: Mapping) -> Model:
         claims=["faction-split-2017-2018"])
     dispute = m.stock("faction_dispute", 0.0, unit="1",
                       doc="The quarrel over Faruqi's governorship (1 = open hostility)",
-                      claims=["moawiya-opposition"])
+                      claims=["moawiya-opposition", "core-always-struggled-to-control"])
     deal = m.stock("sanctuary", 0.0, unit="1",
                    doc="The arrangement with Pakistan: safe haven granted for appeasement "
                        "(1 = full)", claims=["pakistan-sanctuary-resilience"])
@@ -147,7 +147,8 @@ def build(parameters: Mapping) -> Model:
     confidence = m.stock("donor_confidence", p("initial_confidence"), unit="1", dims=[donor],
                          doc="Donors' confidence that IS-K is worth funding")
     control = m.stock("control", p("initial_control"), unit="1", dims=[base], nonnegative=False,
-                      doc="IS-K's hold on each base area (0 none, 1 full)")
+                      doc="IS-K's hold on each base area (0 none, 1 full); Derzab, lost in "
+                          "August 2018, is the Jowzjan base", claims=["derzab-is-in-jowzjan"])
     taliban = m.stock("taliban", p("taliban_initial", [base]), unit="person", dims=[base],
                       doc="Taliban forces committed against IS-K in each area",
                       claims=["taliban-unprepared-2015"])
@@ -177,9 +178,10 @@ def build(parameters: Mapping) -> Model:
            claims=["moawiya-breakaway"])
     settlement = m.aux(
         "core_settlement", p("settlement_strength") * step(1.0, "2018-03") * (1 - caliphate),
-        unit="1", doc="The core's decisive intervention of March 2018, as strong as its "
-                      "need of a stable Khorasan once its cities were lost",
-        claims=["core-settles-split-mar-2018"])
+        unit="1", doc="The core's decisive intervention of March 2018 (when it also "
+                      "acknowledged the governor), as strong as its need of a stable Khorasan "
+                      "once its cities were lost",
+        claims=["core-settles-split-mar-2018", "faruqi-acknowledged-mar-2018"])
     m.flow("dispute_settled", dispute, None, dispute * settlement / p("dispute_time"),
            doc="The imposed settlement ends the quarrel", claims=["moawiya-rejoined-early-2018"])
     m.flow("allegiance_change", None, allegiance,
@@ -203,12 +205,14 @@ def build(parameters: Mapping) -> Model:
         + p("holding_cost") * holding + p("haqqani_fee") * haqqani_deal,
         unit="USD/month", record=True,
         doc="What the group must pay each month: fighters, operations, the ground it holds "
-            "and the Haqqani Network's help", claims=["isk-pays-haqqani"])
+            "and the Haqqani Network's help",
+        claims=["isk-pays-haqqani", "not-self-sufficient-end-2018"])
     reserve = m.aux("reserve", needs * p("reserve_months"), unit="USD",
                     doc="The cash the group wants in hand: some months of needs")
     money = m.aux("money", minimum(1.0, cash / (reserve + 1.0)), unit="1", record=True,
                   doc="Share of its needs the group can pay (1 = all)",
-                  claims=["strength-depends-on-money", "poor-tribal-relations"])
+                  claims=["strength-depends-on-money", "poor-tribal-relations",
+                          "derzab-fell-as-collapse-felt"])
     surplus = m.aux("surplus_cash", maximum(cash - reserve, 0.0), unit="USD",
                     doc="Cash beyond the reserve")
     abundance = m.aux(
@@ -304,7 +308,7 @@ def build(parameters: Mapping) -> Model:
     # -- manpower ------------------------------------------------------------------------
     appeal = m.aux("appeal", 1 - p("appeal_loss") * (1 - caliphate), unit="1",
                    doc="Pull of the Daesh brand on would-be recruits",
-                   claims=["collapse-weakens-recruitment"])
+                   claims=["collapse-weakens-recruitment", "invincibility-myth-undermined"])
     momentum = m.aux(
         "momentum",
         maximum(0.0, 1 + p("momentum_effect") * 12 * trend(holding, p("momentum_time"), 0.0)),
@@ -352,7 +356,7 @@ def build(parameters: Mapping) -> Model:
            p("return_rate") * haven * maximum(0.0, 1 - afghan / (garrison * holding + 1.0)),
            doc="Fighters the main base sends back to Afghanistan when the bases run short: "
                "the reserve that makes the group resilient",
-           claims=["pakistan-sanctuary-resilience"])
+           claims=["pakistan-sanctuary-resilience", "depends-on-pakistan-sanctuary"])
     m.flow("returns_in_transit", None, transit, m["sent_from_sanctuary"],
            doc="The same fighters, on their way to the Afghan bases")
 
@@ -412,7 +416,8 @@ def build(parameters: Mapping) -> Model:
            p("cadre_rate") * total(m["graduation"], "base") / (1 + p("camp_effect") * (1 - camps))
            + p("core_leaders") * settlement * (1 - syria_first),
            doc="Cadres from the camps' graduates, and leaders the core sends once it chose "
-               "Khorasan", claims=["core-considered-sending-leaders"])
+               "Khorasan", claims=["core-considered-sending-leaders",
+                                   "leaders-to-relocate-to-khorasan"])
 
     # -- donors and money ----------------------------------------------------------------------
     signal = m.aux(
