@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, styled, user_errors
+from .common import OUT_OPTION, SYSTEM_OPTION, console, styled, user_errors, wrote
 
 
 def _num(value: float) -> str:
@@ -28,7 +28,7 @@ def backtest(
     projection: Path = typer.Option(None, help="Projection file (default: "
                                     "<out>/<system>-projection.nc)."),
     scenario: str = typer.Option("status-quo", help="The scenario to score."),
-    out: Path = typer.Option(Path("out"), help="Folder for the CSV written."),
+    out: Path = OUT_OPTION,
 ) -> None:
     """Score a projection against later observations: CRPS, interval coverage, log score,
     and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
@@ -79,5 +79,4 @@ def backtest(
         f"{_num(summary['mean_log_score'])}")
     console().print("note: model values are raw (no self-report bias applied); an interval "
                     "is scored at its midpoint; mean CRPS mixes the variables' units.")
-    csv = write_text(csv_name, df.to_csv(index=False))
-    console().print(f"wrote {csv}")
+    wrote(write_text(csv_name, df.to_csv(index=False)))
