@@ -167,7 +167,7 @@ def project(
     datasets = [quantiles] + ([ds] if trajectories else [])
     for dataset in datasets:
         dataset.attrs["run_id"] = run_id
-    write_together({path: netcdf_writer(dataset, compress=dataset is not quantiles)
+    write_together({path: netcdf_writer(dataset, loaded)
                     for path, dataset in zip(paths, datasets, strict=True)})
     wrote(*paths)
 

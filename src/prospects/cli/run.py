@@ -48,5 +48,5 @@ def run(
         table.add_row(*row)
     console().print(table)
     html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")
-    write_together({nc: netcdf_writer(ds), page: text_writer(html)})
+    write_together({nc: netcdf_writer(ds, loaded), page: text_writer(html)})
     wrote(nc, page)
