@@ -5,6 +5,7 @@ computation. Reading NetCDF files so that a damaged one is a user error."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -76,18 +77,54 @@ def text_writer(text: str) -> Writer:
     return lambda p: p.write_text(text, encoding="utf-8")
 
 
-def netcdf_writer(dataset, compress: bool = False) -> Writer:
-    encoding = {name: {"zlib": True, "complevel": 1} for name in dataset.data_vars} \
-        if compress else None
-    return lambda p: dataset.to_netcdf(p, engine="netcdf4", encoding=encoding)
+def udunits(unit: str) -> str:
+    """A UDUNITS form of a model unit: people and US dollars, which UDUNITS lacks, count
+    as numbers ("1"), so "USD/person/month" becomes "1/month"."""
+    if not re.fullmatch(r"[\w()/ ]+", unit):
+        return unit
+    top, *below = re.sub(r"\b(person|USD)\b", "1", unit).replace("(", "").replace(
+        ")", "").replace(" ", "").split("/")
+    return top + "".join(f"/{b}" for b in below if b != "1")
+
+
+def described(dataset, system):
+    """``dataset`` with CF-1.10 metadata: ``long_name`` from each variable's doc, UDUNITS
+    ``units`` (the model's own in ``model_units``), the time axis marked, and the Prospects
+    version and the system's model fingerprint."""
+    from . import __version__
+    from .inference.calibrate import model_fingerprint
+
+    ds = dataset.copy()
+    for var in ds.variables.values():
+        if "doc" in var.attrs:
+            var.attrs["long_name"] = var.attrs["doc"]
+        if "units" in var.attrs and udunits(var.attrs["units"]) != var.attrs["units"]:
+            var.attrs["model_units"] = var.attrs["units"]
+            var.attrs["units"] = udunits(var.attrs["units"])
+    if "time" in ds.coords:
+        ds["time"].attrs.update(axis="T", standard_name="time", long_name="time")
+    ds.attrs.update(Conventions="CF-1.10", prospects_version=__version__,
+                    fingerprint=model_fingerprint(system))
+    return ds
+
+
+def netcdf_writer(dataset, system) -> Writer:
+    """Write ``dataset`` ``described``, its floating-point variables as float32 with zlib
+    level 1 (a quarter of the float64 size or less)."""
+    import numpy as np
+
+    ds = described(dataset, system)
+    encoding = {name: {"zlib": True, "complevel": 1, "dtype": "float32"}
+                for name, var in ds.data_vars.items() if np.issubdtype(var.dtype, np.floating)}
+    return lambda p: ds.to_netcdf(p, engine="netcdf4", encoding=encoding)
 
 
 def write_text(path: str | Path, text: str) -> Path:
     return write_atomic(path, text_writer(text))
 
 
-def write_netcdf(path: str | Path, dataset, compress: bool = False) -> Path:
-    return write_atomic(path, netcdf_writer(dataset, compress))
+def write_netcdf(path: str | Path, dataset, system) -> Path:
+    return write_atomic(path, netcdf_writer(dataset, system))
 
 
 #: what reading a damaged NetCDF file raises (HDF5's "NetCDF: HDF error" is a RuntimeError)

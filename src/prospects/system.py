@@ -42,6 +42,13 @@ class System:
     def unused_claims(self):
         return self.evidence.unused(self.claim_users())
 
+    def __repr__(self) -> str:
+        ev = self.evidence
+        return (f"<System {self.name!r} from {self.folder}: {len(self.model.variables)} "
+                f"variables, {len(self.priors)} uncertain parameters, {len(ev.claims)} claims, "
+                f"{len(ev.observations)} observations, "
+                f"{len(getattr(self, 'scenarios', {}))} scenarios>")
+
 
 def builtin_names() -> list[str]:
     return sorted(p.name for p in BUILTIN.iterdir() if (p / "model.py").exists())

@@ -19,8 +19,8 @@ COMMANDS = {
     "project": ("project", "--draws", 10),
     "report": ("report",),
     "calibrate": ("calibrate",),
-    "sensitivity": ("sensitivity", "--n", 8),
-    "discover": ("discover", "--n", 100),
+    "sensitivity": ("sensitivity", "--draws", 8),
+    "discover": ("discover", "--draws", 100),
 }
 
 

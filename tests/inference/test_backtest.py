@@ -15,7 +15,7 @@ from prospects.inference.backtest import (
     covered,
     crps_ensemble,
     crps_point,
-    log_score,
+    log_density,
     open_projection,
     read_backtest,
     score,
@@ -69,7 +69,7 @@ def system():
 @pytest.fixture(scope="module")
 def projection_file(tmp_path_factory, system):
     ds = project(system, None, ["status-quo"], draws=200)
-    return write_netcdf(tmp_path_factory.mktemp("proj") / "isk-projection.nc", ds)
+    return write_netcdf(tmp_path_factory.mktemp("proj") / "isk-projection.nc", ds, system)
 
 
 # --- scores -------------------------------------------------------------------------------
@@ -101,14 +101,14 @@ def test_coverage_of_central_intervals():
     assert covered(draws, 5.95, 0.9)  # the 5% quantile is an edge, included
 
 
-def test_log_score_is_the_kde_density_and_survives_a_degenerate_ensemble():
+def test_log_density_is_the_kde_density_and_survives_a_degenerate_ensemble():
     from scipy.stats import norm
 
     draws = np.random.default_rng(3).standard_normal(20_000)
-    assert log_score(draws, 0.0) == pytest.approx(norm.logpdf(0.0), abs=0.05)
-    same = log_score(np.full(50, 2.0), 2.0)
+    assert log_density(draws, 0.0) == pytest.approx(norm.logpdf(0.0), abs=0.05)
+    same = log_density(np.full(50, 2.0), 2.0)
     assert math.isfinite(same) and same > 0  # a narrow kernel of the floor's width
-    assert log_score(np.full(50, 2.0), 3.0) < log_score(np.full(50, 2.0), 2.0)
+    assert log_density(np.full(50, 2.0), 3.0) < log_density(np.full(50, 2.0), 2.0)
 
 
 def target(tid, months, low, high, kind="soft_interval", variable="total_fighters", select=None):
@@ -172,7 +172,7 @@ def test_score_uses_the_projection_and_baselines(tmp_path, system, projection_fi
     assert list(table.columns[:len(COLUMNS)]) == COLUMNS
     row = table.set_index("id").loc["fighters-2019"]
     assert row["observed"] == 3250 and row["5%"] < row["median"] < row["95%"]
-    assert row["crps"] > 0 and math.isfinite(row["log_score"])
+    assert row["crps"] > 0 and math.isfinite(row["log_density"])
     assert row["crps_persistence"] == pytest.approx(abs(8000 - 3250))  # members-summer-2018
     assert math.isfinite(row["crps_trend"])
     assert table.set_index("id").loc["fighters-2020", "observed_kind"] == "value"
@@ -187,7 +187,7 @@ def test_a_projection_not_starting_at_the_model_start_is_refused(tmp_path, syste
 
     with xr.open_dataset(projection_file) as ds:
         cut = ds.load().isel(time=slice(12, None))
-    path = write_netcdf(tmp_path / "cut.nc", cut)
+    path = write_netcdf(tmp_path / "cut.nc", cut, system)
     with pytest.raises(EvidenceError, match="starts at 2016-01"):
         open_projection(path, system)
 
@@ -258,13 +258,13 @@ def test_cli_missing_projection_exits_1(tmp_path):
     assert not out.exists()
 
 
-def test_cli_refuses_a_projection_of_another_system(tmp_path, projection_file):
+def test_cli_refuses_a_projection_of_another_system(tmp_path, system, projection_file):
     import xarray as xr
 
     with xr.open_dataset(projection_file) as ds:
         other = ds.load()
     other.attrs["system"] = "another-group"
-    wrong = write_netcdf(tmp_path / "other.nc", other)
+    wrong = write_netcdf(tmp_path / "other.nc", other, system)
     out = tmp_path / "out"
     result = invoke(write(tmp_path, good_file()), "--projection", wrong, "--out", out)
     one_line_error(result, "other.nc", "'another-group'")
@@ -281,3 +281,16 @@ def test_cli_bad_yaml_and_unknown_scenario(tmp_path, projection_file):
     one_line_error(invoke(good, "--projection", projection_file, "--out", out,
                           "--scenario", "sanctuary-ends"), "no scenario 'sanctuary-ends'")
     assert not out.exists()
+
+
+def test_crps_and_log_density_agree_with_scoringrules():
+    sr = pytest.importorskip("scoringrules")
+    rng = np.random.default_rng(3)
+    for y, draws in ((0.4, rng.normal(size=400)), (2500.0, rng.lognormal(8, 0.5, size=300))):
+        assert crps_ensemble(draws, y) == pytest.approx(
+            float(sr.crps_ensemble(y, draws, estimator="nrg")), rel=1e-9)
+    # a log density: higher is better, so it is minus scoringrules' (negatively oriented)
+    # log score where both use the same density (a normal of large sample)
+    draws = rng.normal(size=20_000)
+    assert log_density(draws, 0.5) == pytest.approx(
+        -float(sr.logs_normal(0.5, 0.0, 1.0)), abs=0.02)

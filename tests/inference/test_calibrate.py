@@ -156,7 +156,8 @@ def test_posterior_file_holds_every_group_and_is_refused_for_another_model(
     assert stats_.beta.sizes["chain"] == 2 and np.nanmax(stats_.beta.values) == 1.0
     assert np.all(np.diff(stats_.beta.values[0][~np.isnan(stats_.beta.values[0])]) > 0)
     assert idata.posterior.attrs["log_evidence_se"] > 0
-    assert idata.log_likelihood["strength-2017"].shape == idata.posterior["inflation"].shape
+    assert idata.log_likelihood["y"].sel(observation="strength-2017").shape == \
+        idata.posterior["inflation"].shape
     with pytest.raises(EvidenceError, match="made for 'toy'.*not for the current model"):
         load_posterior(path, load_system("isk"))
 

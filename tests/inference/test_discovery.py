@@ -73,7 +73,7 @@ runner = CliRunner()
 
 
 def test_cli_prints_the_box_and_writes_the_csvs(tmp_path):
-    result = runner.invoke(app, ["discover", "--n", "800", "--threshold", "2500",
+    result = runner.invoke(app, ["discover", "--draws", "800", "--threshold", "2500",
                                  "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "coverage" in result.output and "density" in result.output
@@ -87,7 +87,7 @@ def test_cli_prints_the_box_and_writes_the_csvs(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["--threshold", "0"], ["--threshold", "-1"],
-                                  ["--date", "2022-06"], ["--n", "5"]])
+                                  ["--date", "2022-06"], ["--draws", "5"]])
 def test_cli_bad_input_exits_1_and_writes_nothing(tmp_path, args):
     out = tmp_path / "out"
     result = runner.invoke(app, ["discover", "--out", str(out), *args])

@@ -126,7 +126,7 @@ runner = CliRunner()
 def test_cli_prints_tables_and_writes_the_csv(tmp_path):
     import pandas as pd
 
-    result = runner.invoke(app, ["sensitivity", "--n", "16", "--out", str(tmp_path)])
+    result = runner.invoke(app, ["sensitivity", "--draws", "16", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Total fighters at 2021-06" in result.output and "pool_size" in result.output
     table = pd.read_csv(tmp_path / "isk-sensitivity.csv")
@@ -134,7 +134,7 @@ def test_cli_prints_tables_and_writes_the_csv(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["isk-sensitivity.csv"]
 
 
-@pytest.mark.parametrize("args", [["--date", "2030-01"], ["--n", "10"], ["--date", "x"]])
+@pytest.mark.parametrize("args", [["--date", "2030-01"], ["--draws", "10"], ["--date", "x"]])
 def test_cli_bad_input_exits_1_and_writes_nothing(tmp_path, args):
     out = tmp_path / "out"
     result = runner.invoke(app, ["sensitivity", "--out", str(out), *args])

@@ -120,7 +120,8 @@ runner = CliRunner()
 
 def test_cli_report_writes_the_page(tmp_path, projection):
     out = tmp_path / "out"
-    write_netcdf(out / "isk-projection.nc", projection.sel(scenario=["status-quo"]))
+    write_netcdf(out / "isk-projection.nc", projection.sel(scenario=["status-quo"]),
+                 load_system("isk"))
     result = runner.invoke(app, ["report", "--draws", "20", "--out", str(out)])
     assert result.exit_code == 0, result.output
     page = (out / "isk-report.html").read_text()

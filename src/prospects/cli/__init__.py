@@ -2,10 +2,32 @@
 
 import typer
 
-from . import backtest, browse, dashboard, explore, forecast, report, run
+from . import backtest, browse, common, dashboard, explore, forecast, report, run
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Evidence-linked, calibrated simulation of an armed group's prospects.")
+app = typer.Typer(no_args_is_help=True)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from .. import __version__
+
+        print(f"prospects {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Results and errors only: no "
+                               "progress bars or notes."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the size of each file "
+                                 "written and the time taken."),
+) -> None:
+    """Evidence-linked, calibrated simulation of an armed group's prospects."""
+    common.verbosity = 0 if quiet else 2 if verbose else 1
+
+
 app.command("run")(run.run)
 app.command("calibrate")(forecast.calibrate)
 app.command("project")(forecast.project)

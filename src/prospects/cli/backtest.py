@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, styled, user_errors
+from .common import OUT_OPTION, SYSTEM_OPTION, console, styled, user_errors, wrote
 
 
 def _num(value: float) -> str:
@@ -28,38 +28,38 @@ def backtest(
     projection: Path = typer.Option(None, help="Projection file (default: "
                                     "<out>/<system>-projection.nc)."),
     scenario: str = typer.Option("status-quo", help="The scenario to score."),
-    out: Path = typer.Option(Path("out"), help="Folder for the CSV written."),
+    out: Path = OUT_OPTION,
 ) -> None:
-    """Score a projection against later observations: CRPS, interval coverage, log score,
+    """Score a projection against later observations: CRPS, interval coverage, log density,
     and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
     from rich.table import Table
 
     from ..files import writable, write_text
-    from ..inference.backtest import open_projection, read_backtest, score
+    from ..inference.backtest import backtest as backtest_of
     from ..system import load_system
 
     loaded = load_system(system)
     csv_name = out / f"{loaded.name}-backtest.csv"
     writable(csv_name)
-    bt = read_backtest(file, loaded)
-    path = projection or out / f"{loaded.name}-projection.nc"
-    ds = open_projection(path, loaded)
-    result = score(loaded, bt, ds, scenario)
+    result = backtest_of(loaded, file, projection or out / f"{loaded.name}-projection.nc",
+                         scenario)
     df, summary = result.table, result.summary
 
     table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "
                         f"{result.projection_start}, {int(df['draws'].max()):,} draws)",
                   caption="* midpoint of a stated interval. in50/90: inside the central 50% / "
-                          "90% interval. log: log score. Baselines per row in the CSV.")
+                          "90% interval. log dens.: log predictive density at the "
+                          "observation, higher is better (the negative of the log score "
+                          "of scoringrules). Baselines per row in the CSV.")
     table.add_column("observation", overflow="fold", min_width=14)
-    for heading in ("observed", "median", "5-95%", "CRPS", "in50/90", "log"):
+    for heading in ("observed", "median", "5-95%", "CRPS", "in50/90", "log dens."):
         table.add_column(heading, justify="right", no_wrap=True)
     for row in df.to_dict("records"):
         observed = _num(row["observed"]) + ("*" if row["observed_kind"] == "midpoint" else "")
         inside = styled(_yes(row["in50"]), "/", _yes(row["in90"]))
         table.add_row(styled(row["id"], (f"\n{row['variable']}, {row['period']}", "dim")), observed,
                       _num(row["median"]), f"{_num(row['5%'])}–{_num(row['95%'])}",
-                      _num(row["crps"]), inside, _num(row["log_score"]))
+                      _num(row["crps"]), inside, _num(row["log_density"]))
     console().print(table)
 
     summ = Table(title=f"Summary over {summary['observations']} observations")
@@ -75,9 +75,8 @@ def backtest(
     console().print(summ)
     console().print(
         f"coverage: 50% interval {summary['coverage_50']:.2f} (nominal 0.50), 90% interval "
-        f"{summary['coverage_90']:.2f} (nominal 0.90); mean log score "
-        f"{_num(summary['mean_log_score'])}")
+        f"{summary['coverage_90']:.2f} (nominal 0.90); mean log density "
+        f"{_num(summary['mean_log_density'])}")
     console().print("note: model values are raw (no self-report bias applied); an interval "
                     "is scored at its midpoint; mean CRPS mixes the variables' units.")
-    csv = write_text(csv_name, df.to_csv(index=False))
-    console().print(f"wrote {csv}")
+    wrote(write_text(csv_name, df.to_csv(index=False)))

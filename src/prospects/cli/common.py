@@ -6,7 +6,9 @@ import functools
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 
@@ -18,8 +20,27 @@ SYSTEM_OPTION = typer.Option("isk", "--system", "-s",
 SEED_OPTION = typer.Option(0, min=0, max=2**32 - 1, help="Random seed (0 to 2**32 - 1): the "
                            "same seed gives the same numbers.")
 
-CLUSTER_OPTION = typer.Option(None, "--cluster", help="Dask scheduler address "
-                              "(tcp://host:8786) to run the draws on; default: this process.")
+CLUSTER_OPTION = typer.Option(None, "--cluster", envvar="PROSPECTS_CLUSTER",
+                              help="Dask scheduler address (tcp://host:8786) to run the draws "
+                              "on; default: this process. Needs prospects[cluster].")
+
+OUT_OPTION = typer.Option(Path("out"), "--out", envvar="PROSPECTS_OUT",
+                          help="Folder for the files written.")
+
+#: 0 quiet (results and errors only), 1 normal, 2 verbose; set by the -q/-v options
+verbosity = 1
+
+
+def note(text: str) -> None:
+    """A line for the user on stderr (files written, what was assumed), unless quiet."""
+    if verbosity:
+        console(stderr=True).print(text, soft_wrap=True)
+
+
+def wrote(*paths: Path) -> None:
+    """Note the files a command wrote; verbose, with their sizes."""
+    sizes = [f" ({p.stat().st_size / 1e6:.1f} MB)" if verbosity > 1 else "" for p in paths]
+    note("wrote " + " and ".join(f"{p}{size}" for p, size in zip(paths, sizes, strict=True)))
 
 
 def read_posterior(path, system, required: bool = True):
@@ -99,8 +120,12 @@ def user_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         previous = _exit_on_sigterm()
+        started = time.perf_counter()
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            if verbosity > 1:
+                note(f"done in {time.perf_counter() - started:.1f} s")
+            return result
         except UserError as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
             warn("error", message, "bold red")
@@ -113,7 +138,7 @@ def user_errors(fn: Callable) -> Callable:
 
 
 class progress_bar:
-    """A rich progress bar usable as a ``progress(n_done)`` callback."""
+    """A rich progress bar usable as a ``progress(n_done)`` callback; hidden when quiet."""
 
     def __init__(self, description: str, total: int):
         from rich.progress import (
@@ -126,7 +151,7 @@ class progress_bar:
 
         self.bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                             MofNCompleteColumn(), TimeElapsedColumn(), console=console(True),
-                            transient=False)
+                            transient=False, disable=not verbosity)
         self.task = self.bar.add_task(plain(description), total=total)
 
     def __enter__(self):

@@ -29,8 +29,10 @@ def dashboard(
 ) -> None:
     """Serve an interactive dashboard (Streamlit) on 127.0.0.1: levers, fan charts and the
     evidence behind each parameter."""
+    from ..extras import require
     from ..system import load_system
 
+    require("streamlit")
     # check the system and the posterior now: a one-line error rather than one in the page
     loaded = load_system(system)
     if posterior is not None:

@@ -7,10 +7,18 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import (
+    CLUSTER_OPTION,
+    OUT_OPTION,
+    SEED_OPTION,
+    SYSTEM_OPTION,
+    console,
+    progress_bar,
+    user_errors,
+    wrote,
+)
 
 DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
-OUT_OPTION = typer.Option(Path("out"), help="Folder for the CSV.")
 
 
 def _csv(frame) -> str:
@@ -20,8 +28,8 @@ def _csv(frame) -> str:
 @user_errors
 def sensitivity(
     system: str = SYSTEM_OPTION,
-    n: int = typer.Option(1024, "--n", help="Base sample size, a power of two; the model "
-                          "runs (factors + 2) x n draws."),
+    draws: int = typer.Option(1024, "--draws", help="Base sample size N, a power of two; "
+                              "the model runs (factors + 2) x N draws."),
     date: str = DATE_OPTION,
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
@@ -35,22 +43,22 @@ def sensitivity(
     from ..system import load_system
 
     loaded = load_system(system)
-    if n < 8 or n & (n - 1):
-        raise EvidenceError(f"--n must be a power of two of at least 8 (got {n})")
+    if draws < 8 or draws & (draws - 1):
+        raise EvidenceError(f"--draws must be a power of two of at least 8 (got {draws})")
     check_date(loaded, date)
     csv = out / f"{loaded.name}-sensitivity.csv"
     writable(csv)
-    draws = (len(factors(loaded)) + 2) * n
+    runs = (len(factors(loaded)) + 2) * draws
     from ..scale import connected
 
     with connected(cluster) as client, \
-            progress_bar(f"{loaded.name}: Sobol' ensemble", draws) as bar:
-        table = sobol(loaded, n=n, when=date, seed=seed, progress=bar, client=client)
+            progress_bar(f"{loaded.name}: Sobol' ensemble", runs) as bar:
+        table = sobol(loaded, n=draws, when=date, seed=seed, progress=bar, client=client)
     from rich.table import Table
 
     for name, rows in table.groupby("outcome", sort=False):
         shown = Table(title=f"{OUTCOMES[name][1]} at {date}: Sobol' indices "
-                            f"(n = {n}, {draws:,} runs)")
+                            f"(N = {draws}, {runs:,} runs)")
         for heading in ("factor", "S1", "±", "ST", "±"):
             shown.add_column(heading, justify="left" if heading == "factor" else "right")
         for row in rows.sort_values("ST", ascending=False).itertuples():
@@ -59,8 +67,7 @@ def sensitivity(
         console().print(shown)
     for scenario, reason in skipped_scenarios(loaded).items():
         console().print(f"left out scenario '{scenario}': {reason}")
-    path = write_text(csv, _csv(table))
-    console().print(f"wrote {path}")
+    wrote(write_text(csv, _csv(table)))
 
 
 @user_errors
@@ -68,9 +75,10 @@ def discover(
     system: str = SYSTEM_OPTION,
     threshold: float = typer.Option(2000.0, help="Collapse: total fighters below this."),
     date: str = DATE_OPTION,
-    n: int = typer.Option(5000, "--n", help="Latin-hypercube draws of the factors."),
+    draws: int = typer.Option(5000, "--draws", help="Latin-hypercube draws of the factors."),
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
+    cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Scenario discovery (PRIM): the factor ranges where the group collapses."""
     from ..files import text_writer, writable, write_together
@@ -79,11 +87,15 @@ def discover(
     from ..system import load_system
 
     loaded = load_system(system)
-    check_inputs(loaded, threshold, date, n)
+    check_inputs(loaded, threshold, date, draws)
     paths = [out / f"{loaded.name}-discovery-{part}.csv" for part in ("box", "trajectory")]
     writable(*paths)
-    with progress_bar(f"{loaded.name}: Latin-hypercube ensemble", n) as bar:
-        found = find(loaded, threshold=threshold, when=date, n=n, seed=seed, progress=bar)
+    from ..scale import connected
+
+    with connected(cluster) as client, \
+            progress_bar(f"{loaded.name}: Latin-hypercube ensemble", draws) as bar:
+        found = find(loaded, threshold=threshold, when=date, n=draws, seed=seed, progress=bar,
+                     client=client)
     from rich.table import Table
 
     shown = Table(title=f"Collapse (total fighters < {threshold:,.0f} at {date}): PRIM box")
@@ -101,4 +113,4 @@ def discover(
                               base_rate=found.base_rate)
     trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
     write_together({paths[0]: text_writer(_csv(box)), paths[1]: text_writer(_csv(trajectory))})
-    console().print(f"wrote {paths[0]} and {paths[1]}")
+    wrote(*paths)

@@ -10,16 +10,17 @@ import typer
 
 from .common import (
     CLUSTER_OPTION,
+    OUT_OPTION,
     SEED_OPTION,
     SYSTEM_OPTION,
     console,
+    note,
     progress_bar,
     read_posterior,
     user_errors,
     warn,
+    wrote,
 )
-
-OUT_OPTION = typer.Option(Path("out"), help="Folder for the files written.")
 
 
 def _posterior_path(out: Path, system: str) -> Path:
@@ -62,7 +63,7 @@ def calibrate(
         warn("warning", f"the runs disagree or the sample is thin (max R-hat "
              f"{result.max_rhat:.3f}, want < 1.01; min bulk ESS {result.min_ess:.0f}, want > "
              "400). Use more --particles or --steps before trusting the posterior.")
-    console().print(f"wrote {save_posterior(path, result.idata)}")
+    wrote(save_posterior(path, result.idata))
 
 
 def print_identifiability(loaded, result) -> None:
@@ -146,8 +147,8 @@ def project(
     path = posterior or _posterior_path(out, system)
     idata = read_posterior(path, loaded, required=posterior is not None)
     if idata is None:
-        warn("note", "no posterior found; projecting from the priors (run `prospects "
-             "calibrate` first)", "yellow")
+        note("note: no posterior found; projecting from the priors (run `prospects "
+             "calibrate` first)")
     outcomes = standard_outcomes()
     total = len(ids) if trajectories else len(ids) * draws
     with connected(cluster) as client, \
@@ -166,9 +167,9 @@ def project(
     datasets = [quantiles] + ([ds] if trajectories else [])
     for dataset in datasets:
         dataset.attrs["run_id"] = run_id
-    write_together({path: netcdf_writer(dataset, compress=dataset is not quantiles)
+    write_together({path: netcdf_writer(dataset, loaded)
                     for path, dataset in zip(paths, datasets, strict=True)})
-    console().print("wrote " + " and ".join(str(p) for p in paths))
+    wrote(*paths)
 
 
 def _print_fighters(name: str, quantiles, ids) -> None:

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import typer
 
-from .common import SEED_OPTION, SYSTEM_OPTION, console, progress_bar, read_posterior, user_errors
-from .forecast import OUT_OPTION
+from .common import (
+    OUT_OPTION,
+    SEED_OPTION,
+    SYSTEM_OPTION,
+    progress_bar,
+    read_posterior,
+    user_errors,
+    wrote,
+)
 
 
 @user_errors
@@ -62,8 +69,7 @@ def report(
                              f"{'posterior' if idata is not None else 'priors'}.")
         text = build_report(loaded, ds, idata, draws=draws, seed=seed, notes=notes,
                             progress=bar)
-    path = write_text(page, text)
-    console().print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    wrote(write_text(page, text))
 
 
 def _read_projection(path: Path, system):

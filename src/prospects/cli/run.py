@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
+from .common import (
+    CLUSTER_OPTION,
+    OUT_OPTION,
+    SEED_OPTION,
+    SYSTEM_OPTION,
+    console,
+    progress_bar,
+    user_errors,
+    wrote,
+)
 
 
 @user_errors
@@ -14,7 +23,7 @@ def run(
     system: str = SYSTEM_OPTION,
     draws: int = typer.Option(10_000, min=1, help="Parameter draws from the priors."),
     seed: int = SEED_OPTION,
-    out: Path = typer.Option(Path("out"), help="Folder for the ensemble and summary page."),
+    out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
 ) -> None:
     """Run the system's prior-predictive ensemble; print and save a summary."""
@@ -39,5 +48,5 @@ def run(
         table.add_row(*row)
     console().print(table)
     html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")
-    write_together({nc: netcdf_writer(ds), page: text_writer(html)})
-    console().print(f"wrote {nc} and {page}")
+    write_together({nc: netcdf_writer(ds, loaded), page: text_writer(html)})
+    wrote(nc, page)

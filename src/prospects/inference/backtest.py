@@ -23,7 +23,9 @@ no self-report ``bias`` is applied (the field is accepted and ignored). The obse
 - CRPS: the ensemble estimator E|X - y| - 1/2 E|X - X'| over all pairs of draws (the
   1/n^2 form), computed in O(n log n) by sorting;
 - coverage: whether ``y`` lies in the central 50% and 90% intervals of the draws;
-- log score: log density at ``y`` of a Gaussian kernel density estimate of the draws
+- log density (higher is better; the negative of the usual log score, e.g.
+  ``scoringrules.logs_ensemble``): log density at ``y`` of a Gaussian kernel density
+  estimate of the draws
   (scipy's ``gaussian_kde``, Scott's bandwidth, floored at 1e-3 of the figures' scale so a
   degenerate ensemble still has a density).
 
@@ -54,7 +56,7 @@ from .likelihood import Target, build_targets
 SCORABLE = ("interval", "soft_interval")
 SECTIONS = ("sources", "claims", "observations")
 COLUMNS = ["id", "variable", "period", "observed", "median", "5%", "95%", "crps", "in50",
-           "in90", "log_score", "crps_persistence", "crps_trend"]
+           "in90", "log_density", "crps_persistence", "crps_trend"]
 
 
 @dataclass
@@ -172,7 +174,7 @@ def covered(draws, y: float, level: float) -> bool:
     return bool(low <= y <= high)
 
 
-def log_score(draws, y: float, floor: float | None = None) -> float:
+def log_density(draws, y: float, floor: float | None = None) -> float:
     """Log density at ``y`` of a Gaussian KDE of the draws (Scott's bandwidth, at least
     ``floor``; default 1e-3 of max(|y|, |median|, 1))."""
     from scipy.stats import gaussian_kde, norm
@@ -317,7 +319,7 @@ def score(system, bt: BacktestFile, projection, scenario: str = "status-quo") ->
             "crps": crps_ensemble(values, y),
             "in50": bool(q25 <= y <= q75) if not empty else False,
             "in90": bool(q05 <= y <= q95) if not empty else False,
-            "log_score": log_score(values, y),
+            "log_density": log_density(values, y),
             "crps_persistence": crps_point(persistence, y),
             "crps_trend": crps_point(trend, y),
             "claimed": target.claimed,
@@ -332,7 +334,7 @@ def score(system, bt: BacktestFile, projection, scenario: str = "status-quo") ->
 
 
 def summarise(table) -> dict:
-    """Mean CRPS, coverage of the 50% and 90% intervals, mean log score, and per baseline
+    """Mean CRPS, coverage of the 50% and 90% intervals, mean log density, and per baseline
     the rows it covers, its mean CRPS, the model's mean CRPS on those rows and how often
     the model did better."""
     summary = {
@@ -340,7 +342,7 @@ def summarise(table) -> dict:
         "mean_crps": float(table["crps"].mean()),
         "coverage_50": float(table["in50"].mean()),
         "coverage_90": float(table["in90"].mean()),
-        "mean_log_score": float(table["log_score"].mean()),
+        "mean_log_density": float(table["log_density"].mean()),
         "baselines": {},
     }
     for name in ("persistence", "trend"):
@@ -353,3 +355,12 @@ def summarise(table) -> dict:
             "model_better": int((rows["crps"] < rows[f"crps_{name}"]).sum()),
         }
     return summary
+
+
+def backtest(system, file: str | Path, projection, scenario: str = "status-quo") -> Backtest:
+    """Score ``projection`` (a Dataset from ``project``, or its file) against the later
+    observations in the backtest ``file``."""
+    bt = read_backtest(Path(file), system)
+    if not hasattr(projection, "data_vars"):
+        projection = open_projection(Path(projection), system)
+    return score(system, bt, projection, scenario)

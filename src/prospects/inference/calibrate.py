@@ -328,7 +328,10 @@ def calibrate(
     check_conflict(problem, posterior_values, "posterior")
     seconds = time.perf_counter() - started
     logz = np.array([r.log_evidence for r in results])
+    from .. import __version__
+
     meta = {"system": system.name, "model": system.model.name,
+            "prospects_version": __version__,
             "fingerprint": model_fingerprint(system), "seed": seed,
             "parameters": ",".join(problem.names),
             "observations": ",".join(t.id for t in problem.likelihood.targets),

@@ -55,7 +55,9 @@ def prim_box(x, y: np.ndarray, min_coverage: float = 0.5, peel_alpha: float = 0.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         logging.getLogger("EMA").setLevel(logging.WARNING)
-        from ema_workbench.analysis import prim
+        from ..extras import require
+
+        prim = require("ema_workbench.analysis.prim")
 
     y = np.asarray(y, dtype=bool)
     if not 0 < y.sum() < y.size:
@@ -95,7 +97,7 @@ def check_inputs(system: System, threshold: float, when: str, n: int,
     if not threshold > 0:
         raise EvidenceError(f"threshold must be a positive number of fighters (got {threshold})")
     if n < 100:
-        raise EvidenceError(f"n must be at least 100 draws (got {n})")
+        raise EvidenceError(f"--draws must be at least 100 (got {n})")
     if not 0 < min_coverage <= 1:
         raise EvidenceError(f"minimum coverage must be in (0, 1] (got {min_coverage})")
     return check_date(system, when)
@@ -109,14 +111,16 @@ def discover(
     seed: int = 0,
     min_coverage: float = 0.5,
     progress: Callable[[int], None] | None = None,
+    client=None,
 ) -> Discovery:
-    """PRIM box for "total fighters at ``when`` below ``threshold``" over ``n`` draws."""
+    """PRIM box for "total fighters at ``when`` below ``threshold``" over ``n`` draws, run
+    on a Dask ``client`` if one is given."""
     from ..engine import simulate
 
     when = check_inputs(system, threshold, when, n, min_coverage)
     chosen, unit = experiments(system, n, seed)
     params, interventions = realise(system, chosen, unit)
     ds = simulate(system.model, draws=n, params=params, seed=seed, interventions=interventions,
-                  outputs=["total_fighters"], progress=progress)
+                  outputs=["total_fighters"], progress=progress, client=client)
     y = outcomes(ds, when)["total_fighters"] < threshold
     return prim_box(values(chosen, unit), y, min_coverage=min_coverage)

@@ -2,8 +2,10 @@
 model and priors only, and drawn from as one joint distribution of every parameter.
 
 Groups: ``posterior`` and ``prior`` (parameter values; chains are independent SMC runs),
-``log_likelihood``, ``prior_predictive`` and ``posterior_predictive`` (each observation's
-model value per draw, bias applied), ``observed_data`` (the claimed figures),
+``log_likelihood``, ``prior_predictive`` and ``posterior_predictive`` (the variable ``y``
+over an ``observation`` dimension: each observation's log-likelihood, or its model value
+with bias applied, per draw), ``observed_data`` (``y``: the claimed figures), so ArviZ's
+``loo``, ``waic``, ``compare`` and ``plot_ppc`` treat the observations as the data points;
 ``sample_stats`` (the tempering path: exponent, ESS and acceptance per stage, and each
 run's log evidence) and ``identifiability`` (see ``identifiability``).
 """
@@ -62,11 +64,15 @@ def inference_data(problem, runs, theta, posterior_values, meta):
     chains, draws = theta.shape[:2]
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
 
-    def per_draw(columns: dict) -> xr.Dataset:
-        return xr.Dataset({k: (("chain", "draw"), np.reshape(v, (chains, draws)))
-                           for k, v in columns.items()}, coords=coords)
+    ids = [t.id for t in problem.likelihood.targets]
 
-    posterior = per_draw({n: theta[..., j] for j, n in enumerate(problem.names)})
+    def per_observation(columns: dict, draw_coords=coords) -> xr.Dataset:
+        y = np.stack([np.reshape(columns[i], (chains, -1)) for i in ids], axis=-1)
+        return xr.Dataset({"y": (("chain", "draw", "observation"), y)},
+                          coords={**draw_coords, "observation": ids})
+
+    posterior = xr.Dataset({n: (("chain", "draw"), theta[..., j])
+                            for j, n in enumerate(problem.names)}, coords=coords)
     prior_theta = np.stack([problem.values(r.prior_z) for r in runs])
     prior = xr.Dataset({n: (("chain", "draw"), prior_theta[..., j])
                         for j, n in enumerate(problem.names)},
@@ -84,15 +90,16 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         {"beta": padded("beta"), "ess": padded("ess"), "acceptance": padded("acceptance"),
          "log_evidence": ("chain", [r.log_evidence for r in runs])},
         coords={"chain": coords["chain"], "stage": np.arange(stages)})
-    observed = xr.Dataset({t.id: ((), _claimed_figure(t)) for t in problem.likelihood.targets})
+    observed = xr.Dataset(
+        {"y": ("observation", [_claimed_figure(t) for t in problem.likelihood.targets])},
+        coords={"observation": ids})
     ident = identifiability(dict(zip(problem.names, problem.priors, strict=True)),
                             {n: posterior[n].values for n in problem.names})
     groups = {
         "posterior": posterior, "prior": prior, "sample_stats": sample_stats,
-        "log_likelihood": per_draw(problem.log_likelihoods(posterior_values)),
-        "posterior_predictive": per_draw(posterior_values),
-        "prior_predictive": xr.Dataset({k: (("chain", "draw"), v)
-                                        for k, v in prior_values.items()}, coords=prior.coords),
+        "log_likelihood": per_observation(problem.log_likelihoods(posterior_values)),
+        "posterior_predictive": per_observation(posterior_values),
+        "prior_predictive": per_observation(prior_values, dict(prior.coords)),
         "observed_data": observed, "identifiability": ident}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the identifiability group is ours, not ArviZ's

@@ -7,7 +7,7 @@ its posterior (if calibrated), unit, rationale and the claims behind it.
 
 The system and posterior come from the environment (set by the command):
 ``PROSPECTS_SYSTEM`` (default ``isk``) and ``PROSPECTS_POSTERIOR`` (default
-``out/<system>-posterior.nc`` if it exists, else the priors).
+``<PROSPECTS_OUT or out>/<system>-posterior.nc`` if it exists, else the priors).
 
 Text from evidence files is shown through ``st.text`` or, where Streamlit reads Markdown
 (titles, captions, warnings, widget labels), through ``as_written`` (every punctuation mark
@@ -114,7 +114,8 @@ def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     from prospects.system import load_system
 
     system = load_system(system_spec)
-    path = Path(posterior) if posterior else Path("out") / f"{system.name}-posterior.nc"
+    out = Path(os.environ.get("PROSPECTS_OUT") or "out")
+    path = Path(posterior) if posterior else out / f"{system.name}-posterior.nc"
     idata = load_posterior(path, system) if posterior or path.exists() else None
     params = sample(parameter_sources(system, idata), DRAWS, SEED)
     compiled(system.model)

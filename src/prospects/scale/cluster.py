@@ -20,9 +20,12 @@ class ScaleError(UserError, RuntimeError):
 
 def connect(cluster):
     """A Dask client from a scheduler address ("tcp://host:8786") or an existing client."""
-    from distributed import Client
+    if cluster is None:
+        return None
+    from ..extras import require
 
-    if cluster is None or isinstance(cluster, Client):
+    Client = require("distributed").Client
+    if isinstance(cluster, Client):
         return cluster
     try:
         return Client(cluster, timeout="10s")

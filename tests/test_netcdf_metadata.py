@@ -1,0 +1,50 @@
+"""Files the tool writes follow CF-1.10, carry the version and model fingerprint, and keep
+ensembles small (float32, zlib)."""
+
+import netCDF4
+import pytest
+from typer.testing import CliRunner
+
+from prospects import __version__
+from prospects.cli import app
+from prospects.files import udunits
+from prospects.inference.calibrate import model_fingerprint
+from prospects.system import load_system
+
+
+@pytest.mark.parametrize(("unit", "valid"), [
+    ("person", "1"), ("USD", "1"), ("USD/month", "1/month"), ("(person) / month", "1/month"),
+    ("USD/person/month", "1/month"), ("(1) / month", "1/month"), ("month", "month"),
+    ("1", "1"), ("1/month", "1/month")])
+def test_model_units_map_to_udunits(unit, valid):
+    assert udunits(unit) == valid
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    for args in (["run", "--draws", "200"], ["project", "--draws", "20"]):
+        result = CliRunner().invoke(app, [*args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    return sorted(out.glob("*.nc"))
+
+
+def test_every_file_is_cf_with_version_fingerprint_and_long_names(files):
+    fingerprint = model_fingerprint(load_system("isk"))
+    assert len(files) == 3
+    for path in files:
+        with netCDF4.Dataset(path) as nc:
+            assert nc.Conventions == "CF-1.10"
+            assert nc.prospects_version == __version__ and nc.fingerprint == fingerprint
+            assert nc["time"].axis == "T" and nc["time"].standard_name == "time"
+            assert "since" in nc["time"].units
+            fighters = nc["total_fighters"]
+            assert fighters.long_name == fighters.doc
+            assert fighters.units == "1" and fighters.model_units == "person"
+
+
+def test_ensembles_are_float32_with_zlib(files):
+    with netCDF4.Dataset(next(p for p in files if p.name.endswith("prior.nc"))) as nc:
+        fighters = nc["fighters"]
+        assert fighters.dtype.name == "float32"
+        assert fighters.filters()["zlib"] and fighters.filters()["complevel"] == 1
