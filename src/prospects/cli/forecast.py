@@ -30,9 +30,9 @@ def _posterior_path(out: Path, system: str) -> Path:
 @user_errors
 def calibrate(
     system: str = SYSTEM_OPTION,
-    particles: int = typer.Option(4000, min=100, help="SMC particles per run."),
+    particles: int = typer.Option(2000, min=100, help="SMC particles per run."),
     runs: int = typer.Option(2, min=2, help="Independent SMC runs (the posterior's chains)."),
-    steps: int = typer.Option(8, min=1, help="Metropolis steps per tempering stage."),
+    steps: int = typer.Option(20, min=1, help="Metropolis steps per tempering stage."),
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,

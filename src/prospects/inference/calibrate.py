@@ -296,9 +296,9 @@ class Calibration:
 
 def calibrate(
     system,
-    particles: int = 4000,
+    particles: int = 2000,
     runs: int = 2,
-    steps: int = 8,
+    steps: int = 20,
     target_ess: float = 0.5,
     seed: int = 0,
     observations: dict | None = None,
