@@ -19,7 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-HOOK = re.compile(r"^median fighters 2021-06: ")
+HOOK = re.compile(r"^median Total fighters 2021-06: ")
 
 pytestmark = pytest.mark.slow
 

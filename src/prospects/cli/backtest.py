@@ -27,7 +27,8 @@ def backtest(
     system: str = SYSTEM_OPTION,
     projection: Path = typer.Option(None, help="Projection file (default: "
                                     "<out>/<system>-projection.nc)."),
-    scenario: str = typer.Option("status-quo", help="The scenario to score."),
+    scenario: str = typer.Option(None, help="The scenario to score (default: the outlook's "
+                                 "status quo)."),
     out: Path = typer.Option(Path("out"), help="Folder for the CSV written."),
 ) -> None:
     """Score a projection against later observations: CRPS, interval coverage, log score,
@@ -45,6 +46,7 @@ def backtest(
     path = projection or out / f"{loaded.name}-projection.nc"
     ds = open_projection(path, loaded)
     result = score(loaded, bt, ds, scenario)
+    scenario = result.scenario
     df, summary = result.table, result.summary
 
     table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "

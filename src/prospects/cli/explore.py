@@ -9,7 +9,8 @@ import typer
 
 from .common import CLUSTER_OPTION, SEED_OPTION, SYSTEM_OPTION, console, progress_bar, user_errors
 
-DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
+DATE_OPTION = typer.Option(None, "--date", help="Month the outcomes are read at (default: "
+                           "the outlook's horizon).")
 OUT_OPTION = typer.Option(Path("out"), help="Folder for the CSV.")
 
 
@@ -27,17 +28,17 @@ def sensitivity(
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
 ) -> None:
-    """Sobol' indices of key outcomes to every uncertain parameter and lever."""
+    """Sobol' indices of the headline outputs to every uncertain parameter and lever."""
     from ..evidence import EvidenceError
     from ..files import writable, write_text
     from ..inference.factors import factors, skipped_scenarios
-    from ..inference.sensitivity import OUTCOMES, check_date, sobol
+    from ..inference.sensitivity import check_date, sobol
     from ..system import load_system
 
     loaded = load_system(system)
     if n < 8 or n & (n - 1):
         raise EvidenceError(f"--n must be a power of two of at least 8 (got {n})")
-    check_date(loaded, date)
+    date = check_date(loaded, date or loaded.outlook.horizon)
     csv = out / f"{loaded.name}-sensitivity.csv"
     writable(csv)
     draws = (len(factors(loaded)) + 2) * n
@@ -48,8 +49,9 @@ def sensitivity(
         table = sobol(loaded, n=n, when=date, seed=seed, progress=bar, client=client)
     from rich.table import Table
 
+    labels = {o.variable: o.label for o in reversed(loaded.outlook.headline)}
     for name, rows in table.groupby("outcome", sort=False):
-        shown = Table(title=f"{OUTCOMES[name][1]} at {date}: Sobol' indices "
+        shown = Table(title=f"{labels[name]} at {date}: Sobol' indices "
                             f"(n = {n}, {draws:,} runs)")
         for heading in ("factor", "S1", "±", "ST", "±"):
             shown.add_column(heading, justify="left" if heading == "factor" else "right")
@@ -66,7 +68,8 @@ def sensitivity(
 @user_errors
 def discover(
     system: str = SYSTEM_OPTION,
-    threshold: float = typer.Option(2000.0, help="Collapse: total fighters below this."),
+    threshold: float = typer.Option(None, help="Collapse: the outlook's collapse variable "
+                                    "below this (default: the outlook's threshold)."),
     date: str = DATE_OPTION,
     n: int = typer.Option(5000, "--n", help="Latin-hypercube draws of the factors."),
     seed: int = SEED_OPTION,
@@ -79,14 +82,16 @@ def discover(
     from ..system import load_system
 
     loaded = load_system(system)
-    check_inputs(loaded, threshold, date, n)
+    collapse = loaded.outlook.collapse
+    threshold = collapse.below if threshold is None else threshold
+    date = check_inputs(loaded, threshold, date or loaded.outlook.horizon, n)
     paths = [out / f"{loaded.name}-discovery-{part}.csv" for part in ("box", "trajectory")]
     writable(*paths)
     with progress_bar(f"{loaded.name}: Latin-hypercube ensemble", n) as bar:
         found = find(loaded, threshold=threshold, when=date, n=n, seed=seed, progress=bar)
     from rich.table import Table
 
-    shown = Table(title=f"Collapse (total fighters < {threshold:,.0f} at {date}): PRIM box")
+    shown = Table(title=f"Collapse ({collapse.label} < {threshold:,.6g} at {date}): PRIM box")
     for heading in ("factor", "low", "high", "full range", "quasi-p"):
         shown.add_column(heading, justify="left" if heading == "factor" else "right")
     for row in found.limits.itertuples():

@@ -26,6 +26,7 @@ def report(
 ) -> None:
     """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
     from ..evidence import EvidenceError
+    from ..explain import explain_all
     from ..files import writable, write_text
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
@@ -45,7 +46,7 @@ def report(
         notes.append("No posterior found: calibrated parameters keep their priors (run "
                      "`prospects calibrate` first).")
     ds = _read_projection(proj_path, loaded) if proj_path.is_file() else None
-    stages = len(SECTIONS) + (1 if ds is None else 0)
+    stages = len(SECTIONS) + 1 + (1 if ds is None else 0)
     with progress_bar(f"{loaded.name}: building the report", stages) as bar:
         if ds is None:
             ds = run_projection(loaded, idata, draws=draws, seed=seed)
@@ -60,7 +61,9 @@ def report(
                              f"{'posterior' if made_with else 'priors'}, but the fit and the "
                              f"flow decompositions here use the "
                              f"{'posterior' if idata is not None else 'priors'}.")
-        text = build_report(loaded, ds, idata, draws=draws, seed=seed, notes=notes,
+        whys = explain_all(loaded, idata, draws, seed)
+        bar(1)
+        text = build_report(loaded, ds, idata, whys, draws=draws, seed=seed, notes=notes,
                             progress=bar)
     path = write_text(page, text)
     console().print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
