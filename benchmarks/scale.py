@@ -57,7 +57,7 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    from prospects.projection import parameter_sources
+    from prospects.inference.posterior import parameter_sources
     from prospects.scale import summarise
     from prospects.system import load_system
 

@@ -49,7 +49,7 @@ def explain(system, idata, stock: str, first: str, last: str, scenario: str | No
     the same parameter sets as the projection."""
     from .engine import simulate
     from .evidence import EvidenceError
-    from .projection import parameter_sources
+    from .inference.posterior import parameter_sources
 
     model = system.model
     var = model.variables.get(stock)

@@ -13,22 +13,9 @@ from collections.abc import Callable, Sequence
 
 from .analysis import QUANTILES, probability, standard_error
 from .evidence import EvidenceError
+from .inference.posterior import parameter_sources
 from .system import System
 from .system.outlook import Outcome
-
-
-def parameter_sources(system: System, idata=None) -> dict:
-    """What each uncertain model parameter is drawn from: the posterior's particles, one
-    whole row a draw, if a posterior is given (it holds every uncertain parameter); else
-    its prior. Bias terms are left out: they are not model parameters."""
-    from .inference.posterior import posterior_joint
-
-    sources = dict(system.priors)
-    if idata is not None:
-        joint = posterior_joint(idata)
-        sources.update({k: c for k, c in joint.columns().items()
-                        if k not in system.evidence.bias_names})
-    return sources
 
 
 def project(

@@ -104,7 +104,10 @@ def test_evidence_text_is_escaped(page):
 def test_report_with_a_posterior_shows_the_fit(system, posterior):
     _, idata = posterior
     ds = project(system, idata, scenarios=["status-quo"], draws=50, seed=0)
-    text = build_report(system, ds, idata, draws=30, seed=0)
+    from prospects.inference.fit import fit_table
+
+    text = build_report(system, ds, idata, fit=fit_table(system, idata, seed=0), draws=30,
+                        seed=0)
     assert "Calibration has not been run" not in text
     fit = text[text.index("<section id='fit'>"):text.index("<section id='comparison'>")]
     for obs in system.evidence.observations:

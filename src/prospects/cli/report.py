@@ -28,6 +28,7 @@ def report(
     from ..evidence import EvidenceError
     from ..explain import explain_all
     from ..files import writable, write_text
+    from ..inference.fit import fit_table
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
     from ..system import load_system
@@ -62,8 +63,9 @@ def report(
                              f"flow decompositions here use the "
                              f"{'posterior' if idata is not None else 'priors'}.")
         whys = explain_all(loaded, idata, draws, seed)
+        fit = fit_table(loaded, idata, seed=seed) if idata is not None else []
         bar(1)
-        text = build_report(loaded, ds, idata, whys, draws=draws, seed=seed, notes=notes,
+        text = build_report(loaded, ds, idata, whys, fit, draws=draws, seed=seed, notes=notes,
                             progress=bar)
     path = write_text(page, text)
     console().print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")

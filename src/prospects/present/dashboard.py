@@ -50,8 +50,7 @@ class Setup:
 def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     """Load the system, draw its parameter sets once and compile its model."""
     from prospects.engine import compiled, sample
-    from prospects.inference.posterior import load_posterior
-    from prospects.projection import parameter_sources
+    from prospects.inference.posterior import load_posterior, parameter_sources
     from prospects.system import load_system
 
     system = load_system(system_spec)

@@ -87,14 +87,11 @@ def _fan_section(system, ds) -> tuple[str, int]:
     return html_text, n
 
 
-def _fit_section(system, idata, seed: int) -> str:
+def _fit_section(idata, rows) -> str:
     if idata is None:
         return ("<p>Calibration has not been run: no posterior was found, so calibrated "
                 "parameters keep their priors throughout this report. Run "
                 "<code>prospects calibrate</code> and then this report again.</p>")
-    from ..inference.fit import fit_table
-
-    rows = fit_table(system, idata, seed=seed)
     attrs = idata.posterior.attrs
 
     def share(x):
@@ -183,13 +180,14 @@ def _comparison_section(system, ds) -> tuple[str, int]:
     return text, len(charts)
 
 
-def build_report(system, projection, idata=None, whys: Sequence = (), *, draws: int = 0,
-                 seed: int = 0,
+def build_report(system, projection, idata=None, whys: Sequence = (), fit: Sequence = (), *,
+                 draws: int = 0, seed: int = 0,
                  notes: Sequence[str] = (), progress: Callable[[int], None] | None = None,
                  stats: dict | None = None) -> str:
     """The report page. ``projection`` is a ``project()`` dataset; ``idata`` the posterior
     (None: priors); ``whys`` the explanations (``prospects.explain.explain_all``) over
-    ``draws`` draws.
+    ``draws`` draws; ``fit`` the posterior's ``fit_table`` rows. It renders only: nothing
+    here runs the engine.
     ``progress(1)`` is called after each of the ``len(SECTIONS)`` sections; ``stats`` (if
     given) receives counts."""
     def step():
@@ -228,7 +226,7 @@ def build_report(system, projection, idata=None, whys: Sequence = (), *, draws: 
                          "relations and scenarios cites each claim.</p>"
                          + evidence_table(ev, usage))
     step()
-    parts["fit"] = _fit_section(system, idata, seed)
+    parts["fit"] = _fit_section(idata, fit)
     step()
     parts["comparison"], n = _comparison_section(system, projection)
     charts += n

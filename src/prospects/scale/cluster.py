@@ -19,10 +19,13 @@ class ScaleError(UserError, RuntimeError):
 
 
 def connect(cluster):
-    """A Dask client from a scheduler address ("tcp://host:8786") or an existing client."""
+    """A Dask client from a scheduler address ("tcp://host:8786") or an existing client;
+    None (run in process) for None, without importing Dask."""
+    if cluster is None:
+        return None
     from distributed import Client
 
-    if cluster is None or isinstance(cluster, Client):
+    if isinstance(cluster, Client):
         return cluster
     try:
         return Client(cluster, timeout="10s")
