@@ -37,7 +37,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 HOOK_JS = """([before]) => {
   const hook = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
-    .find(e => e.innerText.startsWith('median fighters'));
+    .find(e => e.innerText.startsWith('median Total fighters'));
   return hook && hook.innerText !== before;
 }"""
 
@@ -48,12 +48,12 @@ def in_process(changes: int) -> list[float]:
     times = []
     for k in range(changes + 1):  # the first is a warm-up
         t0 = time.perf_counter()
-        interventions, _ = dashboard.lever_interventions(scenario, [], "2019-01",
+        interventions, _ = dashboard.lever_interventions(setup.system, scenario, [], "2019-01",
                                                          {"us": 1.0 + 0.05 * (k + 1)})
         when, bands = dashboard.ensemble(setup, interventions)
-        for panel in dashboard.PANELS:
-            dashboard.fan_chart(when, bands[panel.output], panel)
-            dashboard.median_at(when, bands[panel.output])
+        for output in setup.system.outlook.headline:
+            dashboard.fan_chart(when, bands[output.variable], output)
+            dashboard.median_at(when, bands[output.variable], setup.system.outlook.horizon)
         if k:
             times.append(time.perf_counter() - t0)
     return times

@@ -57,13 +57,13 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    from prospects.projection import parameter_sources, standard_outcomes
+    from prospects.inference.posterior import parameter_sources
     from prospects.scale import summarise
     from prospects.system import load_system
 
     system = load_system("isk")
     outputs = ["total_fighters", "cash", "bases_held", "activity"]
-    common = dict(priors=parameter_sources(system), seed=0, outcomes=standard_outcomes(),
+    common = dict(priors=parameter_sources(system), seed=0, outcomes=system.outlook.outcomes,
                   chunk=args.chunk)
     with MemoryWatch() as local:
         started = time.perf_counter()

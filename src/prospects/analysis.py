@@ -15,6 +15,25 @@ def quantiles(da, qs: Sequence[float] = QUANTILES):
     return da.quantile(list(qs), dim="draw")
 
 
+#: Dimensions of ensembles that are not the model's own.
+ENSEMBLE_DIMS = ("draw", "time", "scenario", "quantile")
+
+
+def summed(da):
+    """``da`` summed over the model's dimensions (every one but ``ENSEMBLE_DIMS``)."""
+    extra = [d for d in da.dims if d not in ENSEMBLE_DIMS]
+    return da.sum(extra) if extra else da
+
+
+def bands(ds, output) -> dict[str, np.ndarray]:
+    """An outlook output's (quantile, time) bands over draws, in shown units: one panel,
+    or one per member of its ``split`` dimension (other dimensions summed)."""
+    da = ds[output.variable]
+    parts = ({str(m): da.sel({output.split: m}) for m in da[output.split].values}
+             if output.split else {output.label: da})
+    return {k: np.asarray(quantiles(summed(v))) / output.scale for k, v in parts.items()}
+
+
 def at(da, when: str):
     """Values at a month ("2018-08")."""
     return da.sel(time=np.datetime64(f"{when[:7]}-01", "ns"))
@@ -31,6 +50,11 @@ def probability(event) -> tuple[float, float]:
 def standard_error(p: float, n: int) -> float:
     """Monte Carlo standard error of a probability ``p`` estimated from ``n`` draws."""
     return float(np.sqrt(max(p * (1 - p), 0.0) / n))
+
+
+def number(x: float) -> str:
+    """A figure for a table: whole numbers from 100 up, else three significant figures."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def figure(x: float) -> str:

@@ -10,30 +10,12 @@ parameter is drawn from its prior.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-import numpy as np
-
-from .analysis import QUANTILES, at, probability, standard_error
-from .ensembles import key_outputs
+from .analysis import QUANTILES, probability, standard_error
 from .evidence import EvidenceError
+from .inference.posterior import parameter_sources
 from .system import System
-
-PROJECTION_START = "2019-01"
-
-
-def parameter_sources(system: System, idata=None) -> dict:
-    """What each uncertain model parameter is drawn from: the posterior's particles, one
-    whole row a draw, if a posterior is given (it holds every uncertain parameter); else
-    its prior. Bias terms are left out: they are not model parameters."""
-    from .inference.posterior import posterior_joint
-
-    sources = dict(system.priors)
-    if idata is not None:
-        joint = posterior_joint(idata)
-        sources.update({k: c for k, c in joint.columns().items()
-                        if k not in system.evidence.bias_names})
-    return sources
+from .system.outlook import Outcome
 
 
 def project(
@@ -55,7 +37,7 @@ def project(
     ids = list(scenarios or system.scenarios)
     _check_scenarios(system, ids)
     sources = parameter_sources(system, idata)
-    outputs = list(outputs or key_outputs(system))
+    outputs = list(outputs or system.outlook.kept)
     runs = []
     for sid in ids:
         ds = simulate(system.model, draws=draws, priors=sources, seed=seed,
@@ -66,7 +48,8 @@ def project(
             progress(1)
     out = xr.concat(runs, dim=xr.DataArray(ids, dims="scenario", name="scenario"),
                     combine_attrs="drop_conflicts")
-    out.attrs.update(system=system.name, seed=seed, projection_start=PROJECTION_START,
+    out.attrs.update(system=system.name, seed=seed,
+                     projection_start=system.outlook.projection_start,
                      calibrated=int(idata is not None),
                      scenario_names="|".join(system.scenarios[s].name for s in ids))
     return out
@@ -100,11 +83,11 @@ def project_summary(
 
     ids = list(scenarios or system.scenarios)
     _check_scenarios(system, ids)
-    outcomes = list(outcomes or standard_outcomes())
+    outcomes = list(system.outlook.outcomes if outcomes is None else outcomes)
     sources = parameter_sources(system, idata)
     summaries, rows = [], {}
     for sid in ids:
-        summary = summarise(system.model, draws, list(outputs or key_outputs(system)),
+        summary = summarise(system.model, draws, list(outputs or system.outlook.kept),
                             priors=sources, seed=seed,
                             interventions=system.scenarios[sid].interventions(),
                             outcomes=outcomes, client=client, progress=progress)
@@ -129,58 +112,17 @@ def quantiles_of(projection, qs=QUANTILES):
     return out
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A yes/no outcome per draw, with a label for tables."""
-
-    id: str
-    label: str
-    short: str  # a column heading
-    test: Callable  # Dataset (draw, time, ...) of one scenario -> bool DataArray over draw
-
-
-def _window(ds, name, first, last):
-    return ds[name].sel(time=slice(np.datetime64(f"{first}-01", "ns"),
-                                   np.datetime64(f"{last}-01", "ns")))
-
-
-def standard_outcomes(dates: Sequence[str] = ("2019-12", "2020-12", "2021-12")) -> list[Outcome]:
-    """The outcomes the assessment's closing question turns on."""
-    outcomes = []
-    for when in dates:
-        for level in (2000, 4000):
-            outcomes.append(Outcome(
-                f"fighters-below-{level}-{when}", f"fighters < {level:,} in {when}",
-                f"<{level // 1000}k {when[:4]}",
-                lambda ds, w=when, lv=level: at(ds["total_fighters"], w) < lv))
-    last = dates[-1]
-    outcomes += [
-        Outcome(f"all-bases-held-{last}", f"all 5 base areas held in {last}", "5 bases",
-                lambda ds: at(ds["bases_held"], last) >= 4.5),
-        Outcome(f"no-base-held-{last}", f"no base area held in {last}", "0 bases",
-                lambda ds: at(ds["bases_held"], last) < 0.5),
-        Outcome("cash-exhausted", f"cash exhausted (< USD 100k) between {PROJECTION_START} "
-                f"and {last}", "cash out",
-                lambda ds: _window(ds, "cash", PROJECTION_START, last).min("time") < 1e5),
-        Outcome(f"activity-above-2018-{last[:4]}",
-                f"operational activity in {last[:4]} above its 2018 level", "activity up",
-                lambda ds: _window(ds, "activity", f"{last[:4]}-01", f"{last[:4]}-12")
-                .sum("theatre").mean("time")
-                > _window(ds, "activity", "2018-01", "2018-12").sum("theatre").mean("time")),
-    ]
-    return outcomes
-
-
-def outcome_table(projection, outcomes: Sequence[Outcome] | None = None):
-    """Probability and Monte Carlo standard error of each outcome under each scenario, as
-    a DataFrame (rows: scenarios; columns: (outcome id, 'p' | 'se'))."""
+def outcome_table(projection, outcomes: Sequence[Outcome]):
+    """Probability and Monte Carlo standard error of each outcome (an outlook's outcomes)
+    under each scenario, as a DataFrame (rows: scenarios; columns: (outcome id, 'p' |
+    'se'))."""
     import pandas as pd
 
     rows = {}
     for sid in projection.scenario.values:
         one = projection.sel(scenario=sid)
         row = {}
-        for outcome in outcomes or standard_outcomes():
+        for outcome in outcomes:
             p, se = probability(outcome.test(one))
             row[(outcome.id, "p")], row[(outcome.id, "se")] = p, se
         rows[str(sid)] = row

@@ -12,9 +12,10 @@ from prospects.evidence import EvidenceError
 from prospects.evidence.priors import Prior
 from prospects.inference.factors import EDGE, factors, realise, skipped_scenarios
 from prospects.inference.sensitivity import COLUMNS, sobol
-from prospects.scenarios import Lever, Scenario
 from prospects.sd import Model
 from prospects.system import load_system
+from prospects.system.outlook import Outlook
+from prospects.system.scenarios import Lever, Scenario
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,13 @@ def toy_system():
     }
     priors = {name: Prior(dist="uniform", low=0.0, high=1.0)
               for name in ("strong", "weak", "inert")}
-    return SimpleNamespace(name="toy", model=m, priors=priors, scenarios=scenarios)
+    outlook = Outlook.model_validate({
+        "projection_start": "2019-01", "summary_dates": ["2021-06"],
+        "projection_dates": ["2021-06"], "horizon": "2021-06",
+        "outputs": [{"variable": "total_fighters", "headline": True}],
+        "collapse": {"variable": "total_fighters", "below": 50}})
+    return SimpleNamespace(name="toy", model=m, priors=priors, scenarios=scenarios,
+                           outlook=outlook)
 
 
 def test_factors_are_priors_then_one_lever_per_target_group(isk):

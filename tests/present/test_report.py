@@ -6,10 +6,10 @@ import yaml
 from typer.testing import CliRunner
 
 from prospects.cli import app
+from prospects.explain import explain, explain_all
 from prospects.files import write_netcdf
 from prospects.inference.posterior import load_posterior, save_posterior
 from prospects.present.report import SECTIONS, build_report
-from prospects.present.why import explain
 from prospects.projection import project
 from prospects.system import BUILTIN, load_system
 
@@ -53,7 +53,8 @@ def posterior(system, tmp_path_factory):
 def page(injected, projection):
     stats = {}
     steps = []
-    text = build_report(injected, projection, None, draws=30, seed=0, stats=stats,
+    whys = explain_all(injected, None, draws=30, seed=0)
+    text = build_report(injected, projection, None, whys, draws=30, seed=0, stats=stats,
                         notes=["a note <i>"], progress=steps.append)
     assert sum(steps) == len(SECTIONS)
     return text, stats
@@ -66,8 +67,13 @@ def test_report_has_every_section_and_one_svg_per_chart(page, projection, inject
     figures = re.findall(r"<figure[^>]*>(.*?)</figure>", text, flags=re.S)
     assert len(figures) == stats["charts"] == text.count("<svg")
     assert all(f.count("<svg") == 1 for f in figures)
-    # 7 fan charts per scenario, diagram, network, timeline, 2 comparison, 4 why panels
-    assert stats["charts"] == 7 * projection.sizes["scenario"] + 3 + 2 + 4
+    # a fan chart per charted output and scenario, diagram, network, timeline, a median
+    # chart per headline output, 2 stocks x 2 windows of why panels
+    outlook = injected.outlook
+    fans = sum(o.chart for o in outlook.outputs)
+    assert fans == 8 and len(outlook.headline) == 4
+    assert stats["charts"] == fans * projection.sizes["scenario"] + 3 + 4 + 4
+    assert text.count("<div class='why'>") == 4 and "Fighters in the Afghan base areas" in text
     assert "Calibration has not been run" in text
     assert "a note &lt;i&gt;" in text
 
@@ -98,7 +104,10 @@ def test_evidence_text_is_escaped(page):
 def test_report_with_a_posterior_shows_the_fit(system, posterior):
     _, idata = posterior
     ds = project(system, idata, scenarios=["status-quo"], draws=50, seed=0)
-    text = build_report(system, ds, idata, draws=30, seed=0)
+    from prospects.inference.fit import fit_table
+
+    text = build_report(system, ds, idata, fit=fit_table(system, idata, seed=0), draws=30,
+                        seed=0)
     assert "Calibration has not been run" not in text
     fit = text[text.index("<section id='fit'>"):text.index("<section id='comparison'>")]
     for obs in system.evidence.observations:

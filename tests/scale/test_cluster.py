@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from prospects.engine import simulate
-from prospects.projection import standard_outcomes
 from prospects.scale import ScaleError, run_chunks, summarise
 from prospects.system import load_system
 
@@ -43,7 +42,7 @@ def test_cluster_run_equals_the_in_process_run(isk, client):
 
 
 def test_streaming_summary_matches_exact_quantiles_and_counts(isk, client):
-    outcomes = standard_outcomes()
+    outcomes = isk.outlook.outcomes
     summary = summarise(isk.model, 8192, ["total_fighters", "cash", "bases_held", "activity"],
                         priors=isk.priors, seed=2, outcomes=outcomes, chunk=2048,
                         client=client)

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from prospects.analysis import probability
 from prospects.cli import app
 from prospects.evidence import EvidenceError
-from prospects.projection import outcome_table, project, standard_outcomes
+from prospects.projection import outcome_table, project
 from prospects.system import load_system
 
 
@@ -36,14 +36,14 @@ def test_us_strike_surge_lowers_leadership_on_the_same_draws(projection):
     assert (surge <= base + 1e-6).mean() > 0.95 and surge.mean() < base.mean()
 
 
-def test_outcome_probabilities_with_monte_carlo_error(projection):
-    table = outcome_table(projection)
+def test_outcome_probabilities_with_monte_carlo_error(isk, projection):
+    table = outcome_table(projection, isk.outlook.outcomes)
     assert list(table.index) == ["status-quo", "sanctuary-ends", "us-strike-surge"]
     p = table.xs("p", axis=1, level=1).to_numpy()
     se = table.xs("se", axis=1, level=1).to_numpy()
     assert ((p >= 0) & (p <= 1)).all()
     assert np.allclose(se, np.sqrt(p * (1 - p) / 300))
-    below2k, below4k = (table[(o.id, "p")] for o in standard_outcomes()[4:6])
+    below2k, below4k = (table[(o.id, "p")] for o in isk.outlook.outcomes[4:6])
     assert (below2k <= below4k).all()  # fewer than 2,000 implies fewer than 4,000
 
 
@@ -89,7 +89,8 @@ def test_streamed_summary_agrees_with_the_full_projection(isk):
     ids = ["status-quo", "gulf-donations-cut"]
     full = project(isk, None, ids, draws=400, seed=2)
     quantiles, probs = project_summary(isk, None, ids, draws=400, seed=2)
-    assert probs.equals(outcome_table(full))  # the same paired draws, exact counts
+    # the same paired draws, exact counts
+    assert probs.equals(outcome_table(full, isk.outlook.outcomes))
     assert quantiles_of(full)["total_fighters"].dims == quantiles["total_fighters"].dims
     # each streamed quantile lies between the order statistics around it, give or take
     # a histogram bin (the pilot range is the first chunk's span widened by half each way)
@@ -106,7 +107,7 @@ def test_project_cli_without_trajectories_writes_only_quantiles(tmp_path):
     result = CliRunner().invoke(app, ["project", "--draws", "100", "--scenario", "status-quo",
                                       "--no-trajectories", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "total fighters, median" in result.output
+    assert "Total fighters (people), median" in result.output
     q = xr.open_dataset(tmp_path / "isk-projection-quantiles.nc")
     assert q.sizes["quantile"] == 5 and "total_fighters" in q
     assert not (tmp_path / "isk-projection.nc").exists()

@@ -27,7 +27,8 @@ def backtest(
     system: str = SYSTEM_OPTION,
     projection: Path = typer.Option(None, help="Projection file (default: "
                                     "<out>/<system>-projection.nc)."),
-    scenario: str = typer.Option("status-quo", help="The scenario to score."),
+    scenario: str = typer.Option(None, help="The scenario to score (default: the outlook's "
+                                 "status quo)."),
     out: Path = OUT_OPTION,
 ) -> None:
     """Score a projection against later observations: CRPS, interval coverage, log density,
@@ -43,6 +44,7 @@ def backtest(
     writable(csv_name)
     result = backtest_of(loaded, file, projection or out / f"{loaded.name}-projection.nc",
                          scenario)
+    scenario = result.scenario
     df, summary = result.table, result.summary
 
     table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "

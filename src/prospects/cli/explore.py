@@ -18,7 +18,8 @@ from .common import (
     wrote,
 )
 
-DATE_OPTION = typer.Option("2021-06", "--date", help="Month the outcomes are read at.")
+DATE_OPTION = typer.Option(None, "--date", help="Month the outcomes are read at (default: "
+                           "the outlook's horizon).")
 
 
 def _csv(frame) -> str:
@@ -35,17 +36,17 @@ def sensitivity(
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
 ) -> None:
-    """Sobol' indices of key outcomes to every uncertain parameter and lever."""
+    """Sobol' indices of the headline outputs to every uncertain parameter and lever."""
     from ..evidence import EvidenceError
     from ..files import writable, write_text
     from ..inference.factors import factors, skipped_scenarios
-    from ..inference.sensitivity import OUTCOMES, check_date, sobol
+    from ..inference.sensitivity import check_date, sobol
     from ..system import load_system
 
     loaded = load_system(system)
     if draws < 8 or draws & (draws - 1):
         raise EvidenceError(f"--draws must be a power of two of at least 8 (got {draws})")
-    check_date(loaded, date)
+    date = check_date(loaded, date or loaded.outlook.horizon)
     csv = out / f"{loaded.name}-sensitivity.csv"
     writable(csv)
     runs = (len(factors(loaded)) + 2) * draws
@@ -56,8 +57,9 @@ def sensitivity(
         table = sobol(loaded, n=draws, when=date, seed=seed, progress=bar, client=client)
     from rich.table import Table
 
+    labels = {o.variable: o.label for o in reversed(loaded.outlook.headline)}
     for name, rows in table.groupby("outcome", sort=False):
-        shown = Table(title=f"{OUTCOMES[name][1]} at {date}: Sobol' indices "
+        shown = Table(title=f"{labels[name]} at {date}: Sobol' indices "
                             f"(N = {draws}, {runs:,} runs)")
         for heading in ("factor", "S1", "±", "ST", "±"):
             shown.add_column(heading, justify="left" if heading == "factor" else "right")
@@ -73,7 +75,8 @@ def sensitivity(
 @user_errors
 def discover(
     system: str = SYSTEM_OPTION,
-    threshold: float = typer.Option(2000.0, help="Collapse: total fighters below this."),
+    threshold: float = typer.Option(None, help="Collapse: the outlook's collapse variable "
+                                    "below this (default: the outlook's threshold)."),
     date: str = DATE_OPTION,
     draws: int = typer.Option(5000, "--draws", help="Latin-hypercube draws of the factors."),
     seed: int = SEED_OPTION,
@@ -87,7 +90,9 @@ def discover(
     from ..system import load_system
 
     loaded = load_system(system)
-    check_inputs(loaded, threshold, date, draws)
+    collapse = loaded.outlook.collapse
+    threshold = collapse.below if threshold is None else threshold
+    date = check_inputs(loaded, threshold, date or loaded.outlook.horizon, draws)
     paths = [out / f"{loaded.name}-discovery-{part}.csv" for part in ("box", "trajectory")]
     writable(*paths)
     from ..scale import connected
@@ -98,7 +103,7 @@ def discover(
                      client=client)
     from rich.table import Table
 
-    shown = Table(title=f"Collapse (total fighters < {threshold:,.0f} at {date}): PRIM box")
+    shown = Table(title=f"Collapse ({collapse.label} < {threshold:,.6g} at {date}): PRIM box")
     for heading in ("factor", "low", "high", "full range", "quasi-p"):
         shown.add_column(heading, justify="left" if heading == "factor" else "right")
     for row in found.limits.itertuples():

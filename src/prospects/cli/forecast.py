@@ -132,9 +132,10 @@ def project(
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
 ) -> None:
-    """Project 2019-2021 under each scenario; print outcome probabilities; write NetCDF."""
+    """Project every scenario from the outlook's projection start; print outcome
+    probabilities; write NetCDF."""
     from ..files import netcdf_writer, writable, write_together
-    from ..projection import outcome_table, project_summary, quantiles_of, standard_outcomes
+    from ..projection import outcome_table, project_summary, quantiles_of
     from ..projection import project as run_projection
     from ..scale import connected
     from ..system import load_system
@@ -149,7 +150,7 @@ def project(
     if idata is None:
         note("note: no posterior found; projecting from the priors (run `prospects "
              "calibrate` first)")
-    outcomes = standard_outcomes()
+    outcomes = loaded.outlook.outcomes
     total = len(ids) if trajectories else len(ids) * draws
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: projecting {len(ids)} scenarios", total) as bar:
@@ -160,8 +161,9 @@ def project(
         else:
             quantiles, probs = project_summary(loaded, idata, ids, draws=draws, seed=seed,
                                                outcomes=outcomes, progress=bar, client=client)
-    _print_fighters(loaded.name, quantiles, ids)
-    _print_outcomes(loaded.name, probs, outcomes, draws)
+    _print_headline(loaded, quantiles, ids)
+    if outcomes:
+        _print_outcomes(loaded.name, probs, outcomes, draws)
     # the pair is written whole and carries one run id, so a reader can tell they match
     run_id = uuid.uuid4().hex
     datasets = [quantiles] + ([ds] if trajectories else [])
@@ -172,22 +174,29 @@ def project(
     wrote(*paths)
 
 
-def _print_fighters(name: str, quantiles, ids) -> None:
+def _print_headline(system, quantiles, ids) -> None:
+    """The first headline output without dimensions (quantiles of a sum cannot be read
+    from its members') at the outlook's projection dates, per scenario."""
     from rich.table import Table
 
-    from ..analysis import at
+    from ..analysis import at, number
 
-    table = Table(title=f"{name}: total fighters, median [90% interval]")
+    output = next((o for o in system.outlook.headline
+                   if not system.model[o.variable].dims), None)
+    if output is None:
+        return
+    table = Table(title=f"{system.name}: {output.label} ({output.unit}), median [90% "
+                        "interval]")
     table.add_column("scenario", no_wrap=True, min_width=16)
-    dates = ("2019-12", "2020-12", "2021-12")
+    dates = system.outlook.projection_dates
     for when in dates:
         table.add_column(when, justify="right")
     for sid in ids:
         cells = []
         for when in dates:
-            q = at(quantiles["total_fighters"].sel(scenario=sid), when)
-            lo, mid, hi = (float(q.sel(quantile=v)) for v in (0.05, 0.5, 0.95))
-            cells.append(f"{mid:,.0f} [{lo:,.0f}-{hi:,.0f}]")
+            q = at(quantiles[output.variable].sel(scenario=sid), when) / output.scale
+            lo, mid, hi = (number(float(q.sel(quantile=v))) for v in (0.05, 0.5, 0.95))
+            cells.append(f"{mid} [{lo}-{hi}]")
         table.add_row(sid, *cells)
     console().print(table)
 

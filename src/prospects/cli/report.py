@@ -33,7 +33,9 @@ def report(
 ) -> None:
     """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
     from ..evidence import EvidenceError
+    from ..explain import explain_all
     from ..files import writable, write_text
+    from ..inference.fit import fit_table
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
     from ..system import load_system
@@ -52,7 +54,7 @@ def report(
         notes.append("No posterior found: calibrated parameters keep their priors (run "
                      "`prospects calibrate` first).")
     ds = _read_projection(proj_path, loaded) if proj_path.is_file() else None
-    stages = len(SECTIONS) + (1 if ds is None else 0)
+    stages = len(SECTIONS) + 1 + (1 if ds is None else 0)
     with progress_bar(f"{loaded.name}: building the report", stages) as bar:
         if ds is None:
             ds = run_projection(loaded, idata, draws=draws, seed=seed)
@@ -67,7 +69,10 @@ def report(
                              f"{'posterior' if made_with else 'priors'}, but the fit and the "
                              f"flow decompositions here use the "
                              f"{'posterior' if idata is not None else 'priors'}.")
-        text = build_report(loaded, ds, idata, draws=draws, seed=seed, notes=notes,
+        whys = explain_all(loaded, idata, draws, seed)
+        fit = fit_table(loaded, idata, seed=seed) if idata is not None else []
+        bar(1)
+        text = build_report(loaded, ds, idata, whys, fit, draws=draws, seed=seed, notes=notes,
                             progress=bar)
     wrote(write_text(page, text))
 

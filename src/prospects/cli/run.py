@@ -42,9 +42,9 @@ def run(
     from rich.table import Table
 
     table = Table(title=f"{loaded.model.name}: {draws:,} draws from the priors (seed {seed})")
-    for heading in summary_header():
+    for heading in summary_header(loaded.outlook):
         table.add_column(heading, justify="right")
-    for row in summary_rows(ds):
+    for row in summary_rows(ds, loaded.outlook):
         table.add_row(*row)
     console().print(table)
     html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")

@@ -21,7 +21,7 @@ class Intervention:
 
     Times are dates ("2019-01") or model time; None means the start or end of the run.
     ``multiply`` / ``set`` are numbers or per-draw arrays. ``where`` limits the change to
-    some members of the target's dimensions, e.g. ``{"area": ["Nangarhar", "Kunar"]}``.
+    some members of the target's dimensions, e.g. ``{"area": ["north", "east"]}``.
     """
 
     target: str

@@ -269,15 +269,20 @@ class Backtest:
     projection_start: str
 
 
-def score(system, bt: BacktestFile, projection, scenario: str = "status-quo") -> Backtest:
-    """Score one scenario of ``projection`` against the backtest file's observations."""
+def score(system, bt: BacktestFile, projection, scenario: str | None = None) -> Backtest:
+    """Score one scenario of ``projection`` (default: the outlook's status quo) against
+    the backtest file's observations."""
     import pandas as pd
 
+    scenario = scenario or system.outlook.status_quo
+    if scenario is None:
+        raise EvidenceError("name the scenario to score: the outlook names no status quo")
     if scenario not in [str(s) for s in projection["scenario"].values]:
         raise EvidenceError(f"the projection has no scenario '{scenario}'; it holds: "
                             f"{', '.join(map(str, projection['scenario'].values))}")
     model = system.model
-    start_text = str(projection.attrs.get("projection_start", "2019-01"))
+    start_text = str(projection.attrs.get("projection_start",
+                                          system.outlook.projection_start))
     try:
         start_month = round(model.months(date.fromisoformat(f"{start_text[:7]}-01")))
     except ValueError:
@@ -357,9 +362,10 @@ def summarise(table) -> dict:
     return summary
 
 
-def backtest(system, file: str | Path, projection, scenario: str = "status-quo") -> Backtest:
+def backtest(system, file: str | Path, projection, scenario: str | None = None) -> Backtest:
     """Score ``projection`` (a Dataset from ``project``, or its file) against the later
-    observations in the backtest ``file``."""
+    observations in the backtest ``file`` (``scenario`` default: the outlook's status
+    quo)."""
     bt = read_backtest(Path(file), system)
     if not hasattr(projection, "data_vars"):
         projection = open_projection(Path(projection), system)

@@ -1,7 +1,8 @@
 """Scenario discovery: which combinations of factors lead to the group's collapse.
 
 Factors (parameters and lever intensities, see ``factors``) are sampled by Latin
-hypercube; a draw "collapses" when total fighters at a month are below a threshold. PRIM
+hypercube; a draw "collapses" when the outlook's collapse variable (summed over its
+dimensions) is below a threshold at a month. PRIM
 (EMA Workbench) peels the factor space towards a box dense in collapses. Of the boxes on
 the peeling trajectory we keep the densest one that still covers at least
 ``min_coverage`` of the collapses: coverage is the share of all collapses inside the box,
@@ -95,7 +96,7 @@ def check_inputs(system: System, threshold: float, when: str, n: int,
                  min_coverage: float = 0.5) -> str:
     """Refuse bad input in one line (EvidenceError); return the month."""
     if not threshold > 0:
-        raise EvidenceError(f"threshold must be a positive number of fighters (got {threshold})")
+        raise EvidenceError(f"threshold must be a positive number (got {threshold})")
     if n < 100:
         raise EvidenceError(f"--draws must be at least 100 (got {n})")
     if not 0 < min_coverage <= 1:
@@ -105,22 +106,26 @@ def check_inputs(system: System, threshold: float, when: str, n: int,
 
 def discover(
     system: System,
-    threshold: float = 2000.0,
-    when: str = "2021-06",
+    threshold: float | None = None,
+    when: str | None = None,
     n: int = 5000,
     seed: int = 0,
     min_coverage: float = 0.5,
     progress: Callable[[int], None] | None = None,
     client=None,
 ) -> Discovery:
-    """PRIM box for "total fighters at ``when`` below ``threshold``" over ``n`` draws, run
-    on a Dask ``client`` if one is given."""
+    """PRIM box for "the collapse variable at ``when`` below ``threshold``" over ``n``
+    draws (defaults: the outlook's horizon and collapse threshold), run on a Dask
+    ``client`` if one is given."""
     from ..engine import simulate
 
-    when = check_inputs(system, threshold, when, n, min_coverage)
+    collapse = system.outlook.collapse
+    threshold = collapse.below if threshold is None else threshold
+    when = check_inputs(system, threshold, when or system.outlook.horizon, n, min_coverage)
     chosen, unit = experiments(system, n, seed)
     params, interventions = realise(system, chosen, unit)
+    variable = collapse.variable
     ds = simulate(system.model, draws=n, params=params, seed=seed, interventions=interventions,
-                  outputs=["total_fighters"], progress=progress, client=client)
-    y = outcomes(ds, when)["total_fighters"] < threshold
+                  outputs=[variable], progress=progress, client=client)
+    y = outcomes(ds, [variable], when)[variable] < threshold
     return prim_box(values(chosen, unit), y, min_coverage=min_coverage)

@@ -1,8 +1,8 @@
 """The uncertain factors of an experiment: the model's uncertain parameters and its levers.
 
 A parameter factor is a prior; a unit-cube value ``u`` becomes ``prior.ppf(u)``. A lever
-factor is a built-in scenario (other than the status quo) with an intensity ``s`` in
-[0, 1], applied over the scenario's own months:
+factor is one of the system's scenarios (other than the outlook's status quo) with an
+intensity ``s`` in [0, 1], applied over the scenario's own months:
 
 - a ``multiply: m`` lever multiplies its target by ``1 + s (m - 1)``;
 - a ``set: x`` lever on a scalar parameter sets it to ``d + s (x - d)``, where ``d`` is the
@@ -10,7 +10,7 @@ factor is a built-in scenario (other than the status quo) with an intensity ``s`
 
 Scenarios with a ``set`` lever on anything else (an auxiliary, a flow, a parameter with
 dimensions) have no "in-between" value and are left out. Scenarios that share a target
-(the weak, medium and strong Syria redirections) become one factor, the strongest of them,
+(say a weak, a medium and a strong version of one policy) become one factor, the strongest of them,
 named after the target, so that two interventions never set one target at one time.
 """
 
@@ -23,7 +23,6 @@ import numpy as np
 from ..engine import Intervention
 from ..system import System
 
-STATUS_QUO = "status-quo"
 #: Unit-cube values are kept this far inside (0, 1): ppf(0) or ppf(1) may be infinite.
 EDGE = 1e-9
 
@@ -93,7 +92,7 @@ def factors(system: System) -> list[Factor]:
     found = [Factor(name, "parameter", prior=prior) for name, prior in system.priors.items()]
     skipped = skipped_scenarios(system)
     usable = [sc for sc in system.scenarios.values()
-              if sc.id != STATUS_QUO and sc.levers and sc.id not in skipped]
+              if sc.id != system.outlook.status_quo and sc.levers and sc.id not in skipped]
     groups: list[list] = []
     for scenario in usable:
         targets = {lv.target for lv in scenario.levers}
@@ -122,16 +121,14 @@ def realise(
         s = factor.value(unit[:, j])
         for lever in factor.scenario.levers:
             label = f"{factor.name}: {factor.scenario.id} lever on {lever.target}"
-            common = dict(target=lever.target, start=lever.start, end=lever.end,
-                          where=lever.where, label=label)
             if lever.multiply is not None:
-                interventions.append(Intervention(multiply=1 + s * (lever.multiply - 1),
-                                                  **common))
+                value = 1 + s * (lever.multiply - 1)
             else:
                 d = params.get(lever.target)
                 if d is None:
                     d = float(system.model[lever.target].default)
-                interventions.append(Intervention(set=d + s * (lever.set - d), **common))
+                value = d + s * (lever.set - d)
+            interventions.append(lever.intervention(label, value))
     return params, interventions
 
 

@@ -34,7 +34,7 @@ def predictive_values(system, idata, draws: int, seed: int, likelihood: Likeliho
     ``idata`` is None."""
     from ..engine.sampling import sample
     from ..inference.posterior import posterior_joint
-    from ..projection import parameter_sources
+    from .posterior import parameter_sources
 
     sources = parameter_sources(system, idata)
     bias_sources = {b: system.evidence.parameters[b].prior for b in likelihood.biases}

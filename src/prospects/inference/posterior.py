@@ -151,3 +151,15 @@ def posterior_joint(idata):
 
     post = idata.posterior.stack(sample=("chain", "draw"))
     return Empirical({name: np.asarray(post[name].values) for name in post.data_vars})
+
+
+def parameter_sources(system, idata=None) -> dict:
+    """What each uncertain model parameter is drawn from: the posterior's particles, one
+    whole row a draw, if a posterior is given (it holds every uncertain parameter); else
+    its prior. Bias terms are left out: they are not model parameters."""
+    sources = dict(system.priors)
+    if idata is not None:
+        joint = posterior_joint(idata)
+        sources.update({k: c for k, c in joint.columns().items()
+                        if k not in system.evidence.bias_names})
+    return sources

@@ -1,4 +1,5 @@
-"""Global sensitivity: Sobol' indices of key outcomes to every uncertain factor.
+"""Global sensitivity: Sobol' indices of the outlook's headline outputs to every uncertain
+factor.
 
 Saltelli's scheme on the unit cube (SALib), transformed to parameter values and lever
 intensities (see ``factors``), run as one vectorised ensemble of (k + 2) N draws. S1 is
@@ -17,13 +18,6 @@ from ..evidence import EvidenceError
 from ..system import System
 from .factors import factors, realise
 
-#: Outcome name -> (model output, label).
-OUTCOMES = {
-    "total_fighters": ("total_fighters", "Total fighters"),
-    "bases_held": ("bases_held", "Bases held"),
-    "cash": ("cash", "Cash (USD)"),
-    "activity": ("activity", "Activity, all theatres"),
-}
 COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
 
 
@@ -39,30 +33,24 @@ def check_date(system: System, when: str) -> str:
     return when
 
 
-def outcomes(ds, when: str) -> dict[str, np.ndarray]:
-    """Each key outcome at a month, one value per draw (activity summed over theatres)."""
-    from ..analysis import at
+def outcomes(ds, variables, when: str) -> dict[str, np.ndarray]:
+    """Each of ``variables`` at a month, summed over its dimensions, one value per draw."""
+    from ..analysis import at, summed
 
-    found = {}
-    for name, (variable, _) in OUTCOMES.items():
-        if variable not in ds:
-            continue
-        da = at(ds[variable], when)
-        extra = [d for d in da.dims if d != "draw"]
-        found[name] = np.asarray(da.sum(extra) if extra else da, dtype=float)
-    return found
+    return {v: np.asarray(at(summed(ds[v]), when), dtype=float) for v in variables}
 
 
 def sobol(
     system: System,
     n: int = 1024,
-    when: str = "2021-06",
+    when: str | None = None,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
     client=None,
 ):
-    """Sobol' S1 and ST (with 95% intervals) of each outcome at ``when``, as a tidy
-    DataFrame with columns ``COLUMNS``. ``n`` is a power of two, at least 8. The design
+    """Sobol' S1 and ST (with 95% intervals) of each headline output (by variable name) at
+    ``when`` (default: the outlook's horizon), as a tidy DataFrame with columns
+    ``COLUMNS``. ``n`` is a power of two, at least 8. The design
     runs on a Dask ``client`` if one is given."""
     import pandas as pd
     from SALib.analyze import sobol as analyze
@@ -72,18 +60,18 @@ def sobol(
 
     if n < 8 or n & (n - 1):
         raise EvidenceError(f"n must be a power of two of at least 8 (got {n})")
-    when = check_date(system, when)
+    when = check_date(system, when or system.outlook.horizon)
     chosen = factors(system)
     problem = {"num_vars": len(chosen), "names": [f.name for f in chosen],
                "bounds": [[0.0, 1.0]] * len(chosen)}
     unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
     params, interventions = realise(system, chosen, unit)
-    wanted = [v for v, _ in OUTCOMES.values() if v in system.model.variables]
+    wanted = list(dict.fromkeys(o.variable for o in system.outlook.headline))
     ds = simulate(system.model, draws=len(unit), params=params, seed=seed,
                   interventions=interventions, outputs=wanted, progress=progress,
                   client=client)
     rows = []
-    for name, y in outcomes(ds, when).items():
+    for name, y in outcomes(ds, wanted, when).items():
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out
             indices = {key: np.zeros(len(chosen)) for key in COLUMNS[2:]}
         else:

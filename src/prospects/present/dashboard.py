@@ -1,8 +1,9 @@
 """The interactive dashboard, run by ``prospects dashboard`` through ``streamlit run``.
 
-Streamlit reruns this script on every widget change: the sidebar's levers become engine
-interventions, a 1,000-draw ensemble runs on cached parameter draws and compiled model, and
-the fan charts are redrawn. Below the charts, a parameter panel shows a parameter's prior,
+Streamlit reruns this script on every widget change: the sidebar's levers (the scenario's
+and the outlook's) become engine interventions, a 1,000-draw ensemble runs on cached
+parameter draws and compiled model, and the fan charts of the outlook's headline outputs
+are redrawn. Below the charts, a parameter panel shows a parameter's prior,
 its posterior (if calibrated), unit, rationale and the claims behind it.
 
 The system and posterior come from the environment (set by the command):
@@ -25,75 +26,15 @@ from pathlib import Path
 import numpy as np
 
 from prospects.analysis import QUANTILES
-from prospects.engine import Intervention
 
 DRAWS = 1000
 SEED = 0
-#: The month whose median each chart reports as text (a hook for tests and readers).
-HOOK_MONTH = "2021-06"
-#: Months a lever may start in.
-START_MONTHS = [f"{y}-{m:02d}" for y in range(2018, 2022) for m in range(1, 13)][:42]
-
-
-@dataclass(frozen=True)
-class Panel:
-    output: str
-    title: str
-    unit: str
-    scale: float
-    hook: str  # the text before the median at HOOK_MONTH
-
-
-PANELS = (
-    Panel("total_fighters", "Total fighters", "fighters", 1.0, "median fighters"),
-    Panel("cash", "Cash reserves", "USD million", 1e6, "median cash (USD million)"),
-    Panel("bases_held", "Base areas held", "of 5", 1.0, "median bases held"),
-    Panel("activity", "Operational activity, all theatres", "index", 1.0, "median activity"),
-)
-
-
-@dataclass(frozen=True)
-class OutsideLever:
-    """A slider for an outside actor's choice, and the interventions it makes."""
-
-    key: str
-    label: str
-    low: float
-    high: float
-    neutral: float  # the value that changes nothing
-    help: str
-    make: object  # (value, start) -> list[Intervention]
 
 
 def as_written(text) -> str:
     """``text`` for an element that reads Markdown, shown as written: every ASCII punctuation
     mark backslash-escaped (CommonMark), so no markup, link, image or HTML takes effect."""
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
-
-
-def _months_after(month: str, n: int) -> str:
-    return str(np.datetime64(month, "M") + n)
-
-
-OUTSIDE = (
-    OutsideLever("gulf", "Gulf donations (x)", 0.0, 2.0, 1.0,
-                 "Multiplies what Gulf donors give (the 'gifts' auxiliary).",
-                 lambda x, s: [Intervention("gifts", multiply=x, start=s,
-                                            label="Gulf donations")]),
-    OutsideLever("us", "US strike intensity (x)", 0.0, 3.0, 1.0,
-                 "Multiplies US strike losses among fighters ('us_losses') and leaders "
-                 "('decapitation').",
-                 lambda x, s: [Intervention(t, multiply=x, start=s, label="US strikes")
-                               for t in ("us_losses", "decapitation")]),
-    OutsideLever("sanctuary", "Pakistan's sanctuary (x)", 0.0, 1.0, 1.0,
-                 "Multiplies the strength of Pakistan's safe haven ('sanctuary'); 0 ends it.",
-                 lambda x, s: [Intervention("sanctuary", multiply=x, start=s,
-                                            label="sanctuary")]),
-    OutsideLever("ceasefire", "Ceasefire with the Taliban (cut in fighting)", 0.0, 1.0, 0.0,
-                 "Cuts IS-K-Taliban fighting by this share for six months from the start.",
-                 lambda x, s: [Intervention("fighting", multiply=1.0 - x, start=s,
-                                            end=_months_after(s, 6), label="ceasefire")]),
-)
 
 
 @dataclass
@@ -109,8 +50,7 @@ class Setup:
 def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     """Load the system, draw its parameter sets once and compile its model."""
     from prospects.engine import compiled, sample
-    from prospects.inference.posterior import load_posterior
-    from prospects.projection import parameter_sources
+    from prospects.inference.posterior import load_posterior, parameter_sources
     from prospects.system import load_system
 
     system = load_system(system_spec)
@@ -122,10 +62,18 @@ def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     return Setup(system, params, idata, f"posterior {path}" if idata is not None else "priors")
 
 
-def lever_interventions(scenario, values: list[float], start: str | None,
-                        outside: dict[str, float]) -> tuple[list[Intervention], list[str]]:
+def start_months(system) -> list[str]:
+    """The months a lever may start in: every month of the run."""
+    model = system.model
+    first, last = (np.datetime64(d.isoformat()[:7], "M") for d in (model.start, model.stop))
+    return [str(m) for m in np.arange(first, last + 1)]
+
+
+def lever_interventions(system, scenario, values: list[float], start: str | None,
+                        outside: dict[str, float]) -> tuple[list, list[str]]:
     """Interventions from the scenario's levers (with the slider values, moved to
-    ``start``) and the outside actors' sliders; and notes on levers dropped."""
+    ``start``) and the outlook's levers (by id, at rest if missing); and notes on levers
+    dropped."""
     interventions, notes = [], []
     for lever, value in zip(scenario.levers, values, strict=True):
         begin = start or lever.start
@@ -133,36 +81,36 @@ def lever_interventions(scenario, values: list[float], start: str | None,
             notes.append(f"the lever on {lever.target} ends in {lever.end}, before the "
                          f"start {begin}")
             continue
-        kind = "multiply" if lever.multiply is not None else "set"
-        interventions.append(Intervention(lever.target, start=begin, end=lever.end,
-                                          where=lever.where, label=f"{scenario.id}: "
-                                          f"{lever.target}", **{kind: value}))
-    for lever in OUTSIDE:
-        value = outside.get(lever.key, lever.neutral)
-        if value != lever.neutral:
-            interventions += lever.make(value, start or "2019-01")
+        interventions.append(lever.intervention(f"{scenario.id}: {lever.target}", value,
+                                                begin))
+    for lever in system.outlook.levers:
+        interventions += lever.interventions(outside.get(lever.id, lever.rest),
+                                             start or system.outlook.projection_start)
     return interventions, notes
 
 
 def ensemble(setup: Setup, interventions) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Times and, per panel, quantiles (5, time) of the 1,000-draw ensemble."""
+    """Times and, per headline output, quantiles (5, time) of the 1,000-draw ensemble
+    (summed over the output's dimensions)."""
     from prospects.engine import simulate
 
+    headline = setup.system.outlook.headline
     ds = simulate(setup.system.model, draws=DRAWS, params=setup.params, seed=SEED,
-                  interventions=interventions, outputs=[p.output for p in PANELS])
+                  interventions=interventions,
+                  outputs=list(dict.fromkeys(o.variable for o in headline)))
     bands = {}
-    for panel in PANELS:
-        values = ds[panel.output].values
-        values = values.reshape(values.shape[:2] + (-1,)).sum(axis=2) / panel.scale
-        bands[panel.output] = np.quantile(values, QUANTILES, axis=0)
+    for output in headline:
+        values = ds[output.variable].values
+        values = values.reshape(values.shape[:2] + (-1,)).sum(axis=2) / output.scale
+        bands[output.variable] = np.quantile(values, QUANTILES, axis=0)
     return ds["time"].values, bands
 
 
-def median_at(times: np.ndarray, q: np.ndarray, month: str = HOOK_MONTH) -> float:
+def median_at(times: np.ndarray, q: np.ndarray, month: str) -> float:
     return float(q[2][times == np.datetime64(f"{month}-01", "ns")][0])
 
 
-def fan_chart(times: np.ndarray, q: np.ndarray, panel: Panel):
+def fan_chart(times: np.ndarray, q: np.ndarray, output):
     """A fan chart as (data, Vega-Lite spec): 90% and 50% bands and the median. Plain
     Vega-Lite, not Altair, because Altair's schema check costs more than the ensemble."""
     import pandas as pd
@@ -172,11 +120,11 @@ def fan_chart(times: np.ndarray, q: np.ndarray, panel: Panel):
     colour = "#1f5f8b"
     x = {"field": "time", "type": "temporal", "title": None}
     spec = {
-        "title": panel.title, "height": 230,
+        "title": output.label, "height": 230,
         "layer": [
             {"mark": {"type": "area", "opacity": 0.18, "color": colour},
              "encoding": {"x": x, "y": {"field": "q05", "type": "quantitative",
-                                        "title": panel.unit}, "y2": {"field": "q95"}}},
+                                        "title": output.unit}, "y2": {"field": "q95"}}},
             {"mark": {"type": "area", "opacity": 0.35, "color": colour},
              "encoding": {"x": x, "y": {"field": "q25", "type": "quantitative"},
                           "y2": {"field": "q75"}}},
@@ -244,25 +192,39 @@ def sidebar(st, setup: Setup):
         low, high = _slider_range(lever)
         values.append(side.slider(as_written(f"{lever.target} {kind}"), low, high,
                                   float(value), 0.05, key=f"lever-{sid}-{i}"))
-    side.subheader("Outside actors")
-    outside = {lv.key: side.slider(lv.label, lv.low, lv.high, lv.neutral, 0.05, key=lv.key,
-                                   help=lv.help) for lv in OUTSIDE}
-    default = min((lv.start for lv in scenario.levers if lv.start), default="2019-01")
-    start = side.select_slider("Levers start", START_MONTHS, value=max(default, START_MONTHS[0]),
+    outside = {}
+    if system.outlook.levers:
+        side.subheader("Outside actors")
+    for lv in system.outlook.levers:
+        label = as_written(lv.label)
+        if lv.kind == "switch":
+            outside[lv.id] = float(side.toggle(label, False, key=f"outside-{lv.id}",
+                                               help=as_written(lv.help) or None))
+        else:
+            outside[lv.id] = side.slider(label, lv.low, lv.high, lv.rest,
+                                         (lv.high - lv.low) / 40 or 0.05,
+                                         key=f"outside-{lv.id}", help=as_written(lv.help) or None)
+    months = start_months(system)
+    default = min((lv.start for lv in scenario.levers if lv.start),
+                  default=system.outlook.projection_start)
+    start = side.select_slider("Levers start", months, value=min(max(default, months[0]),
+                                                                 months[-1]),
                                key=f"start-{sid}")
-    interventions, notes = lever_interventions(scenario, values, start, outside)
+    interventions, notes = lever_interventions(system, scenario, values, start, outside)
     return scenario, interventions, notes
 
 
 def charts(st, setup: Setup, interventions) -> None:
     times, bands = ensemble(setup, interventions)
+    month = setup.system.outlook.horizon
     columns = st.columns(2)
-    for k, panel in enumerate(PANELS):
+    for k, output in enumerate(setup.system.outlook.headline):
         with columns[k % 2]:
-            frame, spec = fan_chart(times, bands[panel.output], panel)
+            frame, spec = fan_chart(times, bands[output.variable], output)
             st.vega_lite_chart(frame, spec, width="stretch")
-            value = median_at(times, bands[panel.output])
-            st.caption(f"{panel.hook} {HOOK_MONTH}: {value:,.{0 if value >= 100 else 2}f}")
+            value = median_at(times, bands[output.variable], month)
+            st.caption(as_written(f"median {output.label} {month}: "
+                                  f"{value:,.{0 if value >= 100 else 2}f}"))
 
 
 def parameter_panel(st, setup: Setup) -> None:

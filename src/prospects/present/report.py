@@ -12,14 +12,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..analysis import QUANTILES
+from ..analysis import bands, summed
+from .charts import fan_panels, median_lines
 from .diagram import stock_flow_svg
 from .evidence_table import FILTER_SCRIPT, evidence_table, timeline_svg
-from .fans import fan_panels, median_lines
 from .network import network_svg, relations_table
 from .page import page
 from .svg import esc
-from .why import explain_all, why_html
+from .why import why_html
 
 #: (anchor, heading) of each section, in order; one progress step each.
 SECTIONS = (("projections", "Projections by scenario"),
@@ -30,17 +30,6 @@ SECTIONS = (("projections", "Projections by scenario"),
             ("fit", "Calibration fit"),
             ("comparison", "Scenario comparison"),
             ("why", "Why: the flows behind the changes"))
-
-#: (output, title, unit, scale, dimension for small multiples, y limits)
-FANS = (("total_fighters", "Total fighters", "people", 1.0, None, None),
-        ("cash", "Cash", "USD million", 1e6, None, None),
-        ("fighters", "Fighters by base area", "people", 1.0, "base", None),
-        ("control", "Area control by base area (0 none, 1 full)", "control", 1.0, "base",
-         (-0.05, 1.05)),
-        ("leadership", "Leadership (1 = a full cadre)", "leadership", 1.0, None, (0, 1.05)),
-        ("cohesion", "Cohesion (1 = united)", "cohesion", 1.0, None, None),
-        ("activity", "Operational activity by theatre (capacity index)", "index", 1.0,
-         "theatre", None))
 
 EXTRA_CSS = """
 nav ol{columns:2;font-size:.9em}.notes{background:#fff8e5;border:1px solid #ecd9a0;
@@ -64,30 +53,24 @@ pick.addEventListener('change',show);show();})();
 """
 
 
-def _projection_start(ds) -> np.datetime64:
-    from ..projection import PROJECTION_START
-
-    return np.datetime64(f"{ds.attrs.get('projection_start', PROJECTION_START)}-01", "ns")
+def _projection_start(system, ds) -> np.datetime64:
+    start = ds.attrs.get("projection_start", system.outlook.projection_start)
+    return np.datetime64(f"{start}-01", "ns")
 
 
 def _fan_section(system, ds) -> tuple[str, int]:
     """The scenario picker and every scenario's fan charts (all pre-rendered)."""
     t = ds["time"].values
-    start = _projection_start(ds)
+    start = _projection_start(system, ds)
     scenarios = [str(s) for s in ds.scenario.values]
     names = [system.scenarios[s].name if s in system.scenarios else s for s in scenarios]
     figures: dict[int, list[str]] = {k: [] for k in range(len(scenarios))}
-    for name, title, unit, scale, dim, ylim in FANS:
-        if name not in ds:
+    for output in system.outlook.outputs:
+        if not output.chart or output.variable not in ds:
             continue
-        q = np.asarray(ds[name].quantile(list(QUANTILES), dim="draw")) / scale
-        da = ds[name]
-        members = [str(m) for m in da[dim].values] if dim else []
         for k in range(len(scenarios)):
-            one = q[:, k]  # (quantile, time, [member])
-            panels = ({m: one[..., j] for j, m in enumerate(members)} if dim
-                      else {title: one})
-            figures[k].append(fan_panels(t, panels, title, unit, start, ylim))
+            figures[k].append(fan_panels(t, bands(ds.isel(scenario=k), output), output.label,
+                                         output.unit, start, output.range))
     options = "".join(f"<option value='{k}'>{esc(n)}</option>" for k, n in enumerate(names))
     blocks = []
     for k, sid in enumerate(scenarios):
@@ -104,14 +87,11 @@ def _fan_section(system, ds) -> tuple[str, int]:
     return html_text, n
 
 
-def _fit_section(system, idata, seed: int) -> str:
+def _fit_section(idata, rows) -> str:
     if idata is None:
         return ("<p>Calibration has not been run: no posterior was found, so calibrated "
                 "parameters keep their priors throughout this report. Run "
                 "<code>prospects calibrate</code> and then this report again.</p>")
-    from ..inference.fit import fit_table
-
-    rows = fit_table(system, idata, seed=seed)
     attrs = idata.posterior.attrs
 
     def share(x):
@@ -167,9 +147,9 @@ def _identifiability_note(idata) -> str:
 
 
 def _comparison_section(system, ds) -> tuple[str, int]:
-    from ..projection import outcome_table, standard_outcomes
+    from ..projection import outcome_table
 
-    outcomes = standard_outcomes()
+    outcomes = system.outlook.outcomes
     table = outcome_table(ds, outcomes)
     head = "".join(f"<th title='{esc(o.label)}'>{esc(o.short)}</th>" for o in outcomes)
     rows = []
@@ -180,18 +160,16 @@ def _comparison_section(system, ds) -> tuple[str, int]:
         rows.append(f"<tr><th>{esc(name)}</th>{cells}</tr>")
     legend = "".join(f"<li><strong>{esc(o.short)}</strong>: {esc(o.label)}</li>"
                      for o in outcomes)
-    se_max = float(table.xs("se", axis=1, level=1).to_numpy().max())
+    se_max = float(table.xs("se", axis=1, level=1).to_numpy().max()) if outcomes else 0.0
     t = ds["time"].values
-    start = _projection_start(ds)
+    start = _projection_start(system, ds)
+    labels = [system.scenarios[s].name if s in system.scenarios else s
+              for s in map(str, ds.scenario.values)]
     charts = []
-    for name, title, unit, scale in (("total_fighters", "Median total fighters", "people", 1.0),
-                                     ("cash", "Median cash", "USD million", 1e6)):
-        if name in ds:
-            med = ds[name].median("draw").values / scale
-            labels = [system.scenarios[s].name if s in system.scenarios else s
-                      for s in map(str, ds.scenario.values)]
-            charts.append(median_lines(t, dict(zip(labels, med, strict=True)), title, unit,
-                                       start))
+    for output in system.outlook.headline:
+        med = summed(ds[output.variable]).median("draw").values / output.scale
+        charts.append(median_lines(t, dict(zip(labels, med, strict=True)),
+                                   f"Median {output.label}", output.unit, start))
     text = (f"<p>Probability of each outcome under each scenario, with its Monte Carlo "
             f"standard error (at most {se_max:.3f}) from {ds.sizes['draw']:,} paired draws. "
             "Differences between scenarios are paired: every scenario runs on the same "
@@ -202,12 +180,16 @@ def _comparison_section(system, ds) -> tuple[str, int]:
     return text, len(charts)
 
 
-def build_report(system, projection, idata=None, *, draws: int = 1000, seed: int = 0,
+def build_report(system, projection, idata=None, whys: Sequence = (), fit: Sequence = (), *,
+                 draws: int = 0, seed: int = 0,
                  notes: Sequence[str] = (), progress: Callable[[int], None] | None = None,
                  stats: dict | None = None) -> str:
     """The report page. ``projection`` is a ``project()`` dataset; ``idata`` the posterior
-    (None: priors). ``draws`` and ``seed`` are for the why panels. ``progress(1)`` is called
-    after each of the ``len(SECTIONS)`` sections; ``stats`` (if given) receives counts."""
+    (None: priors); ``whys`` the explanations (``prospects.explain.explain_all``) over
+    ``draws`` draws; ``fit`` the posterior's ``fit_table`` rows. It renders only: nothing
+    here runs the engine.
+    ``progress(1)`` is called after each of the ``len(SECTIONS)`` sections; ``stats`` (if
+    given) receives counts."""
     def step():
         if progress:
             progress(1)
@@ -244,12 +226,11 @@ def build_report(system, projection, idata=None, *, draws: int = 1000, seed: int
                          "relations and scenarios cites each claim.</p>"
                          + evidence_table(ev, usage))
     step()
-    parts["fit"] = _fit_section(system, idata, seed)
+    parts["fit"] = _fit_section(idata, fit)
     step()
     parts["comparison"], n = _comparison_section(system, projection)
     charts += n
     step()
-    whys = explain_all(system, idata, draws, seed)
     parts["why"] = (
         "<p class='muted'>Same parameter sets as the projection ("
         + ("posterior" if idata is not None else "priors") + f"), {draws:,} draws.</p>"

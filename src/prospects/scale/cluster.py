@@ -19,7 +19,8 @@ class ScaleError(UserError, RuntimeError):
 
 
 def connect(cluster):
-    """A Dask client from a scheduler address ("tcp://host:8786") or an existing client."""
+    """A Dask client from a scheduler address ("tcp://host:8786") or an existing client;
+    None (run in process) for None, without importing Dask."""
     if cluster is None:
         return None
     from ..extras import require

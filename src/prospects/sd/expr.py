@@ -29,7 +29,7 @@ class Expr:
             yield from child.walk()
 
     def sel(self, **members: str) -> Expr:
-        """Select one member of a dimension: ``fighters.sel(area="Kunar")``."""
+        """Select one member of a dimension: ``fighters.sel(area="north")``."""
         node: Expr = self
         for dim, member in members.items():
             node = Select(node, dim, member)

@@ -45,13 +45,15 @@ class Dimension:
 
 
 class Variable(Expr):
-    """A named node; expressions refer to it by object, the exporters by name."""
+    """A named node; expressions refer to it by object, the exporters by name, people by
+    its ``label`` (the name unless the model gives one)."""
 
     kind = "variable"
     form = "variable"
 
     def __init__(self, name: str, unit: str | None, doc: str, claims: Sequence[str]):
         self.name = name
+        self.label = name
         self.unit = unit
         self.doc = doc
         self.claims = tuple(claims)
@@ -192,10 +194,11 @@ class Model:
         dims: Sequence[Dimension | str] = (),
         doc: str = "",
         claims: Sequence[str] = (),
+        label: str = "",
     ) -> Param:
         dim_names = self._dims(name, dims)
         value = self._default_array(name, default, dim_names)
-        return self._add(Param(name, value, unit, dim_names, doc, claims))
+        return self._add(Param(name, value, unit, dim_names, doc, claims), label)
 
     def stock(
         self,
@@ -206,9 +209,10 @@ class Model:
         doc: str = "",
         nonnegative: bool = True,
         claims: Sequence[str] = (),
+        label: str = "",
     ) -> Stock:
         stock = Stock(name, as_expr(init), unit, self._dims(name, dims), doc, claims, nonnegative)
-        return self._add(stock)
+        return self._add(stock, label)
 
     def flow(
         self,
@@ -219,6 +223,7 @@ class Model:
         unit: str | None = None,
         doc: str = "",
         claims: Sequence[str] = (),
+        label: str = "",
     ) -> Flow:
         for end in (src, dst):
             if end is not None and (not isinstance(end, Stock) or end.name not in self.variables):
@@ -228,7 +233,7 @@ class Model:
         stock = src if src is not None else dst
         if unit is None:
             unit = f"({stock.unit}) / {TIME_UNIT}"
-        flow = self._add(Flow(name, src, dst, as_expr(rate), unit, doc, claims))
+        flow = self._add(Flow(name, src, dst, as_expr(rate), unit, doc, claims), label)
         flow.dims = stock.dims
         if src is not None:
             src.outflows.append(flow)
@@ -245,10 +250,11 @@ class Model:
         doc: str = "",
         claims: Sequence[str] = (),
         record: bool = False,
+        label: str = "",
     ) -> Aux:
         """An auxiliary. ``record=True`` keeps it in the default output."""
         declared = None if dims is None else self._dims(name, dims)
-        return self._add(Aux(name, as_expr(expr), unit, declared, doc, claims, record))
+        return self._add(Aux(name, as_expr(expr), unit, declared, doc, claims, record), label)
 
     def lookup(
         self,
@@ -309,8 +315,9 @@ class Model:
         if name in self.variables or name in self.lookups or name in self.dimensions:
             raise ModelError(f"duplicate name '{name}' in model '{self.name}'")
 
-    def _add(self, var: Variable) -> Variable:
+    def _add(self, var: Variable, label: str = "") -> Variable:
         self._claim_name(var.name)
+        var.label = label or var.name
         self.variables[var.name] = var
         self.version += 1
         return var

@@ -10,7 +10,7 @@ model's lowered form (``engine.lower``):
   becomes ``<stock> outflow scale`` and the flow is ``raw * scale``;
 * a non-negative stock gets ``<stock> floor``, the lowered form's floor: the inflow that
   stops one step taking it below zero (0 unless its inflows are negative);
-* selections (``x.sel(area="Kunar")``) become subscripts (``x[Kunar]``), totals and
+* selections (``x.sel(area="north")``) become subscripts (``x[north]``), totals and
   means ``SUM(x[area!])`` and ``SUM(x[area!]) / n``.
 
 Vensim is case-insensitive and reads spaces and underscores alike; a name that would

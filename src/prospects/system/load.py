@@ -1,4 +1,5 @@
-"""A system: one folder of evidence, parameters and equations, loaded and cross-checked.
+"""Loading a system: one folder of evidence, parameters, equations, scenarios and
+outlook, cross-checked.
 
 The built-in IS-K system lives in ``prospects/models/isk``; another group is another
 folder with the same files (see docs/evidence-format.md).
@@ -7,15 +8,17 @@ folder with the same files (see docs/evidence-format.md).
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .errors import UserError
-from .evidence import Evidence, EvidenceError, load_evidence
-from .sd import Model, ModelError
+from ..errors import UserError
+from ..evidence import Evidence, EvidenceError, load_evidence
+from ..sd import Model, ModelError
+from .outlook import Outlook, load_outlook
+from .scenarios import Scenario, load_scenarios
 
-BUILTIN = Path(__file__).parent / "models"
+BUILTIN = Path(__file__).parent.parent / "models"
 
 
 @dataclass
@@ -24,6 +27,8 @@ class System:
     folder: Path
     evidence: Evidence
     model: Model
+    outlook: Outlook | None = None
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
 
     @cached_property
     def priors(self) -> dict:
@@ -35,7 +40,7 @@ class System:
         """Model variables and scenarios, each with the claims it cites."""
         users = {f"variable:{v.name}": list(v.claims) for v in self.model.variables.values()
                  if v.kind != "param" and v.claims}
-        for scenario in getattr(self, "scenarios", {}).values():
+        for scenario in self.scenarios.values():
             users[f"scenario:{scenario.name}"] = list(scenario.claims)
         return users
 
@@ -115,9 +120,9 @@ def load_system(spec: str | Path = "isk") -> System:
         raise EvidenceError(f"{folder / 'model.py'}: {err}") from None
     _check_observations(folder, evidence, model)
     system = System(folder.name, folder, evidence, model)
-    from .scenarios import load_scenarios
-
     system.scenarios = load_scenarios(folder / "scenarios.yaml", system)
+    system.outlook = load_outlook(folder / "outlook.yaml", model, system.scenarios,
+                                  evidence.parameters)
     return system
 
 
@@ -145,7 +150,7 @@ def _check_observations(folder: Path, evidence: Evidence, model: Model) -> None:
 
 def outside_run(period: str, model: Model) -> str | None:
     """Why ``period`` lies wholly outside the model's run, or None if it does not."""
-    from .evidence import parse_period
+    from ..evidence import parse_period
 
     span = parse_period(period)
     if (span.start is not None and span.start > model.stop) or (

@@ -9,12 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .engine import Intervention, InterventionError
-from .engine.interventions import overlap, validate
-from .evidence import EvidenceError
-from .evidence.load import read_entries
-from .evidence.schema import _slug
-from .sd import ModelError
+from ..engine import Intervention, InterventionError
+from ..engine.interventions import overlap, validate
+from ..evidence import EvidenceError
+from ..evidence.load import read_entries
+from ..evidence.schema import _slug
+from ..sd import ModelError
 
 
 class Lever(BaseModel):
@@ -31,6 +31,15 @@ class Lever(BaseModel):
     @classmethod
     def _month(cls, value):
         return value.isoformat()[:7] if isinstance(value, date) else value
+
+    def intervention(self, label: str, value: float | None = None,
+                     start: str | None = None) -> Intervention:
+        """The engine's intervention for this lever; ``value`` (the amount it sets or
+        multiplies by) and ``start`` replace the lever's own if given."""
+        kind = "multiply" if self.multiply is not None else "set"
+        amount = getattr(self, kind) if value is None else value
+        return Intervention(self.target, start=start or self.start, end=self.end,
+                            where=self.where, label=label, **{kind: amount})
 
 
 class Scenario(BaseModel):
@@ -51,9 +60,7 @@ class Scenario(BaseModel):
     _id = field_validator("id")(_slug)
 
     def interventions(self) -> list[Intervention]:
-        return [Intervention(target=lv.target, multiply=lv.multiply, set=lv.set, start=lv.start,
-                             end=lv.end, where=lv.where, label=f"{self.id}: lever on {lv.target}")
-                for lv in self.levers]
+        return [lv.intervention(f"{self.id}: lever on {lv.target}") for lv in self.levers]
 
 
 def load_scenarios(path: Path, system) -> dict[str, Scenario]:

@@ -1,0 +1,327 @@
+"""A system's outlook (``outlook.yaml``): what analysts ask of it. The headline outputs
+with labels and units, the dates tables report, the projection start, the outcomes
+(thresholds and events over outputs, written as data), the stocks the "why" panels
+explain, and the dashboard's levers. Every command reads it, so nothing above
+``prospects.models`` names a particular group's variables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..engine import Intervention
+from ..evidence import EvidenceError
+from ..evidence.load import _describe, read_yaml
+from ..evidence.schema import Entry, _slug
+
+
+def _month(value):
+    if isinstance(value, date):
+        return value.isoformat()[:7]
+    text = str(value)
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() \
+            or not 1 <= int(text[5:]) <= 12:
+        raise ValueError(f"'{text}' is not a month like 2019-01")
+    return text
+
+
+Month = Annotated[str, BeforeValidator(_month)]
+
+
+class Shown(Entry):
+    """A model output as people read it: divided by ``scale``, in ``unit``."""
+
+    variable: str
+    label: str | None = None  # default: the variable's label in the model
+    unit: str | None = None  # default: the variable's unit
+    scale: float = Field(1.0, gt=0)
+
+
+class Output(Shown):
+    """An output every ensemble keeps; charted in the report unless ``chart`` is false."""
+
+    split: str | None = None  # a dimension: one panel per member (else summed over them)
+    range: tuple[float, float] | None = None  # the charts' y limits, in shown units
+    headline: bool = False  # in summaries, the dashboard, sensitivity and project's table
+    chart: bool = True
+
+
+class Window(Entry):
+    """The months from ``first`` to ``last``, both included."""
+
+    first: Month
+    last: Month
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.last < self.first:
+            raise ValueError(f"last {self.last} is before first {self.first}")
+        return self
+
+
+class Outcome(Entry):
+    """A yes/no outcome per draw: the output (summed over its dimensions) at a month, or
+    its ``stat`` over a window, below or above a number or its own mean over a window."""
+
+    id: str
+    label: str
+    short: str  # a column heading
+    variable: str
+    at: Month | None = None
+    over: Window | None = None
+    stat: Literal["mean", "min", "max"] = "mean"
+    below: float | Window | None = None
+    above: float | Window | None = None
+
+    _id = field_validator("id")(_slug)
+
+    @model_validator(mode="after")
+    def _one_each(self):
+        if (self.at is None) == (self.over is None):
+            raise ValueError("give either 'at' (a month) or 'over' (a window)")
+        if (self.below is None) == (self.above is None):
+            raise ValueError("give either 'below' or 'above'")
+        return self
+
+    def windows(self) -> list[Window]:
+        bound = self.below if self.above is None else self.above
+        return [w for w in (self.over, bound) if isinstance(w, Window)]
+
+    def test(self, ds):
+        """A boolean DataArray over draw: does the outcome happen in each draw?"""
+        value = _reduce(ds, self.variable, self.over or Window(first=self.at, last=self.at),
+                        self.stat)
+        bound = self.below if self.above is None else self.above
+        if isinstance(bound, Window):
+            bound = _reduce(ds, self.variable, bound, "mean")
+        return value < bound if self.above is None else value > bound
+
+
+def _reduce(ds, variable: str, window: Window, stat: str):
+    """Per draw: ``variable`` summed over its dimensions, then its ``stat`` over ``window``."""
+    import numpy as np
+
+    da = ds[variable]
+    extra = [d for d in da.dims if d not in ("draw", "time")]
+    if extra:
+        da = da.sum(extra)
+    first, last = (np.datetime64(f"{m}-01", "ns") for m in (window.first, window.last))
+    return getattr(da.sel(time=slice(first, last)), stat)("time")
+
+
+class WhyWindow(Window):
+    scenario: str | None = None  # default: the status quo (none: the model as written)
+
+
+class Why(Entry):
+    """The stocks the "why" panels decompose into flows, over each window."""
+
+    stocks: list[Shown] = Field(min_length=1)
+    windows: list[WhyWindow] = Field(min_length=1)
+
+
+class Collapse(Entry):
+    """What scenario discovery looks for by default: ``variable`` below ``below``."""
+
+    variable: str
+    below: float = Field(gt=0)
+    label: str | None = None  # default: an output's label for the variable, or the model's
+
+
+class Lever(Entry):
+    """A dashboard control for an outside actor's choice. ``switch``: off, or on (its
+    ``multiply`` or ``set`` applied); ``multiplier``: a slider from ``low`` to ``high``
+    multiplying the targets; ``level``: a slider setting them. ``neutral`` changes nothing
+    (a multiplier's default 1). ``months``: how long it acts from its start (default: to
+    the end of the run)."""
+
+    id: str
+    label: str
+    help: str = ""
+    kind: Literal["switch", "multiplier", "level"]
+    targets: list[str] = Field(min_length=1)
+    low: float | None = None
+    high: float | None = None
+    neutral: float | None = None
+    multiply: float | None = Field(None, ge=0)
+    set: float | None = None
+    months: int | None = Field(None, ge=1)
+
+    _id = field_validator("id")(_slug)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.kind == "switch":
+            if (self.multiply is None) == (self.set is None):
+                raise ValueError("a switch needs either 'multiply' or 'set'")
+            return self
+        if self.multiply is not None or self.set is not None:
+            raise ValueError(f"a {self.kind} takes 'low', 'high' and 'neutral', not "
+                             "'multiply' or 'set'")
+        if self.low is None or self.high is None:
+            raise ValueError(f"a {self.kind} needs 'low' and 'high'")
+        if self.kind == "level" and self.neutral is None:
+            raise ValueError("a level needs 'neutral', the value that changes nothing")
+        neutral = 1.0 if self.neutral is None else self.neutral
+        if not self.low <= neutral <= self.high:
+            raise ValueError(f"neutral {neutral:g} is outside [{self.low:g}, {self.high:g}]")
+        if self.kind == "multiplier" and self.low < 0:
+            raise ValueError(f"low {self.low:g} is below 0")
+        return self
+
+    @property
+    def rest(self) -> float:
+        """The control's value that changes nothing (a switch: 0, off)."""
+        if self.kind == "switch":
+            return 0.0
+        return 1.0 if self.neutral is None else self.neutral
+
+    def interventions(self, value: float, start: str) -> list[Intervention]:
+        """What the control at ``value`` does from the month ``start`` (nothing at rest)."""
+        if value == self.rest:
+            return []
+        import numpy as np
+
+        end = str(np.datetime64(start, "M") + self.months) if self.months else None
+        if self.kind == "switch":
+            kind, amount = ("multiply", self.multiply) if self.set is None else ("set", self.set)
+        else:
+            kind, amount = ("multiply" if self.kind == "multiplier" else "set"), value
+        return [Intervention(t, start=start, end=end, label=self.label, **{kind: amount})
+                for t in self.targets]
+
+
+class Outlook(Entry):
+    projection_start: Month
+    summary_dates: list[Month] = Field(min_length=1)  # the run's summary table
+    projection_dates: list[Month] = Field(min_length=1)  # project's table
+    horizon: Month  # the month sensitivity, discovery and the dashboard read outcomes at
+    status_quo: str | None = None  # the scenario in which no lever moves
+    outputs: list[Output] = Field(min_length=1)
+    outcomes: list[Outcome] = Field(default_factory=list)
+    collapse: Collapse
+    why: Why | None = None
+    levers: list[Lever] = Field(default_factory=list)
+
+    @property
+    def headline(self) -> list[Output]:
+        return [o for o in self.outputs if o.headline] or self.outputs[:1]
+
+    @property
+    def kept(self) -> list[str]:
+        """Every output an ensemble keeps: the outputs, then what outcomes read."""
+        names = [o.variable for o in self.outputs]
+        names += [o.variable for o in self.outcomes] + [self.collapse.variable]
+        return list(dict.fromkeys(names))
+
+
+def read_outlook(path) -> Outlook:
+    """The validated ``outlook.yaml``; errors name the file, the entry and the field."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise EvidenceError(f"{path}: expected a mapping of fields, found "
+                            f"{type(data).__name__}")
+    try:
+        return Outlook.model_validate(data)
+    except ValidationError as err:
+        loc, message = _describe(err)
+        parts = loc.split(".")
+        entry = parts[0]
+        if len(parts) > 1 and parts[1].isdigit():  # an entry of a list: name it by its id
+            item = data.get(parts[0])[int(parts[1])]
+            name = item.get("id") or item.get("variable") if isinstance(item, dict) else None
+            entry = f"{parts[0]}[{name if isinstance(name, str) else int(parts[1]) + 1}]"
+            parts = parts[1:]
+        field = ".".join(parts[1:]) or "(entry)"
+        raise EvidenceError(f"{path}: entry '{entry}' field '{field}': {message}") from None
+
+
+def load_outlook(path, model, scenarios: dict, parameters: dict) -> Outlook:
+    """Read ``outlook.yaml`` and check it against the model and scenarios; labels and
+    units left out are the model's."""
+    outlook = read_outlook(path)
+    check = _Checker(path, model)
+    outputs = [check.shown(o, f"outputs[{o.variable}]") for o in outlook.outputs]
+    for o in outputs:
+        if o.split is not None and o.split not in model[o.variable].dims:
+            check.fail(f"outputs[{o.variable}]", "split",
+                       f"'{o.variable}' has no dimension '{o.split}'")
+    for field in ("projection_start", "horizon"):
+        check.month(getattr(outlook, field), field, field)
+    for field in ("summary_dates", "projection_dates"):
+        for when in getattr(outlook, field):
+            check.month(when, field, field)
+    for o in outlook.outcomes:
+        where = f"outcomes[{o.id}]"
+        check.variable(o.variable, where)
+        if o.at:
+            check.month(o.at, where, "at")
+        for window in o.windows():
+            check.month(window.first, where, "window")
+            check.month(window.last, where, "window")
+    collapse = outlook.collapse
+    labels = {o.variable: o.label for o in reversed(outputs) if not o.split}
+    label = collapse.label or labels.get(collapse.variable) or \
+        check.variable(collapse.variable, "collapse").label
+    collapse = collapse.model_copy(update={"label": label})
+    if outlook.status_quo is not None and outlook.status_quo not in scenarios:
+        check.fail("status_quo", "status_quo", f"unknown scenario '{outlook.status_quo}'")
+    why = outlook.why
+    if why is not None:
+        stocks = [check.shown(s, f"why[{s.variable}]") for s in why.stocks]
+        for s in stocks:
+            if model[s.variable].kind != "stock":
+                check.fail(f"why[{s.variable}]", "variable", f"'{s.variable}' is not a stock")
+        for w in why.windows:
+            where = f"why[{w.first} to {w.last}]"
+            check.month(w.first, where, "first")
+            check.month(w.last, where, "last")
+            if w.scenario is not None and w.scenario not in scenarios:
+                check.fail(where, "scenario", f"unknown scenario '{w.scenario}'")
+        why = why.model_copy(update={"stocks": stocks})
+    for lever in outlook.levers:
+        for target in lever.targets:
+            check.variable(target, f"levers[{lever.id}]", "targets")
+            spec = parameters.get(target)
+            if lever.kind != "multiplier" and spec is not None:
+                low, high = spec.allowed
+                values = [lever.set] if lever.kind == "switch" else [lever.low, lever.high]
+                if any(v is not None and not low <= v <= high for v in values):
+                    check.fail(f"levers[{lever.id}]", "targets",
+                               f"'{target}' may only take values in [{low:g}, {high:g}]")
+    return outlook.model_copy(update={"outputs": outputs, "why": why, "collapse": collapse})
+
+
+class _Checker:
+    """Checks of outlook entries against a model, each failure one EvidenceError."""
+
+    def __init__(self, path, model):
+        self.path, self.model = path, model
+        self.first, self.last = model.start.isoformat()[:7], model.stop.isoformat()[:7]
+
+    def fail(self, entry: str, field: str, message: str):
+        raise EvidenceError(f"{self.path}: entry '{entry}' field '{field}': {message}")
+
+    def variable(self, name: str, entry: str, field: str = "variable"):
+        if name not in self.model.variables:
+            self.fail(entry, field, f"model '{self.model.name}' has no variable '{name}'")
+        return self.model.variables[name]
+
+    def month(self, when: str, entry: str, field: str) -> None:
+        if not self.first <= when <= self.last:
+            self.fail(entry, field, f"{when} is outside the run ({self.first} to {self.last})")
+
+    def shown(self, shown: BaseModel, entry: str):
+        var = self.variable(shown.variable, entry)
+        return shown.model_copy(update={"label": shown.label or var.label,
+                                        "unit": shown.unit or var.unit or ""})
