@@ -3,6 +3,7 @@ parameter shows its rationale and the claims behind it. Screenshots go to test-a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -48,18 +49,17 @@ def _number(hook_text: str) -> float:
     return float(hook_text.split(":")[1].replace(",", ""))
 
 
-@pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    """`prospects dashboard` on a free port (run from an empty folder, so from the priors)."""
+@contextlib.contextmanager
+def serving(folder: Path, *args: str):
+    """`prospects dashboard ARGS` on a free port, run from ``folder``; yields its URL."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     port = _free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with open(log, "wb") as out:
+    with open(folder / "server.log", "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-c", "from prospects.cli import app; app()", "dashboard",
-             "--port", str(port)],
-            cwd=log.parent, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+             "--port", str(port), *args],
+            cwd=folder, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_serving(f"http://127.0.0.1:{port}", process)
         yield f"http://127.0.0.1:{port}"
@@ -72,6 +72,13 @@ def url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    """`prospects dashboard` on a free port (run from an empty folder, so from the priors)."""
+    with serving(tmp_path_factory.mktemp("dashboard")) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ The system and posterior come from the environment (set by the command):
 
 Text from evidence files is shown through ``st.text`` or, where Streamlit reads Markdown
 (titles, captions, warnings, widget labels), through ``as_written`` (every punctuation mark
-escaped): no Markdown, no HTML. The
+escaped, and web addresses broken by an invisible word joiner): no Markdown, no HTML, no
+link. The
 functions above ``main`` need no Streamlit runtime, so benchmarks/dashboard.py times them.
 """
 
@@ -31,10 +32,17 @@ DRAWS = 1000
 SEED = 0
 
 
+WORD_JOINER = "\u2060"
+
+
 def as_written(text) -> str:
     """``text`` for an element that reads Markdown, shown as written: every ASCII punctuation
-    mark backslash-escaped (CommonMark), so no markup, link, image or HTML takes effect."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
+    mark backslash-escaped (CommonMark), so no markup, link, image or HTML takes effect, and
+    an invisible word joiner in ``://``, ``www.`` and ``@``, which GitHub Markdown would
+    otherwise make into links however they are escaped."""
+    text = re.sub(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", WORD_JOINER, str(text),
+                  flags=re.IGNORECASE)
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 @dataclass
