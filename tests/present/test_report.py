@@ -71,7 +71,7 @@ def test_report_has_every_section_and_one_svg_per_chart(page, projection, inject
     # chart per headline output, 2 stocks x 2 windows of why panels
     outlook = injected.outlook
     fans = sum(o.chart for o in outlook.outputs)
-    assert fans == 8 and len(outlook.headline) == 4
+    assert fans == 10 and len(outlook.headline) == 4
     assert stats["charts"] == fans * projection.sizes["scenario"] + 3 + 4 + 4
     assert text.count("<div class='why'>") == 4 and "Fighters in the Afghan base areas" in text
     assert "Calibration has not been run" in text

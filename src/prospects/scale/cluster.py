@@ -69,7 +69,11 @@ def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
         raise ScaleError(f"a chunk of draws kept killing Dask workers; the run was stopped "
                          f"with nothing written ({err})") from None
     except FutureCancelledError as err:
-        raise ScaleError(f"the cluster cancelled the run ({err})") from None
+        # when every worker holding the model has died, its tasks are cancelled before the
+        # scheduler gives up on them: the same failure as a chunk that kept killing workers
+        raise ScaleError(f"the cluster cancelled the run: its workers died or lost the "
+                         f"model (a chunk of draws may have kept killing Dask workers); "
+                         f"nothing was written ({err})") from None
     finally:
         for future in futures:
             future.cancel()
