@@ -62,7 +62,8 @@ def calibrate(
     if result.max_rhat > 1.01 or result.min_ess < 400:
         warn("warning", f"the runs disagree or the sample is thin (max R-hat "
              f"{result.max_rhat:.3f}, want < 1.01; min bulk ESS {result.min_ess:.0f}, want > "
-             "400). Use more --particles or --steps before trusting the posterior.")
+             "400). Until they pass, the posterior's intervals, contractions and fit shares "
+             "are not to be trusted: use more --particles or --steps.")
     wrote(save_posterior(path, result.idata))
 
 
