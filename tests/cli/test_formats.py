@@ -89,3 +89,18 @@ def test_project_tables_fit_80_columns_and_keep_every_outcome(tmp_path):
     cells = [re.findall(r"\b[01]\.\d\d\b", line) for line in lines
              if line.startswith("│ status-quo")]
     assert len(cells) >= 2 and sum(map(len, cells)) == len(isk.outlook.outcomes)
+
+
+def test_discover_as_json(tmp_path):
+    rows = json.loads(invoke("discover", "--system", TOY, "--draws", 200, "--format", "json",
+                             "--out", tmp_path).stdout)
+    assert {"factor", "low", "high", "coverage", "density"} <= set(rows[0])
+
+
+def test_isk_tables_fold_rather_than_crop_at_80_columns(tmp_path):
+    """IS-K's long parameter and factor names: folded onto more lines, never cut short."""
+    for args in (["calibrate", "--particles", 600, "--steps", 1, "--out", tmp_path],
+                 ["discover", "--draws", 200, "--out", tmp_path], ["evidence", "list"]):
+        lines = invoke(*args, columns=80).stdout.splitlines()
+        assert max(map(len, lines)) <= 80, args[0]
+        assert not any("\u2026" in line for line in lines), args[0]

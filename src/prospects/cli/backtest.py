@@ -92,7 +92,8 @@ def _print_tables(loaded, result) -> None:
 
     summ = Table(title=f"Summary over {summary['observations']} observations")
     for heading in ("forecast", "rows", "mean CRPS", "model on those rows", "model better"):
-        summ.add_column(heading, justify="left" if heading == "forecast" else "right")
+        summ.add_column(heading, justify="left" if heading == "forecast" else "right",
+                         overflow="fold")
     n = summary["observations"]
     summ.add_row("model (ensemble)", str(n), _num(summary["mean_crps"]),
                  _num(summary["mean_crps"]), "")

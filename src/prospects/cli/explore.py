@@ -95,6 +95,7 @@ def discover(
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Scenario discovery (PRIM): the factor ranges where the group collapses."""
     from ..files import text_writer, writable, write_together
@@ -114,21 +115,30 @@ def discover(
             progress_bar(f"{loaded.name}: Latin-hypercube ensemble", draws) as bar:
         found = find(loaded, threshold=threshold, when=date, n=draws, seed=seed, progress=bar,
                      client=client)
+    box = found.limits.assign(coverage=found.coverage, density=found.density, mass=found.mass,
+                              base_rate=found.base_rate)
+    if fmt is Format.table:
+        _print_box(found, f"Collapse ({collapse.label} < {threshold:,.6g} at {date}): PRIM box")
+    else:
+        emit({"box": box}, fmt)
+    results(fmt).print(
+        f"{found.collapses:,} of {found.draws:,} draws collapse (base rate "
+        f"{found.base_rate:.1%}); the box holds {found.mass:.1%} of draws, coverage "
+        f"{found.coverage:.1%}, density {found.density:.1%}")
+    trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
+    write_together({paths[0]: text_writer(_csv(box)), paths[1]: text_writer(_csv(trajectory))})
+    wrote(*paths)
+
+
+def _print_box(found, title: str) -> None:
     from rich.table import Table
 
-    shown = Table(title=f"Collapse ({collapse.label} < {threshold:,.6g} at {date}): PRIM box")
+    shown = Table(title=title)
     for heading in ("factor", "low", "high", "full range", "quasi-p"):
-        shown.add_column(heading, justify="left" if heading == "factor" else "right")
+        shown.add_column(heading, justify="left" if heading == "factor" else "right",
+                         overflow="fold")
     for row in found.limits.itertuples():
         qp = min((v for v in (row.qp_low, row.qp_high) if v == v), default=float("nan"))
         shown.add_row(row.factor, f"{row.low:.4g}", f"{row.high:.4g}",
                       f"{row.full_low:.4g} – {row.full_high:.4g}", f"{qp:.2g}")
     console().print(shown)
-    console().print(f"{found.collapses:,} of {found.draws:,} draws collapse (base rate "
-                    f"{found.base_rate:.1%}); the box holds {found.mass:.1%} of draws, "
-                    f"coverage {found.coverage:.1%}, density {found.density:.1%}")
-    box = found.limits.assign(coverage=found.coverage, density=found.density, mass=found.mass,
-                              base_rate=found.base_rate)
-    trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
-    write_together({paths[0]: text_writer(_csv(box)), paths[1]: text_writer(_csv(trajectory))})
-    wrote(*paths)

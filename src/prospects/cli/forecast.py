@@ -113,7 +113,7 @@ def print_identifiability(loaded, result) -> None:
                   box=box.SIMPLE_HEAD)
     table.add_column("parameter", overflow="fold")
     for heading in ("prior 90%", "posterior 90%", "contraction", "shift"):
-        table.add_column(heading, justify="right")
+        table.add_column(heading, justify="right", overflow="fold")
     order = np.argsort(-ident.contraction.values)
     for i in order:
         row = ident.isel(parameter=i)
@@ -127,7 +127,7 @@ def print_identifiability(loaded, result) -> None:
                         f"{rho:+.2f})")
     if result.not_identified:
         console().print(f"Not identified by the evidence (contraction < 0.1; the posterior "
-                        f"is about the prior): {', '.join(result.not_identified)}", soft_wrap=True)
+                        f"is about the prior): {', '.join(result.not_identified)}")
 
 
 def print_fit(rows) -> None:
@@ -139,7 +139,7 @@ def print_fit(rows) -> None:
                       "(drawn as projections draw them)", box=box.SIMPLE_HEAD)
     fit.add_column("observation", overflow="fold")
     for heading in ("claimed", "prior", "posterior", "p-value"):
-        fit.add_column(heading, justify="right")
+        fit.add_column(heading, justify="right", overflow="fold")
     for row in rows:
         p = "" if row.p_value is None else f"{row.p_value:.2f}"
         share = Text(f"{row.posterior_share:.2f}",
@@ -238,7 +238,7 @@ def _print_headline(system, quantiles, ids) -> None:
     table.add_column("scenario", overflow="fold")
     dates = system.outlook.projection_dates
     for when in dates:
-        table.add_column(when, justify="right")
+        table.add_column(when, justify="right", overflow="fold")
     for sid in ids:
         cells = []
         for when in dates:
