@@ -46,8 +46,8 @@ def session(request, tmp_path_factory):
         "calibrate": ok("calibrate", *common, "--particles", 600, "--steps", 2),
         "project": ok("project", *common, "--draws", 100),
         "backtest": ok("backtest", backtest, *common),
-        "sensitivity": ok("sensitivity", *common, "--n", 8),
-        "discover": ok("discover", *common, "--n", 200),
+        "sensitivity": ok("sensitivity", *common, "--draws", 8),
+        "discover": ok("discover", *common, "--draws", 200),
         "report": ok("report", *common, "--draws", 40),
     }
     return system, spec, out, printed
