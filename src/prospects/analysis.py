@@ -47,9 +47,10 @@ def probability(event) -> tuple[float, float]:
     return p, standard_error(p, values.size)
 
 
-def standard_error(p: float, n: int) -> float:
-    """Monte Carlo standard error of a probability ``p`` estimated from ``n`` draws."""
-    return float(np.sqrt(max(p * (1 - p), 0.0) / n))
+def standard_error(p, n: int):
+    """Monte Carlo standard error of a probability ``p`` (a number or an array) estimated
+    from ``n`` draws."""
+    return np.sqrt(np.maximum(p * (1 - p), 0.0) / n)
 
 
 def number(x: float) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .analysis import QUANTILES, probability, standard_error
+from .analysis import QUANTILES, standard_error
 from .evidence import EvidenceError
 from .inference.posterior import parameter_sources
 from .system import System
-from .system.outlook import Outcome
+from .system.outlook import Outcome, events
 
 
 def project(
@@ -75,8 +75,7 @@ def project_summary(
 ):
     """Quantiles through time per scenario and outcome probabilities, computed chunk by
     chunk so that memory stays bounded whatever ``draws`` is (the same paired draws as
-    ``project``). Returns (quantiles Dataset, ``outcome_table``-shaped DataFrame)."""
-    import pandas as pd
+    ``project``). Returns (quantiles Dataset, ``outcome_table``)."""
     import xarray as xr
 
     from .scale import summarise
@@ -85,24 +84,19 @@ def project_summary(
     _check_scenarios(system, ids)
     outcomes = list(system.outlook.outcomes if outcomes is None else outcomes)
     sources = parameter_sources(system, idata)
-    summaries, rows = [], {}
-    for sid in ids:
-        summary = summarise(system.model, draws, list(outputs or system.outlook.kept),
-                            priors=sources, seed=seed,
-                            interventions=system.scenarios[sid].interventions(),
-                            outcomes=outcomes, client=client, progress=progress)
-        summaries.append(summary)
-        rows[sid] = {}
-        for outcome in outcomes:
-            p = summary.attrs[f"p:{outcome.id}"]
-            rows[sid][(outcome.id, "p")] = p
-            rows[sid][(outcome.id, "se")] = standard_error(p, draws)
-    quantiles = xr.concat([q.drop_attrs() for q in summaries],
-                          dim=xr.DataArray(ids, dims="scenario", name="scenario"))
+    summaries = [summarise(system.model, draws, list(outputs or system.outlook.kept),
+                           priors=sources, seed=seed,
+                           interventions=system.scenarios[sid].interventions(),
+                           outcomes=outcomes, client=client, progress=progress)
+                 for sid in ids]
+    scenario = xr.DataArray(ids, dims="scenario", name="scenario")
+    hits = xr.concat([s["outcome_events"] for s in summaries], dim=scenario)
+    quantiles = xr.concat([s.drop_vars(["outcome_events", "outcome"]).drop_attrs()
+                           for s in summaries], dim=scenario)
     method = "exact over draws" if summaries[0].attrs["exact"] else \
         f"streaming histograms of {summaries[0].attrs['bins']} bins"
     quantiles.attrs.update(system=system.name, seed=seed, draws=draws, method=method)
-    return quantiles, pd.DataFrame.from_dict(rows, orient="index")
+    return quantiles, outcome_table(system, hits.values, ids, outcomes)
 
 
 def quantiles_of(projection, qs=QUANTILES):
@@ -112,19 +106,64 @@ def quantiles_of(projection, qs=QUANTILES):
     return out
 
 
-def outcome_table(projection, outcomes: Sequence[Outcome]):
-    """Probability and Monte Carlo standard error of each outcome (an outlook's outcomes)
-    under each scenario, as a DataFrame (rows: scenarios; columns: (outcome id, 'p' |
-    'se'))."""
+def scenario_events(projection, outcomes: Sequence[Outcome]):
+    """Whether each outcome happens in each draw of each scenario of a projection: a
+    boolean array (scenario, outcome, draw)."""
+    import numpy as np
+
+    return np.stack([events(projection.sel(scenario=sid), outcomes)
+                     for sid in projection.scenario.values])
+
+
+#: the columns of ``outcome_table`` after scenario, kind, outcome and label
+NUMBERS = {"p": "probability of the outcome",
+           "se": "Monte Carlo standard error of p",
+           "diff": "paired difference of p from the status quo's (same draws)",
+           "diff_se": "paired standard error of diff: sd of the per-draw differences / "
+                      "sqrt(draws)"}
+
+
+def outcome_table(system: System, hits, scenarios: Sequence[str],
+                  outcomes: Sequence[Outcome] | None = None):
+    """The tidy table of outcome probabilities: a row per scenario and outcome with its
+    probability ``p``, Monte Carlo standard error ``se``, and the paired difference from
+    the outlook's status quo ``diff`` with its standard error ``diff_se`` (per draw, the
+    difference of the two indicators; s.e. = their sd (ddof 1) / sqrt(draws)). ``hits``:
+    booleans (scenario, outcome, draw), from ``scenario_events`` or the streaming summary.
+    Without the status quo among ``scenarios`` (or an outlook without one) the two
+    difference columns are left out."""
+    import numpy as np
     import pandas as pd
 
-    rows = {}
-    for sid in projection.scenario.values:
-        one = projection.sel(scenario=sid)
-        row = {}
-        for outcome in outcomes:
-            p, se = probability(outcome.test(one))
-            row[(outcome.id, "p")], row[(outcome.id, "se")] = p, se
-        rows[str(sid)] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
+    outcomes = list(system.outlook.outcomes if outcomes is None else outcomes)
+    x = np.asarray(hits, dtype=float)
+    n = x.shape[-1]
+    p = x.mean(axis=-1)
+    columns = {"scenario": np.repeat(scenarios, len(outcomes)),
+               "kind": np.repeat([system.scenarios[s].kind for s in scenarios], len(outcomes)),
+               "outcome": [o.id for o in outcomes] * len(scenarios),
+               "label": [o.label for o in outcomes] * len(scenarios),
+               "p": p.ravel(), "se": standard_error(p, n).ravel()}
+    base = system.outlook.status_quo
+    if base in scenarios:
+        d = x - x[list(scenarios).index(base)]
+        columns["diff"] = d.mean(axis=-1).ravel()
+        columns["diff_se"] = (d.std(axis=-1, ddof=1) / np.sqrt(n)).ravel()
+    return pd.DataFrame(columns)
 
+
+def outcome_variables(table):
+    """The columns of an ``outcome_table`` as data variables over (scenario, outcome), for
+    a projection's NetCDF file."""
+    import xarray as xr
+
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    shape = (len(scenarios), len(outcomes))
+    labels = table["label"].to_numpy()[:len(outcomes)]
+    return xr.Dataset(
+        {f"outcome_{c}": (("scenario", "outcome"), table[c].to_numpy().reshape(shape),
+                          {"doc": doc, "units": "1"})
+         for c, doc in NUMBERS.items() if c in table},
+        coords={"scenario": scenarios, "outcome": outcomes,
+                "outcome_label": ("outcome", labels.astype(str))})

@@ -55,7 +55,8 @@ def test_streaming_summary_matches_exact_quantiles_and_counts(isk, client):
     width = (full.total_fighters.max() - full.total_fighters.min()).item() * 2 / 2048
     assert np.abs(summary.total_fighters.values - exact.values).max() <= 1.01 * width
     below = (full.total_fighters.sel(time="2021-12") < 2000).mean().item()
-    assert summary.attrs["p:fighters-below-2000-2021-12"] == pytest.approx(below)
+    hits = summary.outcome_events.sel(outcome="fighters-below-2000-2021-12")
+    assert float(hits.mean()) == pytest.approx(below)
 
 
 def test_a_worker_killed_mid_run_does_not_change_the_result(isk, client):

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from prospects.analysis import probability
 from prospects.cli import app
 from prospects.evidence import EvidenceError
-from prospects.projection import outcome_table, project
+from prospects.projection import outcome_table, project, scenario_events
 from prospects.system import load_system
 
 
@@ -37,14 +37,39 @@ def test_us_strike_surge_lowers_leadership_on_the_same_draws(projection):
 
 
 def test_outcome_probabilities_with_monte_carlo_error(isk, projection):
-    table = outcome_table(projection, isk.outlook.outcomes)
-    assert list(table.index) == ["status-quo", "sanctuary-ends", "us-strike-surge"]
-    p = table.xs("p", axis=1, level=1).to_numpy()
-    se = table.xs("se", axis=1, level=1).to_numpy()
-    assert ((p >= 0) & (p <= 1)).all()
-    assert np.allclose(se, np.sqrt(p * (1 - p) / 300))
-    below2k, below4k = (table[(o.id, "p")] for o in isk.outlook.outcomes[4:6])
+    ids = ["status-quo", "sanctuary-ends", "us-strike-surge"]
+    table = outcome_table(isk, scenario_events(projection, isk.outlook.outcomes), ids)
+    assert list(table.columns) == ["scenario", "kind", "outcome", "label", "p", "se", "diff",
+                                   "diff_se"]
+    assert list(dict.fromkeys(table.scenario)) == ids
+    assert ((table.p >= 0) & (table.p <= 1)).all()
+    assert np.allclose(table.se, np.sqrt(table.p * (1 - table.p) / 300))
+    p = table.pivot(index="scenario", columns="outcome", values="p")
+    below2k, below4k = (p[o.id] for o in isk.outlook.outcomes[4:6])
     assert (below2k <= below4k).all()  # fewer than 2,000 implies fewer than 4,000
+
+
+def test_paired_differences_from_the_status_quo(isk, projection):
+    ids = ["status-quo", "sanctuary-ends", "us-strike-surge"]
+    table = outcome_table(isk, scenario_events(projection, isk.outlook.outcomes), ids)
+    outcome = isk.outlook.outcomes[4]
+    base = outcome.test(projection.sel(scenario="status-quo")).values.astype(float)
+    surge = outcome.test(projection.sel(scenario="us-strike-surge")).values.astype(float)
+    row = table[(table.scenario == "us-strike-surge") & (table.outcome == outcome.id)].iloc[0]
+    assert row["diff"] == pytest.approx(surge.mean() - base.mean())
+    assert row.diff_se == pytest.approx(np.std(surge - base, ddof=1) / np.sqrt(300))
+    # pairing: the paired s.e. is below the unpaired one when the two agree on most draws
+    assert row.diff_se < np.sqrt(row.se**2 + table.se[(table.scenario == "status-quo") &
+                                                       (table.outcome == outcome.id)].iloc[0]**2)
+    status_quo = table[table.scenario == "status-quo"]
+    assert (status_quo["diff"] == 0).all() and (status_quo.diff_se == 0).all()
+    assert status_quo.kind.iloc[0] == "baseline"
+
+
+def test_without_the_status_quo_there_are_no_differences(isk, projection):
+    one = projection.sel(scenario=["sanctuary-ends"])
+    table = outcome_table(isk, scenario_events(one, isk.outlook.outcomes), ["sanctuary-ends"])
+    assert "diff" not in table and len(table) == len(isk.outlook.outcomes)
 
 
 def test_probability_and_its_standard_error():
@@ -74,6 +99,28 @@ def test_project_cli_writes_netcdf_and_prints_the_comparison(tmp_path):
     assert ds.sizes["draw"] == 100
 
 
+def test_project_cli_writes_the_outcome_table_to_csv_and_netcdf(isk, tmp_path):
+    import pandas as pd
+
+    ids = ["status-quo", "renewed-ceasefire"]
+    result = CliRunner().invoke(app, ["project", "--draws", "60", "--seed", "3", "--scenario",
+                                      ids[0], "--scenario", ids[1], "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "isk-outcomes.csv")
+    expected = outcome_table(isk, scenario_events(project(isk, None, ids, draws=60, seed=3),
+                                                  isk.outlook.outcomes), ids)
+    assert list(table.columns) == list(expected.columns)
+    assert np.allclose(table[["p", "se", "diff", "diff_se"]], expected[["p", "se", "diff",
+                                                                         "diff_se"]])
+    for name in ("isk-projection.nc", "isk-projection-quantiles.nc"):
+        ds = xr.open_dataset(tmp_path / name)
+        assert ds.outcome_diff.dims == ("scenario", "outcome")
+        first = isk.outlook.outcomes[0].id
+        assert float(ds.outcome_p.sel(scenario=ids[1], outcome=first)) == pytest.approx(
+            expected.p[(expected.scenario == ids[1]) & (expected.outcome == first)].iloc[0])
+        assert ds.outcome_diff_se.attrs["long_name"].startswith("paired standard error")
+
+
 def test_project_cli_refuses_a_posterior_of_another_model(tmp_path):
     bad = tmp_path / "other.nc"
     xr.Dataset({"x": ("a", [1.0])}).to_netcdf(bad)
@@ -90,7 +137,8 @@ def test_streamed_summary_agrees_with_the_full_projection(isk):
     full = project(isk, None, ids, draws=400, seed=2)
     quantiles, probs = project_summary(isk, None, ids, draws=400, seed=2)
     # the same paired draws, exact counts
-    assert probs.equals(outcome_table(full, isk.outlook.outcomes))
+    assert probs.equals(outcome_table(isk, scenario_events(full, isk.outlook.outcomes), ids))
+    assert "diff" in probs
     assert quantiles_of(full)["total_fighters"].dims == quantiles["total_fighters"].dims
     # each streamed quantile lies between the order statistics around it, give or take
     # a histogram bin (the pilot range is the first chunk's span widened by half each way)

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import typer
 
-from .common import OUT_OPTION, SYSTEM_OPTION, console, styled, user_errors, wrote
+from .common import (
+    FORMAT_OPTION,
+    OUT_OPTION,
+    SYSTEM_OPTION,
+    Format,
+    console,
+    emit,
+    results,
+    styled,
+    user_errors,
+    wrote,
+)
 
 
 def _num(value: float) -> str:
@@ -30,11 +41,10 @@ def backtest(
     scenario: str = typer.Option(None, help="The scenario to score (default: the outlook's "
                                  "status quo)."),
     out: Path = OUT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Score a projection against later observations: CRPS, interval coverage, log density,
     and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
-    from rich.table import Table
-
     from ..files import writable, write_text
     from ..inference.backtest import backtest as backtest_of
     from ..system import load_system
@@ -44,18 +54,34 @@ def backtest(
     writable(csv_name)
     result = backtest_of(loaded, file, projection or out / f"{loaded.name}-projection.nc",
                          scenario)
-    scenario = result.scenario
     df, summary = result.table, result.summary
+    if fmt is Format.table:
+        _print_tables(loaded, result)
+    else:
+        emit({"observations": df}, fmt)
+    results(fmt).print(
+        f"coverage: 50% interval {summary['coverage_50']:.2f} (nominal 0.50), 90% interval "
+        f"{summary['coverage_90']:.2f} (nominal 0.90); mean log density "
+        f"{_num(summary['mean_log_density'])}")
+    results(fmt).print("note: model values are raw (no self-report bias applied); an "
+                       "interval is scored at its midpoint; mean CRPS mixes the variables' "
+                       "units.")
+    wrote(write_text(csv_name, df.to_csv(index=False)))
 
+
+def _print_tables(loaded, result) -> None:
+    from rich.table import Table
+
+    scenario, df, summary = result.scenario, result.table, result.summary
     table = Table(title=f"{loaded.name}: backtest of '{scenario}' (projected from "
                         f"{result.projection_start}, {int(df['draws'].max()):,} draws)",
                   caption="* midpoint of a stated interval. in50/90: inside the central 50% / "
                           "90% interval. log dens.: log predictive density at the "
                           "observation, higher is better (the negative of the log score "
                           "of scoringrules). Baselines per row in the CSV.")
-    table.add_column("observation", overflow="fold", min_width=14)
+    table.add_column("observation", overflow="fold")
     for heading in ("observed", "median", "5-95%", "CRPS", "in50/90", "log dens."):
-        table.add_column(heading, justify="right", no_wrap=True)
+        table.add_column(heading, justify="right", overflow="fold")
     for row in df.to_dict("records"):
         observed = _num(row["observed"]) + ("*" if row["observed_kind"] == "midpoint" else "")
         inside = styled(_yes(row["in50"]), "/", _yes(row["in90"]))
@@ -66,7 +92,8 @@ def backtest(
 
     summ = Table(title=f"Summary over {summary['observations']} observations")
     for heading in ("forecast", "rows", "mean CRPS", "model on those rows", "model better"):
-        summ.add_column(heading, justify="left" if heading == "forecast" else "right")
+        summ.add_column(heading, justify="left" if heading == "forecast" else "right",
+                         overflow="fold")
     n = summary["observations"]
     summ.add_row("model (ensemble)", str(n), _num(summary["mean_crps"]),
                  _num(summary["mean_crps"]), "")
@@ -75,10 +102,3 @@ def backtest(
                      _num(base["model_mean_crps"]),
                      f"{base['model_better']} of {base['rows']}" if base["rows"] else "—")
     console().print(summ)
-    console().print(
-        f"coverage: 50% interval {summary['coverage_50']:.2f} (nominal 0.50), 90% interval "
-        f"{summary['coverage_90']:.2f} (nominal 0.90); mean log density "
-        f"{_num(summary['mean_log_density'])}")
-    console().print("note: model values are raw (no self-report bias applied); an interval "
-                    "is scored at its midpoint; mean CRPS mixes the variables' units.")
-    wrote(write_text(csv_name, df.to_csv(index=False)))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import SYSTEM_OPTION, console, styled, user_errors
+from .common import FORMAT_OPTION, SYSTEM_OPTION, Format, console, emit, styled, user_errors
 
 model_app = typer.Typer(no_args_is_help=True, help="Look at a system's model.")
 evidence_app = typer.Typer(no_args_is_help=True, help="Look at a system's evidence.")
@@ -71,20 +71,27 @@ def model_doc(
 
 @evidence_app.command("list")
 @user_errors
-def list_claims(system: str = SYSTEM_OPTION) -> None:
+def list_claims(system: str = SYSTEM_OPTION, fmt: Format = FORMAT_OPTION) -> None:
     """Every claim with its attribution, credibility and period."""
+    import pandas as pd
     from rich.table import Table
 
     from ..system import load_system
 
     loaded = load_system(system)
+    rows = pd.DataFrame(
+        [{"id": c.id, "asserted_by": c.asserted_by, "credibility": c.credibility,
+          "period": str(c.period or ""), "claim": c.text}
+         for c in loaded.evidence.claims.values()],
+        columns=["id", "asserted_by", "credibility", "period", "claim"])
+    if fmt is not Format.table:
+        emit({"claims": rows}, fmt)
+        return
     table = Table(title=f"{loaded.name}: {len(loaded.evidence.claims)} claims")
     for heading in ("id", "asserted by", "cred.", "period", "claim"):
-        table.add_column(heading)
-    for claim in loaded.evidence.claims.values():
-        period = claim.period if isinstance(claim.period, str) else (claim.period or "")
-        table.add_row(claim.id, claim.asserted_by, str(claim.credibility), str(period or ""),
-                      claim.text)
+        table.add_column(heading, overflow="fold")
+    for row in rows.itertuples(index=False):
+        table.add_row(*map(str, row))
     console().print(table)
 
 

@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -27,6 +28,16 @@ CLUSTER_OPTION = typer.Option(None, "--cluster", envvar="PROSPECTS_CLUSTER",
 OUT_OPTION = typer.Option(Path("out"), "--out", envvar="PROSPECTS_OUT",
                           help="Folder for the files written.")
 
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(Format.table, "--format", help="table: tables for people; csv "
+                             "or json: the results as one machine-readable table on stdout "
+                             "(every message on stderr).")
+
 #: 0 quiet (results and errors only), 1 normal, 2 verbose; set by the -q/-v options
 verbosity = 1
 
@@ -35,6 +46,31 @@ def note(text: str) -> None:
     """A line for the user on stderr (files written, what was assumed), unless quiet."""
     if verbosity:
         console(stderr=True).print(text, soft_wrap=True)
+
+
+def results(fmt: Format):
+    """The console for result lines around the tables: stdout when printing tables, stderr
+    when stdout carries a machine-readable table."""
+    return console(stderr=fmt is not Format.table)
+
+
+def emit(tables: dict, fmt: Format) -> None:
+    """Print DataFrames machine-readably on stdout: JSON records (an object of them, by
+    name, for several tables); CSV (several tables stacked, a ``table`` column first)."""
+    import json
+    import sys
+
+    import pandas as pd
+
+    if fmt is Format.json:
+        records = {name: json.loads(frame.to_json(orient="records"))
+                   for name, frame in tables.items()}
+        sys.stdout.write(json.dumps(next(iter(records.values())) if len(records) == 1
+                                    else records, indent=1) + "\n")
+    else:
+        frame = next(iter(tables.values())) if len(tables) == 1 else pd.concat(
+            [f.assign(table=name)[["table", *f.columns]] for name, f in tables.items()])
+        sys.stdout.write(frame.to_csv(index=False))
 
 
 def wrote(*paths: Path) -> None:

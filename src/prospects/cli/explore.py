@@ -9,11 +9,15 @@ import typer
 
 from .common import (
     CLUSTER_OPTION,
+    FORMAT_OPTION,
     OUT_OPTION,
     SEED_OPTION,
     SYSTEM_OPTION,
+    Format,
     console,
+    emit,
     progress_bar,
+    results,
     user_errors,
     wrote,
 )
@@ -35,6 +39,7 @@ def sensitivity(
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Sobol' indices of the headline outputs to every uncertain parameter and lever."""
     from ..evidence import EvidenceError
@@ -55,6 +60,16 @@ def sensitivity(
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: Sobol' ensemble", runs) as bar:
         table = sobol(loaded, n=draws, when=date, seed=seed, progress=bar, client=client)
+    if fmt is Format.table:
+        _print_sobol(loaded, table, date, draws, runs)
+    else:
+        emit({"sobol": table}, fmt)
+    for scenario, reason in skipped_scenarios(loaded).items():
+        results(fmt).print(f"left out scenario '{scenario}': {reason}")
+    wrote(write_text(csv, _csv(table)))
+
+
+def _print_sobol(loaded, table, date: str, draws: int, runs: int) -> None:
     from rich.table import Table
 
     labels = {o.variable: o.label for o in reversed(loaded.outlook.headline)}
@@ -62,14 +77,12 @@ def sensitivity(
         shown = Table(title=f"{labels[name]} at {date}: Sobol' indices "
                             f"(N = {draws}, {runs:,} runs)")
         for heading in ("factor", "S1", "±", "ST", "±"):
-            shown.add_column(heading, justify="left" if heading == "factor" else "right")
+            shown.add_column(heading, justify="left" if heading == "factor" else "right",
+                             overflow="fold")
         for row in rows.sort_values("ST", ascending=False).itertuples():
             shown.add_row(row.factor, f"{row.S1:.3f}", f"{row.S1_conf:.3f}", f"{row.ST:.3f}",
                           f"{row.ST_conf:.3f}")
         console().print(shown)
-    for scenario, reason in skipped_scenarios(loaded).items():
-        console().print(f"left out scenario '{scenario}': {reason}")
-    wrote(write_text(csv, _csv(table)))
 
 
 @user_errors
@@ -82,6 +95,7 @@ def discover(
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Scenario discovery (PRIM): the factor ranges where the group collapses."""
     from ..files import text_writer, writable, write_together
@@ -101,21 +115,30 @@ def discover(
             progress_bar(f"{loaded.name}: Latin-hypercube ensemble", draws) as bar:
         found = find(loaded, threshold=threshold, when=date, n=draws, seed=seed, progress=bar,
                      client=client)
+    box = found.limits.assign(coverage=found.coverage, density=found.density, mass=found.mass,
+                              base_rate=found.base_rate)
+    if fmt is Format.table:
+        _print_box(found, f"Collapse ({collapse.label} < {threshold:,.6g} at {date}): PRIM box")
+    else:
+        emit({"box": box}, fmt)
+    results(fmt).print(
+        f"{found.collapses:,} of {found.draws:,} draws collapse (base rate "
+        f"{found.base_rate:.1%}); the box holds {found.mass:.1%} of draws, coverage "
+        f"{found.coverage:.1%}, density {found.density:.1%}")
+    trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
+    write_together({paths[0]: text_writer(_csv(box)), paths[1]: text_writer(_csv(trajectory))})
+    wrote(*paths)
+
+
+def _print_box(found, title: str) -> None:
     from rich.table import Table
 
-    shown = Table(title=f"Collapse ({collapse.label} < {threshold:,.6g} at {date}): PRIM box")
+    shown = Table(title=title)
     for heading in ("factor", "low", "high", "full range", "quasi-p"):
-        shown.add_column(heading, justify="left" if heading == "factor" else "right")
+        shown.add_column(heading, justify="left" if heading == "factor" else "right",
+                         overflow="fold")
     for row in found.limits.itertuples():
         qp = min((v for v in (row.qp_low, row.qp_high) if v == v), default=float("nan"))
         shown.add_row(row.factor, f"{row.low:.4g}", f"{row.high:.4g}",
                       f"{row.full_low:.4g} – {row.full_high:.4g}", f"{qp:.2g}")
     console().print(shown)
-    console().print(f"{found.collapses:,} of {found.draws:,} draws collapse (base rate "
-                    f"{found.base_rate:.1%}); the box holds {found.mass:.1%} of draws, "
-                    f"coverage {found.coverage:.1%}, density {found.density:.1%}")
-    box = found.limits.assign(coverage=found.coverage, density=found.density, mass=found.mass,
-                              base_rate=found.base_rate)
-    trajectory = found.trajectory.assign(chosen=lambda t: t.index == found.chosen)
-    write_together({paths[0]: text_writer(_csv(box)), paths[1]: text_writer(_csv(trajectory))})
-    wrote(*paths)

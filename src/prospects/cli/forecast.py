@@ -10,13 +10,17 @@ import typer
 
 from .common import (
     CLUSTER_OPTION,
+    FORMAT_OPTION,
     OUT_OPTION,
     SEED_OPTION,
     SYSTEM_OPTION,
+    Format,
     console,
+    emit,
     note,
     progress_bar,
     read_posterior,
+    results,
     user_errors,
     warn,
     wrote,
@@ -36,6 +40,7 @@ def calibrate(
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Calibrate every uncertain parameter to the observations, jointly (SMC)."""
     from ..files import writable
@@ -53,9 +58,14 @@ def calibrate(
                          runs) as bar:
         result = run_calibration(loaded, particles=particles, runs=runs, steps=steps,
                                  seed=seed, client=client, progress=bar)
-    print_identifiability(loaded, result)
-    print_fit(fit_table(loaded, result.idata, seed=seed))
-    console().print(
+    fit = fit_table(loaded, result.idata, seed=seed)
+    if fmt is Format.table:
+        print_identifiability(loaded, result)
+        print_fit(fit)
+    else:
+        emit({"parameters": _parameter_frame(result.identifiability),
+              "fit": _fit_frame(fit)}, fmt)
+    results(fmt).print(
         f"log evidence {result.log_evidence:.3f} ± {result.log_evidence_se:.3f} "
         f"({runs} runs); max R-hat {result.max_rhat:.3f}, min bulk ESS "
         f"{result.min_ess:,.0f}; {result.seconds:.0f} s")
@@ -65,6 +75,28 @@ def calibrate(
              "400). Until they pass, the posterior's intervals, contractions and fit shares "
              "are not to be trusted: use more --particles or --steps.")
     wrote(save_posterior(path, result.idata))
+
+
+def _parameter_frame(ident):
+    """The identifiability Dataset as a table: a row per parameter (the rank
+    correlations between parameters left out)."""
+    return ident.drop_dims("other", errors="ignore").to_dataframe().reset_index()
+
+
+def _fit_frame(rows):
+    """Fit rows as a table, each 5/50/95% triple in three columns."""
+    import dataclasses
+
+    import pandas as pd
+
+    flat = []
+    for row in rows:
+        record = dataclasses.asdict(row)
+        for which in ("prior", "posterior"):
+            for q, v in zip((5, 50, 95), record.pop(which), strict=True):
+                record[f"{which}_{q}%"] = v
+        flat.append(record)
+    return pd.DataFrame(flat)
 
 
 def print_identifiability(loaded, result) -> None:
@@ -80,9 +112,9 @@ def print_identifiability(loaded, result) -> None:
     ident = result.identifiability
     table = Table(title=f"{loaded.name}: what the observations say about each parameter",
                   box=box.SIMPLE_HEAD)
-    table.add_column("parameter", no_wrap=True)
+    table.add_column("parameter", overflow="fold")
     for heading in ("prior 90%", "posterior 90%", "contraction", "shift"):
-        table.add_column(heading, justify="right")
+        table.add_column(heading, justify="right", overflow="fold")
     order = np.argsort(-ident.contraction.values)
     for i in order:
         row = ident.isel(parameter=i)
@@ -96,7 +128,7 @@ def print_identifiability(loaded, result) -> None:
                         f"{rho:+.2f})")
     if result.not_identified:
         console().print(f"Not identified by the evidence (contraction < 0.1; the posterior "
-                        f"is about the prior): {', '.join(result.not_identified)}", soft_wrap=True)
+                        f"is about the prior): {', '.join(result.not_identified)}")
 
 
 def print_fit(rows) -> None:
@@ -106,9 +138,9 @@ def print_fit(rows) -> None:
 
     fit = Table(title="Fit: share of draws that satisfy each observation "
                       "(drawn as projections draw them)", box=box.SIMPLE_HEAD)
-    fit.add_column("observation", no_wrap=True)
+    fit.add_column("observation", overflow="fold")
     for heading in ("claimed", "prior", "posterior", "p-value"):
-        fit.add_column(heading, justify="right")
+        fit.add_column(heading, justify="right", overflow="fold")
     for row in rows:
         p = "" if row.p_value is None else f"{row.p_value:.2f}"
         share = Text(f"{row.posterior_share:.2f}",
@@ -132,11 +164,19 @@ def project(
                                       "and probabilities in bounded memory, for huge runs."),
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Project every scenario from the outlook's projection start; print outcome
-    probabilities; write NetCDF."""
-    from ..files import netcdf_writer, writable, write_together
-    from ..projection import outcome_table, project_summary, quantiles_of
+    probabilities (and paired differences from the status quo); write NetCDF and
+    <out>/<system>-outcomes.csv."""
+    from ..files import netcdf_writer, text_writer, writable, write_together
+    from ..projection import (
+        outcome_table,
+        outcome_variables,
+        project_summary,
+        quantiles_of,
+        scenario_events,
+    )
     from ..projection import project as run_projection
     from ..scale import connected
     from ..system import load_system
@@ -145,7 +185,8 @@ def project(
     ids = list(scenario or loaded.scenarios)
     paths = [out / f"{loaded.name}-projection-quantiles.nc"]
     paths += [out / f"{loaded.name}-projection.nc"] if trajectories else []
-    writable(*paths)
+    csv = out / f"{loaded.name}-outcomes.csv"
+    writable(*paths, csv)
     path = posterior or _posterior_path(out, system)
     idata = read_posterior(path, loaded, required=posterior is not None)
     if idata is None:
@@ -158,21 +199,28 @@ def project(
         if trajectories:
             ds = run_projection(loaded, idata, ids, draws=draws, seed=seed, progress=bar,
                                 client=client)
-            quantiles, probs = quantiles_of(ds), outcome_table(ds, outcomes)
+            quantiles = quantiles_of(ds)
+            probs = outcome_table(loaded, scenario_events(ds, outcomes), ids)
         else:
             quantiles, probs = project_summary(loaded, idata, ids, draws=draws, seed=seed,
                                                outcomes=outcomes, progress=bar, client=client)
-    _print_headline(loaded, quantiles, ids)
-    if outcomes:
-        _print_outcomes(loaded.name, probs, outcomes, draws)
-    # the pair is written whole and carries one run id, so a reader can tell they match
+    if fmt is Format.table:
+        _print_headline(loaded, quantiles, ids)
+        if outcomes:
+            _print_outcomes(loaded, probs, draws)
+    else:
+        emit({"outcomes": probs}, fmt)
+    # the files are written together and carry one run id, so a reader can tell they match
     run_id = uuid.uuid4().hex
     datasets = [quantiles] + ([ds] if trajectories else [])
+    datasets = [d.assign(outcome_variables(probs)) for d in datasets]
     for dataset in datasets:
         dataset.attrs["run_id"] = run_id
-    write_together({path: netcdf_writer(dataset, loaded)
-                    for path, dataset in zip(paths, datasets, strict=True)})
-    wrote(*paths)
+    writers = {path: netcdf_writer(dataset, loaded)
+               for path, dataset in zip(paths, datasets, strict=True)}
+    writers[csv] = text_writer(probs.to_csv(index=False, float_format="%.6g"))
+    write_together(writers)
+    wrote(*paths, csv)
 
 
 def _print_headline(system, quantiles, ids) -> None:
@@ -188,10 +236,10 @@ def _print_headline(system, quantiles, ids) -> None:
         return
     table = Table(title=f"{system.name}: {output.label} ({output.unit}), median [90% "
                         "interval]")
-    table.add_column("scenario", no_wrap=True, min_width=16)
+    table.add_column("scenario", overflow="fold")
     dates = system.outlook.projection_dates
     for when in dates:
-        table.add_column(when, justify="right")
+        table.add_column(when, justify="right", overflow="fold")
     for sid in ids:
         cells = []
         for when in dates:
@@ -202,17 +250,27 @@ def _print_headline(system, quantiles, ids) -> None:
     console().print(table)
 
 
-def _print_outcomes(name: str, probs, outcomes, draws: int) -> None:
+def _print_outcomes(system, probs, draws: int) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{name}: outcome probabilities (Monte Carlo s.e. at most "
-                        f"{probs.xs('se', axis=1, level=1).to_numpy().max():.2f}), "
-                        f"{draws:,} paired draws per scenario")
-    table.add_column("scenario", no_wrap=True, min_width=16)
-    for outcome in outcomes:
-        table.add_column(outcome.short, justify="right", min_width=5)
-    for sid, row in probs.iterrows():
-        table.add_row(sid, *(f"{row[(o.id, 'p')]:.2f}" for o in outcomes))
-    console().print(table)
+    outcomes = system.outlook.outcomes
+    paired = "diff" in probs
+    title = (f"{system.name}: outcome probabilities (Monte Carlo s.e. at most "
+             f"{probs['se'].max():.2f}), {draws:,} paired draws per scenario")
+    if paired:
+        title += (f"; below each, the paired difference from {system.outlook.status_quo} "
+                  f"(s.e. at most {probs['diff_se'].max():.2f})")
+    # as many outcome columns as fit the console a table, then the next outcomes below
+    per_table = max(1, (console().width - 20) // 9)
+    for first in range(0, len(outcomes), per_table):
+        shown = {o.id for o in outcomes[first:first + per_table]}
+        table = Table(title=title if first == 0 else None)
+        table.add_column("scenario", overflow="fold")
+        for outcome in outcomes[first:first + per_table]:
+            table.add_column(outcome.short, justify="right", overflow="fold")
+        for sid, rows in probs[probs["outcome"].isin(shown)].groupby("scenario", sort=False):
+            table.add_row(sid, *(f"{r.p:.2f}" + (f"\n{r.diff:+.2f}" if paired else "")
+                                 for r in rows.itertuples()))
+        console().print(table)
     for outcome in outcomes:
         console().print(f"  {outcome.short}: {outcome.label}")

@@ -43,7 +43,7 @@ def run(
 
     table = Table(title=f"{loaded.model.name}: {draws:,} draws from the priors (seed {seed})")
     for heading in summary_header(loaded.outlook):
-        table.add_column(heading, justify="right")
+        table.add_column(heading, justify="right", overflow="fold")
     for row in summary_rows(ds, loaded.outlook):
         table.add_row(*row)
     console().print(table)

@@ -147,20 +147,21 @@ def _identifiability_note(idata) -> str:
 
 
 def _comparison_section(system, ds) -> tuple[str, int]:
-    from ..projection import outcome_table
+    from ..projection import outcome_table, scenario_events
 
     outcomes = system.outlook.outcomes
-    table = outcome_table(ds, outcomes)
+    ids = [str(s) for s in ds.scenario.values]
+    table = outcome_table(system, scenario_events(ds, outcomes), ids)
     head = "".join(f"<th title='{esc(o.label)}'>{esc(o.short)}</th>" for o in outcomes)
     rows = []
-    for sid, row in table.iterrows():
+    for sid, group in table.groupby("scenario", sort=False):
         name = system.scenarios[sid].name if sid in system.scenarios else sid
-        cells = "".join(f"<td>{row[(o.id, 'p')]:.2f}<br><span class='muted'>\u00b1"
-                        f"{row[(o.id, 'se')]:.2f}</span></td>" for o in outcomes)
+        cells = "".join(f"<td>{r.p:.2f}<br><span class='muted'>\u00b1{r.se:.2f}</span></td>"
+                        for r in group.itertuples())
         rows.append(f"<tr><th>{esc(name)}</th>{cells}</tr>")
     legend = "".join(f"<li><strong>{esc(o.short)}</strong>: {esc(o.label)}</li>"
                      for o in outcomes)
-    se_max = float(table.xs("se", axis=1, level=1).to_numpy().max()) if outcomes else 0.0
+    se_max = float(table["se"].max()) if outcomes else 0.0
     t = ds["time"].values
     start = _projection_start(system, ds)
     labels = [system.scenarios[s].name if s in system.scenarios else s

@@ -5,7 +5,9 @@ over a range set by a pilot run (the first chunk, widened by half its span each 
 values beyond it fall in the end bins, and the true minimum and maximum are kept). A
 quantile read off the histogram is linear within its bin, so its error is at most one
 bin width: (range / bins), 0.05% of the range with the default 2,048 bins. Outcome
-probabilities are exact counts. Memory is one chunk of trajectories plus the histograms.
+probabilities are exact counts, from whether each outcome happens in each draw (one byte
+per draw and outcome, kept so that scenarios run on the same draws can be paired). Memory
+is one chunk of trajectories plus the histograms.
 An ensemble that fits in one chunk (the pilot) gets exact quantiles instead: with few
 draws, a histogram over a range widened for later chunks is coarse (with 50 draws the 0.95
 quantile was off by up to 12% of the range).
@@ -20,6 +22,7 @@ import numpy as np
 
 from ..analysis import QUANTILES
 from ..engine.run import buffer_shape, chunk_size, compiled, dates, run_chunk
+from ..system.outlook import events
 
 #: Output buffers kept between chunks, one set per thread: fresh memory for every chunk
 #: costs page faults that can take as long as the run itself.
@@ -53,14 +56,14 @@ def _chunk_summary(model, start, n, edges, outcomes, bins, **kwargs):
                          + offsets).ravel(), minlength=cells * bins).reshape(cells, bins)
             for block in per_time])
         extremes[name] = (float(buffer.min()), float(buffer.max()))
-    hits = {}
+    hits = np.zeros((0, n), dtype=bool)
     if outcomes:
         program = compiled(model)
         coords = {"time": dates(model)}
         coords.update({d: list(m.members) for d, m in model.dimensions.items()})
         ds = xr.Dataset({name: (("draw", "time") + program.slot_dims[name], array)
                          for name, array in arrays.items()}, coords=coords)
-        hits = {o.id: int(np.asarray(o.test(ds)).sum()) for o in outcomes}
+        hits = events(ds, outcomes)
     return counts, hits, extremes
 
 
@@ -81,7 +84,8 @@ def summarise(
 ):
     """Quantiles through time of ``outputs`` and probabilities of ``outcomes`` over
     ``draws`` draws, holding one chunk of trajectories at a time (in process or on a
-    Dask ``client``). Returns an xarray Dataset; probabilities are in ``attrs``."""
+    Dask ``client``). Returns an xarray Dataset: the quantiles, and ``outcome_events``
+    (outcome, draw), whether each outcome happens in each draw."""
     import xarray as xr
 
     program = compiled(model)
@@ -100,7 +104,7 @@ def summarise(
         if size >= draws else None
     del pilot
     totals = {name: 0 for name in outputs}
-    hits = {o.id: 0 for o in outcomes}
+    hits = np.zeros((len(outcomes), draws), dtype=bool)
     lows = {name: np.inf for name in outputs}
     highs = {name: -np.inf for name in outputs}
 
@@ -110,8 +114,7 @@ def summarise(
             totals[name] = totals[name] + counts[name]
             lows[name] = min(lows[name], extremes[name][0])
             highs[name] = max(highs[name], extremes[name][1])
-        for key, value in chunk_hits.items():
-            hits[key] += value
+        hits[:, start:start + n] = chunk_hits
         if progress:
             progress(n)
 
@@ -132,9 +135,10 @@ def summarise(
         data[name] = (("quantile", "time") + dims, values.reshape((len(qs),) + shape))
     coords = {"quantile": list(qs), "time": dates(model)}
     coords.update({d: list(m.members) for d, m in model.dimensions.items()})
+    data["outcome_events"] = (("outcome", "draw"), hits)
+    coords["outcome"] = [o.id for o in outcomes]
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update(draws=draws, seed=seed, bins=bins, exact=int(exact is not None),
-                    **{f"p:{key}": value / draws for key, value in hits.items()})
+    ds.attrs.update(draws=draws, seed=seed, bins=bins, exact=int(exact is not None))
     return ds
 
 

@@ -8,7 +8,7 @@ explain, and the dashboard's levers. Every command reads it, so nothing above
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,9 @@ from ..engine import Intervention
 from ..evidence import EvidenceError
 from ..evidence.load import _describe, read_yaml
 from ..evidence.schema import Entry, _slug
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _month(value):
@@ -105,6 +108,15 @@ class Outcome(Entry):
         if isinstance(bound, Window):
             bound = _reduce(ds, self.variable, bound, "mean")
         return value < bound if self.above is None else value > bound
+
+
+def events(ds, outcomes) -> np.ndarray:
+    """Whether each of ``outcomes`` happens in each draw of one scenario's ensemble ``ds``:
+    a boolean array (outcome, draw)."""
+    import numpy as np
+
+    return np.array([np.asarray(o.test(ds), dtype=bool) for o in outcomes],
+                    dtype=bool).reshape(len(outcomes), ds.sizes["draw"])
 
 
 def _reduce(ds, variable: str, window: Window, stat: str):
