@@ -104,3 +104,11 @@ def test_isk_tables_fold_rather_than_crop_at_80_columns(tmp_path):
         lines = invoke(*args, columns=80).stdout.splitlines()
         assert max(map(len, lines)) <= 80, args[0]
         assert not any("\u2026" in line for line in lines), args[0]
+
+
+def test_run_prints_the_summary_quantiles_alone_on_stdout(tmp_path):
+    result = invoke("run", "--system", TOY, "--draws", 40, "--format", "csv", "--out", tmp_path)
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == ["date", "output", "label", "unit", "q05", "median", "q95"]
+    assert (table.q05 <= table["median"]).all() and (table["median"] <= table.q95).all()
+    assert (tmp_path / "toy-prior.nc").is_file()

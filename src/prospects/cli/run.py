@@ -8,10 +8,13 @@ import typer
 
 from .common import (
     CLUSTER_OPTION,
+    FORMAT_OPTION,
     OUT_OPTION,
     SEED_OPTION,
     SYSTEM_OPTION,
+    Format,
     console,
+    emit,
     progress_bar,
     user_errors,
     wrote,
@@ -25,11 +28,12 @@ def run(
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Run the system's prior-predictive ensemble; print and save a summary."""
     from ..ensembles import prior_predictive
     from ..files import netcdf_writer, text_writer, writable, write_together
-    from ..present.summary import summary_header, summary_html, summary_rows
+    from ..present.summary import summary_header, summary_html, summary_quantiles, summary_rows
     from ..scale import connected
     from ..system import load_system
 
@@ -39,6 +43,12 @@ def run(
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
         ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar, client=client)
+    html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")
+    write_together({nc: netcdf_writer(ds, loaded), page: text_writer(html)})
+    if fmt is not Format.table:
+        emit({"summary": summary_quantiles(ds, loaded.outlook)}, fmt)
+        wrote(nc, page)
+        return
     from rich.table import Table
 
     table = Table(title=f"{loaded.model.name}: {draws:,} draws from the priors (seed {seed})")
@@ -47,6 +57,4 @@ def run(
     for row in summary_rows(ds, loaded.outlook):
         table.add_row(*row)
     console().print(table)
-    html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")
-    write_together({nc: netcdf_writer(ds, loaded), page: text_writer(html)})
     wrote(nc, page)

@@ -12,17 +12,27 @@ from .charts import fan_panels
 from .page import page
 
 
-def summary_rows(ds, outlook) -> list[list[str]]:
-    """One row per summary date: for each headline output, 'median [5%-95%]'."""
+def summary_quantiles(ds, outlook):
+    """A tidy DataFrame: each headline output's 5%, 50% and 95% quantiles over draws at
+    each summary date, in the output's own unit and scale."""
+    import pandas as pd
+
     rows = []
     for when in outlook.summary_dates:
-        row = [when]
         for output in outlook.headline:
             values = np.asarray(at(summed(ds[output.variable]), when)) / output.scale
-            lo, mid, hi = (number(v) for v in np.quantile(values, [0.05, 0.5, 0.95]))
-            row.append(f"{mid} [{lo}-{hi}]")
-        rows.append(row)
-    return rows
+            lo, mid, hi = np.quantile(values, [0.05, 0.5, 0.95])
+            rows.append({"date": when, "output": output.variable, "label": output.label,
+                         "unit": output.unit, "q05": lo, "median": mid, "q95": hi})
+    return pd.DataFrame(rows)
+
+
+def summary_rows(ds, outlook) -> list[list[str]]:
+    """One row per summary date: for each headline output, 'median [5%-95%]'."""
+    table = summary_quantiles(ds, outlook)
+    return [[when] + [f"{number(r.median)} [{number(r.q05)}-{number(r.q95)}]"
+                      for r in group.itertuples()]
+            for when, group in table.groupby("date", sort=False)]
 
 
 def summary_header(outlook) -> list[str]:
