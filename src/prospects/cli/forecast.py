@@ -36,7 +36,7 @@ def calibrate(
     system: str = SYSTEM_OPTION,
     particles: int = typer.Option(2000, min=100, help="SMC particles per run."),
     runs: int = typer.Option(2, min=2, help="Independent SMC runs (the posterior's chains)."),
-    steps: int = typer.Option(20, min=1, help="Metropolis steps per tempering stage."),
+    steps: int = typer.Option(48, min=1, help="Metropolis steps per tempering stage."),
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
     cluster: str = CLUSTER_OPTION,

@@ -298,7 +298,7 @@ def calibrate(
     system,
     particles: int = 2000,
     runs: int = 2,
-    steps: int = 20,
+    steps: int = 48,
     target_ess: float = 0.5,
     seed: int = 0,
     observations: dict | None = None,
