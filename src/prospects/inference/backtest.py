@@ -199,10 +199,6 @@ def _midpoint(target: Target) -> float:
     return (float(target.months[0]) + float(target.months[-1])) / 2.0
 
 
-def _figure(target: Target) -> float:
-    return (target.low + target.high) / 2.0
-
-
 def _same_selection(a: Target, b: Target) -> bool:
     return (a.variable == b.variable and a.select == b.select
             and set(a.reduce_over) == set(b.reduce_over) and (not a.reduce_over or a.how == b.how))
@@ -216,10 +212,10 @@ def baselines(target: Target, history: list[Target], start_index: float) -> tupl
                       and _midpoint(t) < start_index), key=_midpoint)
     if not earlier:
         return math.nan, math.nan
-    persistence = _figure(earlier[-1])
+    persistence = earlier[-1].figure
     if len(earlier) < 2 or _midpoint(earlier[-1]) == _midpoint(earlier[-2]):
         return persistence, math.nan
-    (t1, y1), (t2, y2) = ((_midpoint(t), _figure(t)) for t in earlier[-2:])
+    (t1, y1), (t2, y2) = ((_midpoint(t), t.figure) for t in earlier[-2:])
     trend = y2 + (y2 - y1) / (t2 - t1) * (_midpoint(target) - t2)
     return persistence, trend
 
@@ -308,7 +304,7 @@ def score(system, bt: BacktestFile, projection, scenario: str | None = None) -> 
         coords = {d: [str(v) for v in one[d].values] for d in dims}
         values = target.reduce(array, dims, coords)
         values = values[np.isfinite(values)]
-        y = _figure(target)
+        y = target.figure
         persistence, trend = baselines(target, history, start_index)
         empty = values.size == 0
         q05, q25, q50, q75, q95 = (np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95])

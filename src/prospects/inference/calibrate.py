@@ -289,9 +289,9 @@ class Calibration:
 
     @property
     def not_identified(self) -> list[str]:
-        ident = self.identifiability
-        return [str(n) for n in ident.parameter.values
-                if float(ident.contraction.sel(parameter=n)) < 0.1]
+        from .posterior import not_identified
+
+        return not_identified(self.identifiability)
 
 
 def calibrate(

@@ -59,7 +59,7 @@ def fit_table(system, idata, draws: int = 2000, seed: int = 0) -> list[FitRow]:
         value = post[target.id] if post is not None else prior[target.id]
         p_value = None
         if target.kind in ("interval", "soft_interval", "normal"):
-            p_value = float(np.mean(value + target.scale * noise > (target.low + target.high) / 2))
+            p_value = float(np.mean(value + target.scale * noise > target.figure))
         rows.append(FitRow(
             target.id, obs.claim, target.claimed,
             float(target.satisfied(prior[target.id]).mean()),

@@ -49,6 +49,13 @@ class Target:
     given_scale: float | None = None
 
     @property
+    def figure(self) -> float:
+        """The claim as one number: an interval's midpoint, else its bound or threshold."""
+        if self.low is not None and self.high is not None:
+            return (self.low + self.high) / 2
+        return self.low if self.low is not None else self.high
+
+    @property
     def scale(self) -> float:
         if self.given_scale:
             return self.given_scale
@@ -98,7 +105,7 @@ class Target:
             lower = log_ndtr((value - self.low) / s)
             return upper + lower
         if self.kind == "normal":
-            return norm.logpdf(value, (self.low + self.high) / 2, s)
+            return norm.logpdf(value, self.figure, s)
         if self.kind == "at_most":
             return log_ndtr((self.high - value) / s)
         if self.kind == "at_least":

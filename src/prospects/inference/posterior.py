@@ -48,6 +48,14 @@ def identifiability(priors: dict, posterior: dict[str, np.ndarray]):
         attrs={"not_identified_below": 0.1, "correlated_above": 0.7})
 
 
+def not_identified(ident) -> list[str]:
+    """Parameters whose contraction is below the identifiability table's threshold: the
+    posterior is about the prior."""
+    below = ident.attrs["not_identified_below"]
+    return [str(n) for n, c in zip(ident.parameter.values, ident.contraction.values,
+                                   strict=True) if c < below]
+
+
 def correlated_pairs(ident, above: float = 0.7) -> list[tuple[str, str, float]]:
     """Parameter pairs whose posterior rank correlation exceeds ``above`` in size."""
     names = [str(n) for n in ident.parameter.values]
@@ -91,7 +99,7 @@ def inference_data(problem, runs, theta, posterior_values, meta):
          "log_evidence": ("chain", [r.log_evidence for r in runs])},
         coords={"chain": coords["chain"], "stage": np.arange(stages)})
     observed = xr.Dataset(
-        {"y": ("observation", [_claimed_figure(t) for t in problem.likelihood.targets])},
+        {"y": ("observation", [t.figure for t in problem.likelihood.targets])},
         coords={"observation": ids})
     ident = identifiability(dict(zip(problem.names, problem.priors, strict=True)),
                             {n: posterior[n].values for n in problem.names})
@@ -106,13 +114,6 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         idata = az.InferenceData(**groups)
     idata.posterior.attrs.update(meta)
     return idata, ident
-
-
-def _claimed_figure(target) -> float:
-    """One number for a claim: an interval's midpoint, else its bound or threshold."""
-    if target.low is not None and target.high is not None:
-        return (target.low + target.high) / 2
-    return target.low if target.low is not None else target.high
 
 
 def save_posterior(path: str | Path, idata) -> Path:

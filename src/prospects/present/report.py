@@ -130,14 +130,13 @@ def _identifiability_note(idata) -> str:
     """What the evidence leaves open, said plainly."""
     if "identifiability" not in idata.groups():
         return ""
-    from ..inference.posterior import correlated_pairs
+    from ..inference.posterior import correlated_pairs, not_identified
 
     ident = idata["identifiability"]
-    weak = [str(n) for n, c in zip(ident.parameter.values, ident.contraction.values,
-                                   strict=True) if c < 0.1]
+    weak = not_identified(ident)
     learned = [f"{n} ({c:.2f})" for n, c in sorted(
         zip(ident.parameter.values, ident.contraction.values, strict=True),
-        key=lambda nc: -nc[1]) if c >= 0.1]
+        key=lambda nc: -nc[1]) if n not in weak]
     pairs = [f"{a} and {b} ({rho:+.2f})" for a, b, rho in correlated_pairs(ident)]
     return (f"<p>Learned from the observations (contraction of the prior's variance): "
             f"{esc(', '.join(learned) or 'nothing')}.</p>"

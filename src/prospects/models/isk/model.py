@@ -197,7 +197,8 @@ def build(parameters: Mapping) -> Model:
     capacity = m.aux("capacity", total_fighters / p("reference_force") * command * morale,
                      unit="1", doc="Capacity for operations before money (1 = a 10,000-strong "
                                    "force fully commanded)")
-    holding = m.aux("ground_held", total(maximum(control, 0.0), "base"), unit="1",
+    ground = maximum(control, 0.0)
+    holding = m.aux("ground_held", total(ground, "base"), unit="1",
                     doc="Base areas held, counting partial control")
     needs = m.aux(
         "needs",
@@ -451,7 +452,6 @@ def build(parameters: Mapping) -> Model:
     urgency = m.aux("revenue_push", 1 + p("tax_push") * step(1.0, "2018-06"), unit="1",
                     doc="Harder taxation and the drive for mines once outside money fell",
                     claims=["taxing-all-subjects", "seize-mining"])
-    ground = maximum(control, 0.0)
     m.flow("taxation", None, cash,
            p("tax_potential") * total(ground * p("tax_weight", [base]), "base") * urgency,
            unit="USD/month", doc="Taxes raised in the areas IS-K holds")
