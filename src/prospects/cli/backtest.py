@@ -8,12 +8,15 @@ from pathlib import Path
 import typer
 
 from .common import (
+    AS_OF_OPTION,
+    EVIDENCE_OPTION,
     FORMAT_OPTION,
     OUT_OPTION,
     SYSTEM_OPTION,
     Format,
     console,
     emit,
+    load,
     results,
     styled,
     user_errors,
@@ -36,6 +39,8 @@ def backtest(
     file: Path = typer.Argument(..., help="Backtest file: later sources, claims and "
                                 "observations (YAML; see prospects.inference.backtest)."),
     system: str = SYSTEM_OPTION,
+    evidence: list[Path] = EVIDENCE_OPTION,
+    as_of: str = AS_OF_OPTION,
     projection: Path = typer.Option(None, help="Projection file (default: "
                                     "<out>/<system>-projection.nc)."),
     scenario: str = typer.Option(None, help="The scenario to score (default: the outlook's "
@@ -47,9 +52,8 @@ def backtest(
     and persistence and linear-trend baselines; write <out>/<system>-backtest.csv."""
     from ..files import writable, write_text
     from ..inference.backtest import backtest as backtest_of
-    from ..system import load_system
 
-    loaded = load_system(system)
+    loaded = load(system, evidence, as_of)
     csv_name = out / f"{loaded.name}-backtest.csv"
     writable(csv_name)
     result = backtest_of(loaded, file, projection or out / f"{loaded.name}-projection.nc",

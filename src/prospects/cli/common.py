@@ -25,6 +25,22 @@ CLUSTER_OPTION = typer.Option(None, "--cluster", envvar="PROSPECTS_CLUSTER",
                               help="Dask scheduler address (tcp://host:8786) to run the draws "
                               "on; default: this process. Needs prospects[cluster].")
 
+EVIDENCE_OPTION = typer.Option(None, "--evidence", help="An evidence folder (sources.yaml, "
+                               "claims.yaml, observations.yaml) extending the system, such as "
+                               "a later report; repeat for several.")
+
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Keep only evidence from sources published "
+                            "by this date (YYYY[-MM[-DD]]); the projection starts the month "
+                            "after.")
+
+
+def load(system: str, evidence: list[Path] | None = None, as_of: str | None = None):
+    """The system with its evidence folders added, as of a date."""
+    from ..system import load_system
+
+    return load_system(system, evidence or (), as_of)
+
+
 OUT_OPTION = typer.Option(Path("out"), "--out", envvar="PROSPECTS_OUT",
                           help="Folder for the files written.")
 

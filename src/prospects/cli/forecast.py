@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from .common import (
+    AS_OF_OPTION,
+    EVIDENCE_OPTION,
     CLUSTER_OPTION,
     FORMAT_OPTION,
     OUT_OPTION,
@@ -17,6 +19,7 @@ from .common import (
     Format,
     console,
     emit,
+    load,
     note,
     progress_bar,
     read_posterior,
@@ -34,6 +37,8 @@ def _posterior_path(out: Path, system: str) -> Path:
 @user_errors
 def calibrate(
     system: str = SYSTEM_OPTION,
+    evidence: list[Path] = EVIDENCE_OPTION,
+    as_of: str = AS_OF_OPTION,
     particles: int = typer.Option(2000, min=100, help="SMC particles per run."),
     runs: int = typer.Option(2, min=2, help="Independent SMC runs (the posterior's chains)."),
     steps: int = typer.Option(48, min=1, help="Metropolis steps per tempering stage."),
@@ -48,9 +53,8 @@ def calibrate(
     from ..inference.fit import fit_table
     from ..inference.posterior import save_posterior
     from ..scale import connected
-    from ..system import load_system
 
-    loaded = load_system(system)
+    loaded = load(system, evidence, as_of)
     path = _posterior_path(out, system)
     writable(path)
     with connected(cluster) as client, \
@@ -153,6 +157,8 @@ def print_fit(rows) -> None:
 @user_errors
 def project(
     system: str = SYSTEM_OPTION,
+    evidence: list[Path] = EVIDENCE_OPTION,
+    as_of: str = AS_OF_OPTION,
     posterior: Path = typer.Option(None, help="Posterior file (default: out/<system>-"
                                    "posterior.nc if it exists, else the priors)."),
     scenario: list[str] = typer.Option(None, "--scenario", help="Scenario id (repeat for "
@@ -179,9 +185,8 @@ def project(
     )
     from ..projection import project as run_projection
     from ..scale import connected
-    from ..system import load_system
 
-    loaded = load_system(system)
+    loaded = load(system, evidence, as_of)
     ids = list(scenario or loaded.scenarios)
     paths = [out / f"{loaded.name}-projection-quantiles.nc"]
     paths += [out / f"{loaded.name}-projection.nc"] if trajectories else []

@@ -8,9 +8,12 @@ from pathlib import Path
 import typer
 
 from .common import (
+    AS_OF_OPTION,
+    EVIDENCE_OPTION,
     OUT_OPTION,
     SEED_OPTION,
     SYSTEM_OPTION,
+    load,
     progress_bar,
     read_posterior,
     user_errors,
@@ -21,6 +24,8 @@ from .common import (
 @user_errors
 def report(
     system: str = SYSTEM_OPTION,
+    evidence: list[Path] = EVIDENCE_OPTION,
+    as_of: str = AS_OF_OPTION,
     posterior: Path = typer.Option(None, help="Posterior file (default: out/<system>-"
                                    "posterior.nc if it exists, else the priors)."),
     projection: Path = typer.Option(None, help="Projection file from `prospects project` "
@@ -38,9 +43,8 @@ def report(
     from ..inference.fit import fit_table
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
-    from ..system import load_system
 
-    loaded = load_system(system)
+    loaded = load(system, evidence, as_of)
     page = out / f"{loaded.name}-report.html"
     writable(page)
     name = Path(system).name

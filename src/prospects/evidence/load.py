@@ -110,11 +110,23 @@ class Evidence:
     relations: dict[str, Relation] = field(default_factory=dict)
     parameters: dict[str, ParameterSpec] = field(default_factory=dict)
     observations: dict[str, ObservationSpec] = field(default_factory=dict)
+    #: the file of each entry not in the system's own (``"claims:<id>"`` -> overlay file)
+    files: dict[str, Path] = field(default_factory=dict)
+    #: the evidence folders added to the system's own (``prospects.evidence.overlay``)
+    overlays: tuple[Path, ...] = ()
+    #: the system's own bias terms, kept when an as-of date drops the observations using them
+    biases: frozenset[str] | None = None
 
     @property
     def bias_names(self) -> set[str]:
         """Parameters that scale a group's figures about itself (used by observations)."""
+        if self.biases is not None:
+            return set(self.biases)
         return {obs.bias for obs in self.observations.values() if obs.bias}
+
+    def file(self, section: str, entry: str) -> Path:
+        """The file an entry of ``section`` ('sources', 'claims', 'observations'...) is in."""
+        return self.files.get(f"{section}:{entry}", self.folder / f"{section}.yaml")
 
     @property
     def model_parameters(self) -> dict[str, ParameterSpec]:
@@ -166,16 +178,21 @@ def load_evidence(folder: Path) -> Evidence:
         parameters=_optional(folder / "parameters.yaml", ParameterSpec, key="name"),
         observations=_optional(folder / "observations.yaml", ObservationSpec),
     )
-    _cross_check(evidence)
+    cross_check(evidence)
+    evidence.biases = frozenset(evidence.bias_names)
     return evidence
 
 
-def _cross_check(ev: Evidence) -> None:
+def cross_check(ev: Evidence) -> None:
+    """Every name an entry cites is known: sources, actors, claims, bias parameters; every
+    observation has a period and a figure. Errors name the entry's own file."""
     f = ev.folder
 
     def need(known, value, where, entry, field_name, what):
         if value not in known:
-            raise EvidenceError(f"{f / where}: entry '{entry}' field '{field_name}': "
+            path = ev.file(where.removesuffix(".yaml"), entry) if where in (
+                "claims.yaml", "observations.yaml") else f / where
+            raise EvidenceError(f"{path}: entry '{entry}' field '{field_name}': "
                                 f"unknown {what} '{value}'")
 
     for claim in ev.claims.values():
@@ -200,12 +217,13 @@ def _cross_check(ev: Evidence) -> None:
             need(ev.parameters, obs.bias, "observations.yaml", obs.id, "bias",
                  "parameter (bias terms are parameters)")
         claim = ev.claims[obs.claim]
+        where = ev.file("observations", obs.id)
         if obs.period is None and claim.period is None:
-            raise EvidenceError(f"{f / 'observations.yaml'}: entry '{obs.id}' field 'period': "
+            raise EvidenceError(f"{where}: entry '{obs.id}' field 'period': "
                                 f"needed, since claim '{claim.id}' has none")
         no_bounds = obs.low is None and obs.high is None and obs.threshold is None
         if no_bounds and claim.quantity is None:
-            raise EvidenceError(f"{f / 'observations.yaml'}: entry '{obs.id}' field 'low': "
+            raise EvidenceError(f"{where}: entry '{obs.id}' field 'low': "
                                 f"needed, since claim '{claim.id}' states no quantity")
 
 

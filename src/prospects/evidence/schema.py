@@ -26,6 +26,24 @@ def _slug(value: str) -> str:
     return value
 
 
+def last_day(text: str) -> _date:
+    """The last day a year, year-month or date (YYYY[-MM[-DD]]) may mean; a ValueError
+    for anything else."""
+    import calendar
+
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return _date(int(text), 12, 31)
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            year, month = int(text[:4]), int(text[5:])
+            return _date(year, month, calendar.monthrange(year, month)[1])
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return _date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"'{text}' is not a year, year-month or date (YYYY[-MM[-DD]])")
+
+
 def _period(value):
     if value is not None:
         parse_period(value)  # raises PeriodError (a ValueError) on a phrase it cannot read
@@ -47,15 +65,14 @@ class Source(Entry):
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, value):
-        text = str(value)
-        full = {4: f"{text}-01-01", 7: f"{text}-01"}.get(len(text), text)
-        try:
-            ok = re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) and _date.fromisoformat(full)
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ValueError(f"'{text}' is not a year, year-month or date (YYYY[-MM[-DD]])")
-        return text
+        last_day(str(value))
+        return str(value)
+
+    @property
+    def published_by(self) -> _date:
+        """The last day the source's date may mean ("2018": 31 December 2018): by then it
+        was surely published."""
+        return last_day(self.date)
 
 
 class Quantity(Entry):

@@ -342,6 +342,10 @@ def calibrate(
             "log_evidence_se": float(logz.std(ddof=1) / np.sqrt(runs)),
             "log_evidence_runs": ",".join(f"{v:.6g}" for v in logz),
             "seconds": round(seconds, 2)}
+    if system.as_of is not None:
+        meta["as_of"] = system.as_of
+    if system.evidence.overlays:
+        meta["evidence"] = "|".join(map(str, system.evidence.overlays))
     from .posterior import inference_data
 
     idata, ident = inference_data(problem, results, theta, posterior_values, meta)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class System:
     model: Model
     outlook: Outlook | None = None
     scenarios: dict[str, Scenario] = field(default_factory=dict)
+    as_of: str | None = None  # the date the evidence is as of (None: all of it)
 
     @cached_property
     def priors(self) -> dict:
@@ -109,26 +111,71 @@ def _build_model(folder: Path, parameters) -> Model:
     return model
 
 
-def load_system(spec: str | Path = "isk") -> System:
-    """Load evidence, build the model from its parameter specs, and cross-check them."""
+def load_system(spec: str | Path = "isk", evidence: Sequence[str | Path] = (),
+                as_of: str | None = None) -> System:
+    """Load evidence, build the model from its parameter specs, and cross-check them;
+    add the overlay folders ``evidence`` (``prospects.evidence.overlay``), then keep what
+    was published by ``as_of`` (the projection then starts the month after it)."""
+    from ..evidence.overlay import extend
+
     folder = resolve(spec)
-    evidence = load_evidence(folder)
+    own = load_evidence(folder)
     try:
-        model = _build_model(folder, evidence.model_parameters)
+        model = _build_model(folder, own.model_parameters)
         model.check()
     except ModelError as err:
         raise EvidenceError(f"{folder / 'model.py'}: {err}") from None
-    _check_observations(folder, evidence, model)
-    system = System(folder.name, folder, evidence, model)
+    # a bias term is a parameter the equations leave alone (observations scale by it)
+    own.biases = frozenset(own.bias_names | (set(own.parameters) - set(model.variables)))
+    full = own
+    for overlay in evidence:
+        full = extend(full, Path(overlay))
+    _check_observations(full, model)
+    system = System(folder.name, folder, full, model)
     system.scenarios = load_scenarios(folder / "scenarios.yaml", system)
     system.outlook = load_outlook(folder / "outlook.yaml", model, system.scenarios,
-                                  evidence.parameters)
+                                  own.parameters)
+    if as_of is not None:
+        _go_back(system, str(as_of))
     return system
 
 
-def _check_observations(folder: Path, evidence: Evidence, model: Model) -> None:
-    where = folder / "observations.yaml"
+def _go_back(system: System, when: str) -> None:
+    """Keep the evidence ``system`` had on ``when``; refuse if its structure (priors,
+    relations, equations, scenarios) rests on a claim published later."""
+    from ..evidence.overlay import as_of, later_than, month_after
+
+    ev = system.evidence
+    kept = as_of(ev, when)  # refuses a date before every source
+    users = {**system.claim_users(),
+             **{f"parameter:{p.name}": p.claims for p in ev.parameters.values()},
+             **{f"relation:{r.id}": r.claims for r in ev.relations.values()}}
+    files = {"variable": "model.py", "scenario": "scenarios.yaml",
+             "parameter": "parameters.yaml", "relation": "actors.yaml"}
+    for user, claims in users.items():
+        for claim in claims:
+            if why := later_than(ev, claim, when):
+                kind, name = user.split(":", 1)
+                raise EvidenceError(f"{system.folder / files[kind]}: entry '{name}' field "
+                                    f"'claims': {why}")
+    system.evidence = kept
+    start = month_after(when)
+    model = system.model
+    if not model.start.isoformat()[:7] <= start <= model.stop.isoformat()[:7]:
+        raise EvidenceError(f"--as-of {when}: the projection would start {start}, outside "
+                            f"the model's run ({model.start:%Y-%m} to {model.stop:%Y-%m})")
+    system.outlook = system.outlook.model_copy(update={"projection_start": start})
+    system.as_of = when
+
+
+def _check_observations(evidence: Evidence, model: Model) -> None:
+    own = evidence.biases or set()
     for obs in evidence.observations.values():
+        where = evidence.file("observations", obs.id)
+        if obs.bias is not None and obs.bias not in own:
+            raise EvidenceError(f"{where}: entry '{obs.id}' field 'bias': '{obs.bias}' is "
+                                "not a bias term (a parameter the model's equations do not "
+                                "use)")
         var = model.variables.get(obs.variable)
         if var is None:
             raise EvidenceError(f"{where}: entry '{obs.id}' field 'variable': model "
