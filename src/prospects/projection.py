@@ -52,6 +52,8 @@ def project(
                      projection_start=system.outlook.projection_start,
                      calibrated=int(idata is not None),
                      scenario_names="|".join(system.scenarios[s].name for s in ids))
+    if system.as_of is not None:
+        out.attrs["as_of"] = system.as_of
     return out
 
 

@@ -136,7 +136,7 @@ def test_baselines_from_two_earlier_observations():
 def test_reading_a_backtest_file_takes_its_own_sources_and_claims(tmp_path, system):
     bt = read_backtest(write(tmp_path, good_file()), system)
     assert list(bt.observations) == ["fighters-2019", "fighters-2020", "nangarhar-2020"]
-    claims = bt.all_claims(system)
+    claims = bt.evidence.claims
     assert "fighters-2019-later" in claims and "members-summer-2018-8k" in claims
 
 
@@ -151,9 +151,10 @@ def test_reading_a_backtest_file_takes_its_own_sources_and_claims(tmp_path, syst
      "unknown source 'nowhere'"),
     (lambda d: d["observations"][2].update(select={"base": "Kabul"}), "nangarhar-2020",
      "select", "no base 'Kabul'"),
-    (lambda d: d["observations"][0].update(likelihood="at_least"), "fighters-2019",
-     "likelihood", "states no figure"),
-    (lambda d: d["observations"][2].pop("high"), "nangarhar-2020", "high", "both low and high"),
+    (lambda d: d["observations"][0].update(id="members-2017-plateau"), "members-2017-plateau",
+     "id", "already in "),
+    (lambda d: d["observations"][0].update(bias="support_effect"), "fighters-2019",
+     "bias", "not a bias term"),
 ])
 def test_bad_entries_name_file_entry_and_field(tmp_path, system, change, entry, field, message):
     data = good_file()

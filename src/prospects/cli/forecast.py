@@ -10,8 +10,8 @@ import typer
 
 from .common import (
     AS_OF_OPTION,
-    EVIDENCE_OPTION,
     CLUSTER_OPTION,
+    EVIDENCE_OPTION,
     FORMAT_OPTION,
     OUT_OPTION,
     SEED_OPTION,

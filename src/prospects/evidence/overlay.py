@@ -33,14 +33,19 @@ def extend(ev: Evidence, folder: Path) -> Evidence:
     if not found:
         raise EvidenceError(f"{folder}: an evidence folder needs at least one of "
                             f"{', '.join(f'{s}.yaml' for s in SECTIONS)}")
-    out = dataclasses.replace(ev, files=dict(ev.files), overlays=(*ev.overlays, folder),
+    return merge(ev, {s: (folder / f"{s}.yaml", read_entries(folder / f"{s}.yaml", kind))
+                      for s, kind in SECTIONS.items() if (folder / f"{s}.yaml").is_file()},
+                 folder)
+
+
+def merge(ev: Evidence, parts: dict[str, tuple[Path, dict]], origin: Path) -> Evidence:
+    """``ev`` with the validated entries of ``parts`` (section -> (file, entries by id))
+    added, cross-checked; ``origin`` (a folder or file) is recorded among the overlays."""
+    out = dataclasses.replace(ev, files=dict(ev.files), overlays=(*ev.overlays, origin),
                               **{s: dict(getattr(ev, s)) for s in SECTIONS})
-    for section, kind in SECTIONS.items():
-        path = folder / f"{section}.yaml"
-        if not path.is_file():
-            continue
+    for section, (path, entries) in parts.items():
         known = getattr(out, section)
-        for key, entry in read_entries(path, kind).items():
+        for key, entry in entries.items():
             if key in known:
                 raise EvidenceError(f"{path}: entry '{key}' field 'id': already in "
                                     f"{out.file(section, key)}")

@@ -215,6 +215,7 @@ class ObservationSpec(Entry):
     bias: str | None = None
     threshold: float | None = None
     direction: Literal["below", "above"] = "below"
+    happened: bool = True  # for event_by: false says the threshold was NOT crossed
     scale: float | None = Field(default=None, gt=0)
 
     _id = field_validator("id")(_slug)
@@ -226,6 +227,8 @@ class ObservationSpec(Entry):
             raise ValueError("'over' needs 'aggregate' (sum or mean)")
         if self.likelihood == "event_by" and self.threshold is None:
             raise ValueError("'event_by' needs a threshold")
+        if not self.happened and self.likelihood != "event_by":
+            raise ValueError("'happened' applies to event_by only")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError("low is above high")
         return self

@@ -10,7 +10,8 @@ itself, is scored against the claimed figure:
 - ``soft_interval``: inside [low, high] with normal-CDF edges of scale ``s``;
 - ``normal``: a figure measured with normal error: the value ~ N(midpoint, s);
 - ``at_most`` / ``at_least``: below ``high`` / above ``low``, a normal-CDF edge of scale s;
-- ``event_by``: the lowest (highest) value crosses ``threshold``, same edge.
+- ``event_by``: the lowest (highest) value crosses ``threshold``, same edge; with
+  ``happened: false``, it stays on the near side of it.
 
 The edge scale ``s`` is the observation's ``scale`` if it gives one; otherwise a quarter
 of the interval's width plus 5% of its level, or 10% of the bound for one-sided kinds:
@@ -47,6 +48,7 @@ class Target:
     direction: str = "below"
     claimed: str = ""
     given_scale: float | None = None
+    happened: bool = True
 
     @property
     def figure(self) -> float:
@@ -96,7 +98,8 @@ class Target:
             if self.kind == "at_least":
                 return value >= self.low
             threshold = self.low if self.low is not None else self.high
-            return value <= threshold if self.direction == "below" else value >= threshold
+            crossed = value <= threshold if self.direction == "below" else value >= threshold
+            return crossed if self.happened else ~crossed
 
     def logp(self, value: np.ndarray) -> np.ndarray:
         s = self.scale
@@ -111,7 +114,7 @@ class Target:
         if self.kind == "at_least":
             return log_ndtr((value - self.low) / s)
         threshold = self.low if self.low is not None else self.high
-        sign = 1.0 if self.direction == "below" else -1.0
+        sign = (1.0 if self.direction == "below" else -1.0) * (1.0 if self.happened else -1.0)
         return log_ndtr(sign * (threshold - value) / s)
 
 
@@ -154,16 +157,18 @@ def build_targets(system, observations=None, claims=None) -> list[Target]:
         targets.append(Target(
             obs.id, obs.variable, months, select, over, obs.aggregate or "sum",
             obs.likelihood, low, high, obs.bias, obs.direction,
-            _claimed_text(obs.likelihood, low, high), obs.scale,
+            _claimed_text(obs.likelihood, low, high, obs.happened), obs.scale, obs.happened,
         ))
     return targets
 
 
-def _claimed_text(kind: str, low, high) -> str:
+def _claimed_text(kind: str, low, high, happened: bool = True) -> str:
     if kind == "at_most":
         return f"at most {figure(high)}"
-    if kind in ("at_least", "event_by"):
-        return f"{'at least' if kind == 'at_least' else 'crosses'} {figure(low)}"
+    if kind == "event_by":
+        return f"{'crosses' if happened else 'never crosses'} {figure(low)}"
+    if kind == "at_least":
+        return f"at least {figure(low)}"
     return figure(low) if low == high else f"{figure(low)} to {figure(high)}"
 
 

@@ -8,8 +8,8 @@ folder with the same files (see docs/evidence-format.md).
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -31,6 +31,14 @@ class System:
     outlook: Outlook | None = None
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     as_of: str | None = None  # the date the evidence is as of (None: all of it)
+    everything: Evidence | None = None  # with an as-of date: all the evidence, later too
+
+    def later(self) -> dict:
+        """The observations published after the as-of date (none without one)."""
+        if self.everything is None:
+            return {}
+        return {k: o for k, o in self.everything.observations.items()
+                if k not in self.evidence.observations}
 
     @cached_property
     def priors(self) -> dict:
@@ -130,7 +138,7 @@ def load_system(spec: str | Path = "isk", evidence: Sequence[str | Path] = (),
     full = own
     for overlay in evidence:
         full = extend(full, Path(overlay))
-    _check_observations(full, model)
+    check_observations(full, model)
     system = System(folder.name, folder, full, model)
     system.scenarios = load_scenarios(folder / "scenarios.yaml", system)
     system.outlook = load_outlook(folder / "outlook.yaml", model, system.scenarios,
@@ -158,7 +166,7 @@ def _go_back(system: System, when: str) -> None:
                 kind, name = user.split(":", 1)
                 raise EvidenceError(f"{system.folder / files[kind]}: entry '{name}' field "
                                     f"'claims': {why}")
-    system.evidence = kept
+    system.everything, system.evidence = ev, kept
     start = month_after(when)
     model = system.model
     if not model.start.isoformat()[:7] <= start <= model.stop.isoformat()[:7]:
@@ -168,7 +176,9 @@ def _go_back(system: System, when: str) -> None:
     system.as_of = when
 
 
-def _check_observations(evidence: Evidence, model: Model) -> None:
+def check_observations(evidence: Evidence, model: Model) -> None:
+    """Every observation names a variable, members and dimensions of ``model``, a bias
+    term, and a period overlapping the run."""
     own = evidence.biases or set()
     for obs in evidence.observations.values():
         where = evidence.file("observations", obs.id)
