@@ -2,7 +2,7 @@
 
 import typer
 
-from . import backtest, browse, common, dashboard, explore, forecast, report, run
+from . import backtest, browse, common, dashboard, explore, forecast, report, run, vintages
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -33,6 +33,7 @@ app.command("calibrate")(forecast.calibrate)
 app.command("project")(forecast.project)
 app.command("report")(report.report)
 app.command("backtest")(backtest.backtest)
+app.command("vintages")(vintages.vintages)
 app.command("sensitivity")(explore.sensitivity)
 app.command("discover")(explore.discover)
 app.command("dashboard")(dashboard.dashboard)

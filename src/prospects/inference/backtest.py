@@ -12,7 +12,9 @@ value per draw is what calibration compares (``Target.reduce``), times the draw'
 self-report ``bias`` term when the observation names one (the group's figures about
 itself are scored as the group's figures): the draws of the bias terms are the ones the
 projection's draws took (the same seed and posterior rows), or the priors' for an
-uncalibrated projection.
+uncalibrated projection. A ``normal`` figure is a measurement with error of its
+``scale``: each draw gets that error added (a seeded normal draw), so that the ensemble
+forecasts the figure, not the quantity it measures.
 
 Figures (``interval``, ``soft_interval``, ``normal``): the observed value ``y`` is the
 stated value or the midpoint of ``low`` and ``high`` (the table says which);
@@ -255,11 +257,12 @@ def _start_index(system, projection) -> tuple[str, float]:
 
 
 def score(system, bt: BacktestFile, projection, scenario: str | None = None, idata=None,
-          climatology: bool = True) -> Backtest:
+          climatology: bool = True, past: str = "refuse") -> Backtest:
     """Score one scenario of ``projection`` (default: the outlook's status quo) against
     the observations of ``bt``. ``idata``: the posterior the projection drew from, needed
     for the bias terms of a calibrated projection. ``climatology``: also score the prior
-    predictive ensemble (one more engine run)."""
+    predictive ensemble (one more engine run). ``past``: what to do with an observation
+    whose period ends before the projection starts, "refuse" or "skip" it."""
     import pandas as pd
 
     scenario = scenario or system.outlook.status_quo
@@ -270,6 +273,8 @@ def score(system, bt: BacktestFile, projection, scenario: str | None = None, ida
                             f"{', '.join(map(str, projection['scenario'].values))}")
     start_text, start_index = _start_index(system, projection)
     targets = build_targets(system, bt.observations, bt.evidence.claims)
+    if past == "skip":
+        targets = [t for t in targets if float(t.months.max()) >= start_index]
     history = build_targets(system)
     one = projection.sel(scenario=scenario)
     for target in targets:
@@ -285,14 +290,14 @@ def score(system, bt: BacktestFile, projection, scenario: str | None = None, ida
     if names and idata is None and int(projection.attrs.get("calibrated", 0)):
         raise EvidenceError(f"the projection was drawn from a posterior: give it (--posterior) "
                             f"to apply the bias term(s) {', '.join(names)}")
-    model_values = _values(targets, one, bias_draws(system, names, draws, seed, idata))
+    model_values = _values(targets, one, bias_draws(system, names, draws, seed, idata), seed)
     prior_values = {}
-    if climatology:
+    if climatology and targets:
         from ..projection import project
 
         prior = project(system, None, [scenario], draws=draws, seed=seed,
                         outputs=sorted({t.variable for t in targets})).sel(scenario=scenario)
-        prior_values = _values(targets, prior, bias_draws(system, names, draws, seed))
+        prior_values = _values(targets, prior, bias_draws(system, names, draws, seed), seed)
     rows = []
     for target in targets:
         obs = bt.observations[target.id]
@@ -313,9 +318,12 @@ def score(system, bt: BacktestFile, projection, scenario: str | None = None, ida
     return Backtest(table, summarise(table), scenario, start_text)
 
 
-def _values(targets, one, biases) -> dict[str, np.ndarray]:
-    """Each target's value per draw of one scenario of a projection, bias applied, the
-    draws whose run went non-finite left out."""
+def _values(targets, one, biases, seed: int) -> dict[str, np.ndarray]:
+    """Each target's value per draw of one scenario of a projection, bias applied (and for
+    a ``normal`` figure its measurement error added), the draws whose run went non-finite
+    left out."""
+    import zlib
+
     out = {}
     for target in targets:
         data = one[target.variable]
@@ -325,6 +333,9 @@ def _values(targets, one, biases) -> dict[str, np.ndarray]:
         values = target.reduce(array, dims, coords)
         if target.bias:
             values = values * biases[target.bias]
+        if target.kind == "normal":
+            rng = np.random.default_rng([seed, zlib.crc32(target.id.encode())])
+            values = values + rng.normal(0.0, target.scale, values.shape)
         out[target.id] = values[np.isfinite(values)]
     return out
 
