@@ -154,3 +154,21 @@ def test_bad_vintages_are_one_line_errors_and_write_nothing(tmp_path, overlay, a
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.output
     assert not out.exists()
+
+
+def test_the_revision_chart_and_evaluation_table_read_the_file(tmp_path, overlay):
+    from prospects.present.revision import evaluation_rows, evaluation_table, revision_chart
+
+    out = tmp_path / "out"
+    result = invoke("--as-of", "2016-12", "--as-of", "2017-12", "-s", DRIFT, "--evidence",
+                    overlay, "--particles", 100, "--steps", 3, "--draws", 100, "--out", out)
+    assert result.exit_code == 0, result.output
+    with xr.open_dataset(out / "drift-vintages.nc") as ds:
+        chart = revision_chart(ds)
+        rows = evaluation_rows(ds)
+        html = evaluation_table(ds)
+    assert chart.startswith("<svg") and "as of 2017-12" in chart and "level above 200" in chart
+    assert [r["vintage"] for r in rows] == ["2016-12", "2017-12"]
+    assert rows[0]["figures"] == 3 and rows[1]["figures"] == 2  # reports after each date
+    assert 0 < rows[0]["crps_skill"] <= 1
+    assert html.count("<tr>") == 3 and "2017-12" in html

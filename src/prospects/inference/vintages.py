@@ -219,5 +219,7 @@ def _dataset(system, parts, scores, movers, dates):
         for column in SCORE_COLUMNS:
             da = frame[column].astype(float).to_xarray().reindex(vintage=dates)
             ds[f"score_{column.replace('%', 'pct')}"] = da.rename(id="scored")
+        kinds = scores.groupby("id")["kind"].first()
+        ds = ds.assign_coords(scored_kind=("scored", [kinds[i] for i in ds["scored"].values]))
     ds.attrs.update(system=system.name, vintages=",".join(dates))
     return ds
