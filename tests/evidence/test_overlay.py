@@ -150,3 +150,37 @@ def test_every_command_that_reads_evidence_takes_the_options():
     for command in ("calibrate", "project", "report", "backtest"):
         help_text = CliRunner().invoke(app, [command, "--help"], terminal_width=200).output
         assert "--evidence" in help_text and "--as-of" in help_text, command
+
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "isk-later-illustrative"
+
+
+def test_the_example_overlay_extends_the_builtin_system_and_says_it_is_illustrative():
+    for source in yaml.safe_load((EXAMPLE / "sources.yaml").read_text()):
+        assert "illustrative" in source["title"].lower()
+        assert "not a sourced fact" in source["note"]
+    then = load_system("isk", [EXAMPLE], as_of="2018-12")
+    assert len(then.later()) == 4 and then.outlook.projection_start == "2019-01"
+    mid = load_system("isk", [EXAMPLE], as_of="2019-07")
+    assert set(mid.later()) == {"illustrative-fighters-2020", "illustrative-nangarhar-2020"}
+
+
+def test_the_builtin_system_knows_nothing_published_after_2018():
+    from datetime import date
+
+    system = load_system("isk")
+    assert all(s.published_by <= date(2018, 12, 31) for s in system.evidence.sources.values())
+
+
+def test_a_posterior_of_other_evidence_is_refused_by_project(tmp_path, overlay):
+    out = tmp_path / "out"
+    common = ["-s", str(DRIFT), "--evidence", str(overlay), "--out", str(out)]
+    made = CliRunner().invoke(app, ["calibrate", *common, "--as-of", "2018-06",
+                                    "--particles", "100", "--steps", "2"])
+    assert made.exit_code == 0, made.output
+    ok = CliRunner().invoke(app, ["project", *common, "--as-of", "2018-06", "--draws", "20"])
+    assert ok.exit_code == 0, ok.output
+    refused = CliRunner().invoke(app, ["project", *common, "--as-of", "2018-02",
+                                       "--draws", "20"])
+    assert refused.exit_code == 1
+    assert "calibrated to other observations (as of 2018-06)" in refused.output

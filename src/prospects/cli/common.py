@@ -98,13 +98,23 @@ def wrote(*paths: Path) -> None:
 def read_posterior(path, system, required: bool = True):
     """The posterior in ``path``, read whole and checked against ``system``; ``None`` if
     ``path`` is missing and not ``required`` (a default path, not one the user gave)."""
+    from ..evidence import EvidenceError
     from ..files import check_netcdf
     from ..inference.posterior import load_posterior
 
     if not required and not path.exists():
         return None
     check_netcdf(path, "posterior")
-    return load_posterior(path, system)
+    idata = load_posterior(path, system)
+    attrs = idata.posterior.attrs
+    dated = system.as_of or system.evidence.overlays or "as_of" in attrs or "evidence" in attrs
+    observed = ",".join(system.evidence.observations)
+    if dated and attrs.get("observations") != observed:
+        raise EvidenceError(f"{path}: calibrated to other observations (as of "
+                            f"{attrs.get('as_of', 'today')}) than the system has here (as of "
+                            f"{system.as_of or 'today'}): calibrate with the same --as-of "
+                            "and --evidence")
+    return idata
 
 
 def plain(text) -> str:
