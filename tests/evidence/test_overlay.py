@@ -184,3 +184,16 @@ def test_a_posterior_of_other_evidence_is_refused_by_project(tmp_path, overlay):
                                        "--draws", "20"])
     assert refused.exit_code == 1
     assert "calibrated to other observations (as of 2018-06)" in refused.output
+
+
+def test_calibrating_as_of_a_date_after_every_source_is_todays_calibration():
+    from prospects.inference.calibrate import calibrate
+
+    toy = Path(__file__).parent.parent / "fixtures" / "toy"
+    then = load_system(toy, as_of="2020-06")
+    assert then.outlook.projection_start == "2019-12"  # the run's last month
+    a = calibrate(load_system(toy), particles=100, runs=2, steps=2, seed=4)
+    b = calibrate(then, particles=100, runs=2, steps=2, seed=4)
+    for name in a.problem.names:
+        assert (a.idata.posterior[name].values == b.idata.posterior[name].values).all()
+    assert a.log_evidence == b.log_evidence

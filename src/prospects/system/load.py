@@ -123,7 +123,8 @@ def load_system(spec: str | Path = "isk", evidence: Sequence[str | Path] = (),
                 as_of: str | None = None) -> System:
     """Load evidence, build the model from its parameter specs, and cross-check them;
     add the overlay folders ``evidence`` (``prospects.evidence.overlay``), then keep what
-    was published by ``as_of`` (the projection then starts the month after it)."""
+    was published by ``as_of`` (the projection then starts the month after it, or at the
+    run's end if that is later)."""
     from ..evidence.overlay import extend
 
     folder = resolve(spec)
@@ -167,11 +168,10 @@ def _go_back(system: System, when: str) -> None:
                 raise EvidenceError(f"{system.folder / files[kind]}: entry '{name}' field "
                                     f"'claims': {why}")
     system.everything, system.evidence = ev, kept
-    start = month_after(when)
+    # the month after the date, kept within the run (after it, everything is hindsight)
     model = system.model
-    if not model.start.isoformat()[:7] <= start <= model.stop.isoformat()[:7]:
-        raise EvidenceError(f"--as-of {when}: the projection would start {start}, outside "
-                            f"the model's run ({model.start:%Y-%m} to {model.stop:%Y-%m})")
+    first, last = model.start.isoformat()[:7], model.stop.isoformat()[:7]
+    start = min(max(month_after(when), first), last)
     system.outlook = system.outlook.model_copy(update={"projection_start": start})
     system.as_of = when
 
