@@ -9,7 +9,7 @@ import prospects
 def test_version_and_exports():
     assert prospects.__version__.count(".") == 2
     for name in ("load_system", "simulate", "prior_predictive", "calibrate", "project",
-                 "backtest"):
+                 "backtest", "vintages"):
         assert callable(getattr(prospects, name)), name
 
 

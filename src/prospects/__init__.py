@@ -13,6 +13,7 @@ _EXPORTS = {
     "load_posterior": "inference.posterior",
     "project": "projection",
     "backtest": "inference.backtest",
+    "vintages": "inference.vintages",
     "UserError": "errors",
 }
 
