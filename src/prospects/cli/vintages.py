@@ -78,6 +78,10 @@ def vintages(
     wrote(write_netcdf(path, result.dataset, loaded))
 
 
+def _figure(value: float) -> str:
+    return "—" if value != value else f"{value:.3g}"
+
+
 def _cell(value: float, change: float, digits: str) -> str:
     import math
 
@@ -117,7 +121,7 @@ def _print_revisions(system, result, dates) -> None:
                             "of its mean log-likelihood, earlier posterior to later)")
         for heading in ("vintage", "observation", "before", "after", "change"):
             table.add_column(heading, justify="left" if heading in ("vintage", "observation")
-                             else "right", overflow="fold")
+                             else "right", overflow="fold", no_wrap=heading == "vintage")
         for r in result.movers.itertuples():
             table.add_row(r.vintage, r.observation, f"{r.before:.2f}", f"{r.after:.2f}",
                           f"{r.change:+.2f}")
@@ -138,10 +142,10 @@ def _print_skill(by_vintage, by_lead) -> None:
         for heading in (*keys, "figures", "mean CRPS", "CRPS skill", "90% cover.", "events",
                         "mean Brier", "Brier skill"):
             table.add_column(heading, justify="left" if heading in keys else "right",
-                             overflow="fold")
+                             overflow="fold", no_wrap=heading in keys)
         for r in frame.to_dict("records"):
             table.add_row(*(str(r[k]) for k in keys), str(r["figures"]),
-                          *(f"{r[c]:.3g}" for c in ("mean_crps", "crps_skill", "coverage_90")),
+                          *(_figure(r[c]) for c in ("mean_crps", "crps_skill", "coverage_90")),
                           str(r["events"]),
-                          *(f"{r[c]:.3g}" for c in ("mean_brier", "brier_skill")))
+                          *(_figure(r[c]) for c in ("mean_brier", "brier_skill")))
         console().print(table)

@@ -25,7 +25,8 @@ def revision_chart(ds, scenario: str | None = None) -> str:
         x = np.arange(len(dates))
         for k, label in enumerate(labels):
             ax.plot(x, p.isel(outcome=k).values, color=PALETTE[k % len(PALETTE)],
-                    marker="o", markersize=3, linewidth=1.3, label=label)
+                    linestyle=("-", "--", ":")[(k // len(PALETTE)) % 3], marker="o",
+                    markersize=3, linewidth=1.3, label=label)
         ax.set_xticks(x, [f"as of {d}" for d in dates])
         ax.set_ylim(-0.02, 1.02)
         ax.set_ylabel("probability", fontsize=7)
