@@ -197,3 +197,17 @@ def test_calibrating_as_of_a_date_after_every_source_is_todays_calibration():
     for name in a.problem.names:
         assert (a.idata.posterior[name].values == b.idata.posterior[name].values).all()
     assert a.log_evidence == b.log_evidence
+
+
+@pytest.mark.parametrize("command", ["project", "report", "backtest", "vintages"])
+def test_every_command_refuses_a_bad_overlay_in_one_line(tmp_path, command):
+    folder = write(tmp_path / "later", claims=[claim(source="nowhere")])
+    out = tmp_path / "out"
+    extra = ["--as-of", "2018-01", "--as-of", "2018-06"] if command == "vintages" else []
+    result = CliRunner().invoke(app, [command, "-s", str(DRIFT), "--evidence", str(folder),
+                                      "--out", str(out), *extra])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert lines == [f"error: {folder / 'claims.yaml'}: entry 'level-dec-2016' field "
+                     "'source': unknown source 'nowhere'"], lines
+    assert not out.exists()

@@ -91,7 +91,7 @@ def backtest(
 def _print_tables(loaded, result) -> None:
     from rich.table import Table
 
-    from ..inference.backtest import FIGURES, reliability
+    from ..inference.backtest import FIGURES
 
     scenario, df, summary = result.scenario, result.table, result.summary
     title = (f"{loaded.name}: backtest of '{scenario}' (projected from "
@@ -123,6 +123,15 @@ def _print_tables(loaded, result) -> None:
                           f"{row['p_climatology']:.2f}")
         console().print(table)
     _print_summary(summary)
+    print_reliability(df)
+
+
+def print_reliability(df) -> None:
+    """The events' reliability table (``backtest.reliability``), if there are enough."""
+    from rich.table import Table
+
+    from ..inference.backtest import reliability
+
     bins = reliability(df)
     if bins is not None:
         table = Table(title="Reliability of the events' probabilities")

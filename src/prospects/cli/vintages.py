@@ -51,6 +51,7 @@ def vintages(
     from ..inference.vintages import load_vintages, read_dates
     from ..inference.vintages import vintages as run_vintages
     from ..scale import connected
+    from .backtest import print_reliability
 
     if bool(as_of) == (listed is not None):
         raise EvidenceError("give the vintages' dates as --as-of D1 --as-of D2 ..., or "
@@ -71,6 +72,8 @@ def vintages(
     if fmt is Format.table:
         _print_revisions(loaded, result, dates)
         _print_skill(by_vintage, by_lead)
+        if len(scores):
+            print_reliability(scores)
     else:
         emit({"outcomes": result.outcomes, "headline": result.headline,
               "movers": result.movers, "scores": scores, "skill": by_vintage,
