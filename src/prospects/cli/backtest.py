@@ -89,7 +89,6 @@ def backtest(
 
 
 def _print_tables(loaded, result) -> None:
-    from rich.table import Table
 
     from ..inference.backtest import FIGURES
 
