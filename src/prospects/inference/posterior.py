@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..evidence import EvidenceError
-from ..files import write_atomic
+from ..files import described, write_atomic
 from .calibrate import model_fingerprint
 
 
@@ -79,10 +79,16 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         return xr.Dataset({"y": (("chain", "draw", "observation"), y)},
                           coords={**draw_coords, "observation": ids})
 
-    posterior = xr.Dataset({n: (("chain", "draw"), theta[..., j])
+    specs = problem.system.evidence.parameters
+
+    def parameter(n, values):
+        return xr.Variable(("chain", "draw"), values, attrs={
+            "units": specs[n].unit, "doc": specs[n].rationale.split(". ")[0].rstrip(".")})
+
+    posterior = xr.Dataset({n: parameter(n, theta[..., j])
                             for j, n in enumerate(problem.names)}, coords=coords)
     prior_theta = np.stack([problem.values(r.prior_z) for r in runs])
-    prior = xr.Dataset({n: (("chain", "draw"), prior_theta[..., j])
+    prior = xr.Dataset({n: parameter(n, prior_theta[..., j])
                         for j, n in enumerate(problem.names)},
                        coords={"chain": coords["chain"],
                                "draw": np.arange(prior_theta.shape[1])})
@@ -109,6 +115,7 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         "posterior_predictive": per_observation(posterior_values),
         "prior_predictive": per_observation(prior_values, dict(prior.coords)),
         "observed_data": observed, "identifiability": ident}
+    groups = {name: described(group, problem.system) for name, group in groups.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the identifiability group is ours, not ArviZ's
         idata = az.InferenceData(**groups)
