@@ -13,7 +13,14 @@ from prospects.evidence.schema import ObservationSpec
 from prospects.inference.calibrate import PriorDataConflict, Problem, calibrate
 from prospects.inference.fit import fit_table
 from prospects.inference.likelihood import Likelihood
-from prospects.inference.posterior import correlated_pairs, load_posterior, save_posterior
+from prospects.evidence.priors import Prior
+from prospects.inference.posterior import (
+    at_prior_edge,
+    correlated_pairs,
+    identifiability,
+    load_posterior,
+    save_posterior,
+)
 from prospects.system import load_system
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -234,3 +241,14 @@ def test_no_observations_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1
     assert "observations.yaml: no observations" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_posterior_piled_at_a_prior_bound_is_named():
+    rng = np.random.default_rng(0)
+    priors = {"a": Prior(dist="uniform", low=0, high=1), "b": Prior(dist="uniform", low=0, high=1)}
+    ident = identifiability(priors, {"a": rng.uniform(0, 0.08, 4000),
+                                     "b": rng.uniform(0.2, 0.8, 4000)})
+    assert at_prior_edge(ident) == [("a", "low")]
+    ident = identifiability(priors, {"a": rng.uniform(0.9, 1, 4000),
+                                     "b": rng.uniform(0, 1, 4000)})
+    assert at_prior_edge(ident) == [("a", "high")]

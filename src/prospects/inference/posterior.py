@@ -43,9 +43,23 @@ def identifiability(priors: dict, posterior: dict[str, np.ndarray]):
          "posterior_high": ("parameter", np.quantile(post, 0.95, axis=0)),
          "contraction": ("parameter", 1 - post.var(axis=0) / prior_sd**2),
          "shift": ("parameter", (post.mean(axis=0) - prior_mean) / prior_sd),
-         "correlation": (("parameter", "other"), rho)},
+         "correlation": (("parameter", "other"), rho),
+         "below_prior_5": ("parameter", [np.mean(f.cdf(post[:, j]) < 0.05)
+                                         for j, f in enumerate(frozen)]),
+         "above_prior_95": ("parameter", [np.mean(f.cdf(post[:, j]) > 0.95)
+                                          for j, f in enumerate(frozen)])},
         coords={"parameter": names, "other": names},
-        attrs={"not_identified_below": 0.1, "correlated_above": 0.7})
+        attrs={"not_identified_below": 0.1, "correlated_above": 0.7, "edge_share": 0.25})
+
+
+def at_prior_edge(ident) -> list[tuple[str, str]]:
+    """Parameters whose posterior piles into the outer 5% of the prior on one side (more
+    than ``edge_share`` of the draws there): the evidence pushes against what the prior
+    allows, a sign that the prior's range or the model is wrong. Each with "low"/"high"."""
+    share = ident.attrs["edge_share"]
+    return [(str(n), side) for side, var in (("low", "below_prior_5"), ("high", "above_prior_95"))
+            for n, v in zip(ident.parameter.values, ident[var].values, strict=True)
+            if v > share]
 
 
 def not_identified(ident) -> list[str]:
