@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from prospects.cli import app
 from prospects.evidence import EvidenceError
+from prospects.evidence.priors import Prior
 from prospects.evidence.schema import ObservationSpec
 from prospects.inference.calibrate import PriorDataConflict, Problem, calibrate
 from prospects.inference.fit import fit_table
 from prospects.inference.likelihood import Likelihood
-from prospects.evidence.priors import Prior
 from prospects.inference.posterior import (
     at_prior_edge,
     correlated_pairs,
