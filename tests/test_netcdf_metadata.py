@@ -72,5 +72,5 @@ def test_every_unit_parses_in_udunits(files, tmp_path):
             assert group.Conventions == "CF-1.10", group.path
     checked = [entry for path in [*files, posterior] for entry in _units_in(path)]
     assert len(checked) > 20
-    for group, name, unit in checked:
+    for _group, _name, unit in checked:
         cf_units.Unit(unit)  # raises ValueError on anything UDUNITS cannot read
