@@ -73,10 +73,6 @@ class Quantity(Entry):
             raise ValueError("a range needs low <= high")
         return self
 
-    @property
-    def bounds(self) -> tuple[float, float]:
-        return (self.value, self.value) if self.value is not None else (self.low, self.high)
-
 
 class Claim(Entry):
     id: str
