@@ -27,10 +27,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .builtins import BUILTINS
-from .check import check
-from .expr import COMPARISONS, LOGICAL, BinOp, Const, Expr, Not, Reduce, Visitor
-from .model import Model, ModelError, Stock
+from ..sd.builtins import BUILTINS
+from ..sd.check import check
+from ..sd.expr import COMPARISONS, LOGICAL, BinOp, Const, Expr, Not, Reduce, Visitor
+from ..sd.model import Model, ModelError, Stock
 
 #: Vensim builtins and control variables a model variable may not be called
 #: (compared after lower-casing and reading spaces as underscores).

@@ -1,17 +1,21 @@
 """Vensim export: PySD really runs each exported model and must reproduce the engine."""
 
 import itertools
+import sys
 import warnings
+from pathlib import Path
 
-import models  # tests/sd/models.py (pytest puts this folder on sys.path)
 import numpy as np
 import pytest
 import xarray as xr
 
 from prospects.engine import simulate
 from prospects.engine.run import output_times
+from prospects.interop.vensim import to_vensim, vensim_names, write_vensim
 from prospects.sd import Model, random_uniform, step
-from prospects.sd.vensim import to_vensim, vensim_names, write_vensim
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "sd"))
+import models  # noqa: E402  (tests/sd/models.py)
 
 pysd = pytest.importorskip("pysd")
 
