@@ -1,0 +1,129 @@
+"""Where each variable of an exported diagram goes: a small layout of our own.
+
+Stocks stand in rows, each chain of stocks joined by flows side by side, with the flows
+between them horizontal. A flow from or to outside the model comes down into its stock
+from a cloud above, or leaves it down to a cloud below. The other variables stand in
+rows under the stocks, layered by how far they are from a stock or flow they feed (one
+step nearest), each placed near the mean position of what it feeds. Written by hand
+because it is short and exact: Graphviz would be a system dependency for the same
+result, and could not keep pipes straight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+STOCKS_PER_ROW = 5
+FLOW_GAP = 110  # between flows to clouds on one stock
+CELL_W = 300  # between stocks side by side, at least
+BAND_H = 320  # stock rows
+ROW_H = 60  # rows of other variables
+VAR_GAP = 130  # between variables in a row
+VARS_PER_ROW = 12
+MARGIN = 120
+
+
+@dataclass
+class Layout:
+    """Centres: ``at`` of each stock, flow valve and variable; ``clouds`` of each flow
+    end outside the model, by (flow, "src" or "dst")."""
+
+    at: dict[str, tuple[int, int]] = field(default_factory=dict)
+    clouds: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+
+
+def _chains(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | None]]):
+    """Stocks ordered so that those joined by flows stand together, sources first."""
+    links = {s: [] for s in stocks}
+    for _, src, dst in flows:
+        if src is not None and dst is not None and src != dst:
+            links[src].append(dst)
+            links[dst].append(src)
+    fed = {dst for _, src, dst in flows if src is not None and dst is not None}
+    ordered: list[str] = []
+    for first in sorted(stocks, key=lambda s: s in fed):  # stocks nothing feeds first
+        if first in ordered:
+            continue
+        queue = [first]
+        while queue:
+            stock = queue.pop(0)
+            if stock not in ordered:
+                ordered.append(stock)
+                queue.extend(s for s in links[stock] if s not in ordered)
+    return ordered
+
+
+def lay_out(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | None]],
+            reads: Mapping[str, Sequence[str]]) -> Layout:
+    """Positions for ``stocks``, ``flows`` (name, source, destination; None is a cloud)
+    and every other name in ``reads`` (each name -> the names it reads)."""
+    layout = Layout()
+    clouds = {s: ([], []) for s in stocks}  # flows from above, flows to below
+    for name, src, dst in flows:
+        if src is None:
+            clouds[dst][0].append(name)
+        elif dst is None:
+            clouds[src][1].append(name)
+    x, y, in_row = MARGIN, MARGIN + 110, 0
+    for stock in _chains(stocks, flows):
+        width = max(CELL_W, FLOW_GAP * (max(map(len, clouds[stock])) + 1))
+        if in_row == STOCKS_PER_ROW:
+            x, y, in_row = MARGIN, y + BAND_H, 0
+        layout.at[stock] = (x + width // 2, y)
+        for side, names in zip(("src", "dst"), clouds[stock], strict=True):
+            for k, flow in enumerate(names):
+                fx = x + width // 2 + round((k - (len(names) - 1) / 2) * FLOW_GAP)
+                sign = -1 if side == "src" else 1
+                layout.at[flow] = (fx, y + sign * 70)
+                layout.clouds[(flow, side)] = (fx, y + sign * 125)
+        x, in_row = x + width, in_row + 1
+    pairs: dict[frozenset, int] = {}
+    for name, src, dst in flows:
+        if src is not None and dst is not None:
+            pair = frozenset((src, dst))
+            k = pairs[pair] = pairs.get(pair, -1) + 1
+            (x0, y0), (x1, y1) = layout.at[src], layout.at[dst]
+            layout.at[name] = ((x0 + x1) // 2, (y0 + y1) // 2 + 40 * k)
+    _layer(layout, reads, y + BAND_H // 2)
+    return layout
+
+
+def _layer(layout: Layout, reads: Mapping[str, Sequence[str]], top: int) -> None:
+    """Rows of the variables not yet placed, nearest to what they feed first."""
+    users: dict[str, list[str]] = {}
+    for name, inputs in reads.items():
+        for used in inputs:
+            users.setdefault(used, []).append(name)
+    rest = [n for n in reads if n not in layout.at]
+    depth = {n: 1 for n in rest  # feeds a stock or flow, or feeds nothing
+             if not users.get(n) or any(u in layout.at for u in users[n])}
+    frontier = list(depth)
+    while frontier:
+        later = []
+        for name in frontier:
+            for used in reads.get(name, ()):
+                if used in reads and used not in layout.at and used not in depth:
+                    depth[used] = depth[name] + 1
+                    later.append(used)
+        frontier = later
+    for name in rest:  # only in loops of variables that feed nothing placed
+        depth.setdefault(name, max(depth.values(), default=0) + 1)
+    y = top
+    for level in sorted(set(depth.values())):
+        row = [n for n in rest if depth[n] == level]
+
+        def wanted(name):
+            near = [layout.at[u][0] for u in users.get(name, []) + list(reads[name])
+                    if u in layout.at]
+            return sum(near) / len(near) if near else 0.0
+
+        row.sort(key=wanted)
+        for start in range(0, len(row), VARS_PER_ROW):
+            x = MARGIN
+            for name in row[start:start + VARS_PER_ROW]:
+                x = max(x, round(wanted(name)) - VAR_GAP // 2)
+                layout.at[name] = (x, y)
+                x += VAR_GAP
+            y += ROW_H
+        y += ROW_H // 2
