@@ -26,11 +26,37 @@ MARGIN = 120
 
 @dataclass
 class Layout:
-    """Centres: ``at`` of each stock, flow valve and variable; ``clouds`` of each flow
-    end outside the model, by (flow, "src" or "dst")."""
+    """Centres: ``at`` of each stock (with its box's ``half_width``), flow valve and
+    variable; ``clouds`` of each flow
+    end outside the model, by (flow, "src" or "dst"). ``reads``: each variable drawn
+    (in order) with the variables it reads; ``kinds``: stock, flow or other; ``flows``:
+    (name, source, destination)."""
 
     at: dict[str, tuple[int, int]] = field(default_factory=dict)
+    half_width: dict[str, int] = field(default_factory=dict)  # of each stock's box
+    labels: dict[str, tuple[int, int]] = field(default_factory=dict)  # of flows, if moved
     clouds: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    reads: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    flows: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+
+def diagram(eqs) -> Layout:
+    """The layout of exported equations (``interop.equations.Equation``): each variable
+    once, lookups included, an arrow for every variable an equation reads."""
+    reads: dict[str, list[str]] = {}
+    for eq in eqs:
+        seen = reads.setdefault(eq.name, [])
+        seen += [r for r in eq.reads if r not in seen]
+    for name in [r for rs in reads.values() for r in rs if r not in reads]:
+        reads[name] = []  # a lookup
+    kinds = {eq.name: eq.kind for eq in eqs}
+    flows = [(eq.name, eq.src, eq.dst) for eq in eqs if eq.kind == "flow"]
+    layout = lay_out([n for n in reads if kinds.get(n) == "stock"], flows, reads)
+    layout.reads, layout.flows = reads, flows
+    layout.kinds = {n: kinds.get(n) if kinds.get(n) in ("stock", "flow") else "other"
+                    for n in reads}
+    return layout
 
 
 def _chains(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | None]]):
@@ -71,11 +97,14 @@ def lay_out(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | 
         if in_row == STOCKS_PER_ROW:
             x, y, in_row = MARGIN, y + BAND_H, 0
         layout.at[stock] = (x + width // 2, y)
+        layout.half_width[stock] = max(40, FLOW_GAP * (max(map(len, clouds[stock])) - 1) // 2
+                                       + 20)
         for side, names in zip(("src", "dst"), clouds[stock], strict=True):
             for k, flow in enumerate(names):
                 fx = x + width // 2 + round((k - (len(names) - 1) / 2) * FLOW_GAP)
                 sign = -1 if side == "src" else 1
                 layout.at[flow] = (fx, y + sign * 70)
+                layout.labels[flow] = (fx, y + sign * 70 + 16 + 14 * (k % 2))  # staggered
                 layout.clouds[(flow, side)] = (fx, y + sign * 125)
         x, in_row = x + width, in_row + 1
     pairs: dict[frozenset, int] = {}

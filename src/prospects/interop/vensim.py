@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..sd.model import Model
 from .equations import Equation, Exporter, clock, comment, number, time_unit, unit
-from .layout import lay_out
+from .layout import diagram
 
 
 class _Vensim(Exporter):
@@ -79,31 +79,25 @@ def _half_width(name: str) -> int:
 
 def sketch(eqs: list[Equation]) -> list[str]:
     """The sketch lines of a view of these equations (one object per variable)."""
-    reads: dict[str, list[str]] = {}
-    for eq in eqs:
-        reads.setdefault(eq.name, [])
-        reads[eq.name] += [r for r in eq.reads if r not in reads[eq.name]]
-    for name in {r for rs in reads.values() for r in rs} - set(reads):
-        reads[name] = []  # a lookup
-    kinds = {eq.name: eq.kind for eq in eqs}
-    flows = [(eq.name, eq.src, eq.dst) for eq in eqs if eq.kind == "flow"]
-    stocks = [n for n in reads if kinds.get(n) == "stock"]
-    layout = lay_out(stocks, flows, reads)
+    layout = diagram(eqs)
     lines, ids = [], {}
 
     def new_id() -> int:
         return len(lines) + 1
 
     def arrow(src: int, dst: int, a, b, pipe: str = "") -> None:
+        if pipe and a[0] != b[0] and a[1] != b[1]:  # into a stock from above or below
+            b = (a[0], b[1])
         mid = f"({(a[0] + b[0]) // 2},{(a[1] + b[1]) // 2})"
         style = f"{pipe},0,0,22,0,0,0" if pipe else "0,0,0,0,0,64,0"
         lines.append(f"1,{new_id()},{src},{dst},{style},-1--1--1,,1|{mid}|")
 
-    for name in stocks:
+    for name in [n for n, kind in layout.kinds.items() if kind == "stock"]:
         x, y = layout.at[name]
         ids[name] = new_id()
-        lines.append(f"10,{ids[name]},{name},{x},{y},40,20,3,3,0,0,0,0,0,0")
-    for name, src, dst in flows:
+        lines.append(f"10,{ids[name]},{name},{x},{y},{layout.half_width[name]},20,3,3,0,0,0,0,"
+                     "0,0")
+    for name, src, dst in layout.flows:
         ends = {}
         for side, stock in (("src", src), ("dst", dst)):
             if stock is None:
@@ -116,17 +110,18 @@ def sketch(eqs: list[Equation]) -> list[str]:
         valve = new_id()
         lines.append(f"11,{valve},48,{x},{y},6,8,34,3,0,0,1,0,0,0")
         ids[name] = new_id()
-        lines.append(f"10,{ids[name]},{name},{x},{y + 16},{_half_width(name)},8,40,3,0,0,-1,"
+        lx, ly = layout.labels.get(name, (x, y + 16))
+        lines.append(f"10,{ids[name]},{name},{lx},{ly},{_half_width(name)},8,40,3,0,0,-1,"
                      "0,0,0")
         arrow(valve, ends["dst"][0], (x, y), ends["dst"][1], pipe="4")
         arrow(valve, ends["src"][0], (x, y), ends["src"][1], pipe="100")
-    for name in reads:
+    for name in layout.reads:
         if name not in ids:
             x, y = layout.at[name]
             ids[name] = new_id()
             lines.append(f"10,{ids[name]},{name},{x},{y},{_half_width(name)},8,8,3,0,0,0,"
                          "0,0,0")
-    for name, inputs in reads.items():
+    for name, inputs in layout.reads.items():
         for used in inputs:
             arrow(ids[used], ids[name], layout.at[used], layout.at[name])
     return lines
