@@ -14,7 +14,7 @@ from prospects.cli import app
 from prospects.interop.equations import comment, plain_name, unit
 from prospects.interop.vensim import to_vensim, vensim_names
 from prospects.interop.xmile import to_xmile
-from prospects.sd import Model, ModelError, Variable, pulse, random_uniform, smooth
+from prospects.sd import Model, ModelError, Variable, pulse, random_uniform, smooth, zidz
 from prospects.sd.builtins import BUILTINS
 from prospects.sd.expr import Call
 from prospects.system import load_system
@@ -154,8 +154,10 @@ def test_xmile_writes_pulse_as_its_condition_and_refuses_random_uniform(tmp_path
     m = Model("pulsed", start="2015-01", stop="2016-12")
     stock = m.stock("x", 0.0, unit="person")
     m.flow("inflow", None, stock, pulse("2015-06", 3) * m.param("h", 2.0, unit="person/month"))
+    m.aux("ratio", zidz(m.param("one", 1.0, unit="person"), stock))  # 0 until x > 0
     text = to_xmile(m)
     assert "IF_THEN_ELSE(TIME &gt;= 5 AND TIME &lt; 5 + 3, 1, 0)" in text
+    assert 'SAFEDIV("one", "x")' in text
     assert_same_run(m, tmp_path, "xmile")
     m.aux("shock", random_uniform(0.0, 1.0))
     with pytest.raises(ModelError, match="random_uniform to XMILE"):
