@@ -176,6 +176,12 @@ class Exporter(Visitor):
     def dims(self, node: Expr) -> tuple[str, ...]:
         return self.lowered.dims(node)
 
+    def visit(self, node: Expr):
+        method = getattr(self, node.form, None)
+        if method is None:
+            raise ModelError(f"cannot export a {node.form} to {self.FORMAT}")
+        return method(node)
+
     def noted(self, name: str, doc: str) -> str:
         """``doc``, with the Prospects name of a variable the export renamed."""
         return doc + (f" (Prospects name: {name})" if name in self.renamed else "")
@@ -311,8 +317,10 @@ class Exporter(Visitor):
                     name, self.dims(node), lambda: self._reduce(node, {})[0], None,
                     f"{node.how} over {node.dim}, used inside another sum"))
             return self.ref(name, self.dims(node), ctx), ATOM
-        inner = self.num(node.operand, {**ctx, node.dim: f"{node.dim}!"})
-        text = f"SUM({inner})"
+        function = _REDUCTIONS.get(node.how)
+        if function is None:
+            raise ModelError(f"cannot export a {node.how} over {node.dim} to {self.FORMAT}")
+        text = f"{function}({self.num(node.operand, {**ctx, node.dim: f'{node.dim}!'})})"
         if node.how == "mean":
             return f"{text} / {len(self.model.dimensions[node.dim])}", MUL
         return text, ATOM
@@ -324,6 +332,8 @@ class Exporter(Visitor):
         try:
             text = render()
             reads = [n for n in self.reading if n != name]
+        except ModelError as err:
+            raise ModelError(f"'{name}': {err}") from None
         finally:
             self.reading = outer
         return Equation(name, dims, text, unit, doc, reads=reads, **fields)
@@ -419,6 +429,7 @@ class Exporter(Visitor):
 
 
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "!=": "<>"}
+_REDUCTIONS = {"sum": "SUM", "mean": "SUM", "prod": "PROD", "max": "VMAX", "min": "VMIN"}
 
 
 def time_unit(model: Model) -> str:

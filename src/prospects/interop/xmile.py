@@ -2,9 +2,10 @@
 
 The equations are those of ``interop.equations``, in XMILE's syntax: names quoted
 (``"births"``, so that none reads as a keyword), ``AND``/``OR``/``NOT``, ``IF_THEN_ELSE``,
-``a mod b``, builtins by the registry's XMILE names. Two builtins have no XMILE function
-with the same meaning: ``pulse`` (XMILE's PULSE is an impulse) is written as the condition
-it stands for, and ``random_uniform`` is refused (PySD reads no UNIFORM). Arrayed
+``a mod b``, builtins by the registry's XMILE names. ``pulse`` has no XMILE function of
+the same meaning (XMILE's PULSE is an impulse), so it is written as the condition it
+stands for; a builtin PySD's XMILE reader does not know (``random_uniform``: PySD reads
+no UNIFORM) is refused with a one-line error. Arrayed
 parameters give one ``<element>`` per member. The file is built with ElementTree, so
 every name, unit and comment is escaped as XML.
 """
@@ -23,6 +24,14 @@ from .layout import diagram
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 MOD = ADD + 1  # ``a mod b`` binds tighter than + and looser than *
+
+#: XMILE functions PySD 3.14's XMILE reader turns into its own (xmile_structures.py and
+#: the builder's functionspace); a builtin whose XMILE name is not here is refused
+PYSD_READS = frozenset("""
+    abs arccos arcsin arctan cos cosh delay delay1 delay3 delayn exp forcst if_then_else
+    init int ln log max min power ramp safediv sin sinh smth1 smth3 smthn sqrt step tan
+    tanh trend
+""".split())
 
 
 def _spaced(name: str) -> str:
@@ -51,10 +60,11 @@ class _Xmile(Exporter):
             start, width = (self.num(x, ctx, ATOM) for x in node.args)
             return (f"IF_THEN_ELSE(TIME >= {start} AND TIME < {start} + {width}, 1, 0)",
                     ATOM)
-        if node.fn == "random_uniform":
-            raise ModelError("cannot export random_uniform to XMILE: PySD's XMILE reader "
-                             "has no UNIFORM (export to .mdl instead)")
-        return f"{self.function(node.fn, len(node.args))}({', '.join(args)})", ATOM
+        name = self.function(node.fn, len(node.args))
+        if name.lower() not in PYSD_READS:
+            raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
+                             f"{name} (export to .mdl instead)")
+        return f"{name}({', '.join(args)})", ATOM
 
     def tree(self) -> ET.ElementTree:
         model = self.model
