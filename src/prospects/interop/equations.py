@@ -96,7 +96,8 @@ def _is_bool(node: Expr) -> bool:
 class Equation:
     """``name[subscripts] = text``; subscripts default to the dimension names. ``kind``:
     param, stock, flow (one of the model's, with ``src`` and ``dst``), aux or floor (a
-    stock's non-negativity inflow). A stock's ``text`` is its initial value, with its
+    stock's non-negativity inflow). A variable of the export's own limits is drawn
+    ``beside`` its stock or flow. A stock's ``text`` is its initial value, with its
     ``inflows``, ``outflows`` and ``floor`` named."""
 
     name: str
@@ -110,6 +111,7 @@ class Equation:
     inflows: list[str] = field(default_factory=list)
     outflows: list[str] = field(default_factory=list)
     floor: str | None = None
+    beside: str | None = None
     src: str | None = None
     dst: str | None = None
 
@@ -353,7 +355,7 @@ class Exporter(Visitor):
                              {r.name for r in lim.raws.values()})
                 eqs.append(self._equation(self.names[raw], var.dims,
                                           lambda v=var: self.num(v.rate, {}), var.unit,
-                                          limit.raws[var.name].doc))
+                                          limit.raws[var.name].doc, beside=name))
                 product = limit.raws[var.name] * limit.scale
                 eqs.append(self._flow(var, name, doc, lambda p=product: self.num(p, {})))
             elif var.kind == "flow":
@@ -365,14 +367,16 @@ class Exporter(Visitor):
         for limit in self.limits:
             eqs.append(self._equation(self.names[limit.scale.name], limit.stock.dims,
                                       lambda lim=limit: self.num(lim.expr, {}),
-                                      "dimensionless", limit.scale.doc))
+                                      "dimensionless", limit.scale.doc,
+                                      beside=self.names[limit.stock.name]))
         for stock_name, floor in self.lowered.floors.items():
             stock = model[stock_name]
             eqs.append(self._equation(
                 self.floor[stock_name], stock.dims, lambda f=floor: self.num(f, {}),
                 stock.unit and f"({stock.unit}) / {time_unit(model)}",
                 f"keeps {stock_name} at or above zero as Prospects does "
-                "(0 unless the inflows are negative)", kind="floor"))
+                "(0 unless the inflows are negative)", kind="floor",
+                beside=self.names[stock_name]))
         for state in self.states.values():
             eqs.append(self._equation(self.names[state.name], state.dims,
                                       lambda s=state: self.builtin(s.call, {})[0], None,

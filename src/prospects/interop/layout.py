@@ -52,7 +52,8 @@ def diagram(eqs) -> Layout:
         reads[name] = []  # a lookup
     kinds = {eq.name: eq.kind for eq in eqs}
     flows = [(eq.name, eq.src, eq.dst) for eq in eqs if eq.kind == "flow"]
-    layout = lay_out([n for n in reads if kinds.get(n) == "stock"], flows, reads)
+    beside = {eq.name: eq.beside for eq in eqs if eq.beside}
+    layout = lay_out([n for n in reads if kinds.get(n) == "stock"], flows, reads, beside)
     layout.reads, layout.flows = reads, flows
     layout.kinds = {n: kinds.get(n) if kinds.get(n) in ("stock", "flow") else "other"
                     for n in reads}
@@ -81,10 +82,12 @@ def _chains(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | 
 
 
 def lay_out(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | None]],
-            reads: Mapping[str, Sequence[str]]) -> Layout:
+            reads: Mapping[str, Sequence[str]], beside: Mapping[str, str] | None = None) -> Layout:
     """Positions for ``stocks``, ``flows`` (name, source, destination; None is a cloud)
-    and every other name in ``reads`` (each name -> the names it reads)."""
-    layout = Layout()
+    and every other name in ``reads`` (each name -> the names it reads); a name in
+    ``beside`` goes right of its stock, or under its flow."""
+    layout, beside = Layout(), beside or {}
+    at_stock = {s: [n for n, b in beside.items() if b == s] for s in stocks}
     clouds = {s: ([], []) for s in stocks}  # flows from above, flows to below
     for name, src, dst in flows:
         if src is None:
@@ -94,11 +97,14 @@ def lay_out(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | 
     x, y, in_row = MARGIN, MARGIN + 110, 0
     for stock in _chains(stocks, flows):
         width = max(CELL_W, FLOW_GAP * (max(map(len, clouds[stock])) + 1))
+        width += VAR_GAP if at_stock[stock] else 0
         if in_row == STOCKS_PER_ROW:
             x, y, in_row = MARGIN, y + BAND_H, 0
         layout.at[stock] = (x + width // 2, y)
-        layout.half_width[stock] = max(40, FLOW_GAP * (max(map(len, clouds[stock])) - 1) // 2
-                                       + 20)
+        half = layout.half_width[stock] = max(40, FLOW_GAP * (max(map(len, clouds[stock])) - 1)
+                                              // 2 + 20)
+        for k, name in enumerate(at_stock[stock]):
+            layout.at[name] = (x + width // 2 + half + VAR_GAP // 2, y - 15 + 30 * k)
         for side, names in zip(("src", "dst"), clouds[stock], strict=True):
             for k, flow in enumerate(names):
                 fx = x + width // 2 + round((k - (len(names) - 1) / 2) * FLOW_GAP)
@@ -114,7 +120,12 @@ def lay_out(stocks: Sequence[str], flows: Sequence[tuple[str, str | None, str | 
             k = pairs[pair] = pairs.get(pair, -1) + 1
             (x0, y0), (x1, y1) = layout.at[src], layout.at[dst]
             layout.at[name] = ((x0 + x1) // 2, (y0 + y1) // 2 + 40 * k)
-    _layer(layout, reads, y + BAND_H // 2)
+    for name, flow in beside.items():
+        if name not in layout.at:  # under its flow: below the cloud of an outflow
+            fx, fy = layout.at[flow]
+            end = layout.clouds.get((flow, "dst"), (fx, fy + 15))  # below its label
+            layout.at[name] = (fx, max(fy, end[1]) + 30)
+    _layer(layout, reads, y + BAND_H // 2 + 60)  # under the last row of stocks and raws
     return layout
 
 
@@ -149,10 +160,15 @@ def _layer(layout: Layout, reads: Mapping[str, Sequence[str]], top: int) -> None
 
         row.sort(key=wanted)
         for start in range(0, len(row), VARS_PER_ROW):
-            x = MARGIN
-            for name in row[start:start + VARS_PER_ROW]:
-                x = max(x, round(wanted(name)) - VAR_GAP // 2)
-                layout.at[name] = (x, y)
-                x += VAR_GAP
+            names = row[start:start + VARS_PER_ROW]
+            xs, x = [], MARGIN - VAR_GAP
+            for name in names:  # in order, at least VAR_GAP apart
+                x = max(x + VAR_GAP, round(wanted(name)))
+                xs.append(x)
+            # then the row moved as a whole to centre it on where its variables want to be
+            shift = round(sum(map(wanted, names)) / len(names) - sum(xs) / len(xs))
+            shift = max(shift, MARGIN - xs[0])
+            for name, x in zip(names, xs, strict=True):
+                layout.at[name] = (x + shift, y)
             y += ROW_H
         y += ROW_H // 2
