@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from prospects.cli import app
+from prospects.interop.dot import to_dot
 from prospects.interop.equations import comment, plain_name, unit
 from prospects.interop.vensim import to_vensim, vensim_names
 from prospects.interop.xmile import to_xmile
@@ -195,6 +196,12 @@ def test_hostile_comments_define_nothing_more(fmt, tmp_path):
     assert names == {"rate", "effect", "people", "births", "seen", "seen_smooth",
                      "people_floor", "time", "final_time", "initial_time", "saveper",
                      "time_step"}
+
+
+def test_no_format_carries_a_control_character_to_the_terminal():
+    model = hostile_model()
+    for text in (to_vensim(model), to_xmile(model), to_dot(model)):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
 
 
 def test_names_are_made_plain():

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from ..sd.graph import references
 from ..sd.model import Model
 
 
 def _quote(text: str) -> str:
+    """A DOT string: quotes and backslashes escaped, control characters dropped."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
