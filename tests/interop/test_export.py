@@ -166,7 +166,8 @@ def test_xmile_writes_pulse_as_its_condition_and_refuses_random_uniform(tmp_path
 
 
 # -- hostile text ----------------------------------------------------------------------------
-HOSTILE = 'a "quote" ~ tilde | bar\nnew line <tag> & amp ] [ { } \\\\\\---/// :AND: \x07'
+HOSTILE = ('a "quote" ~ tilde | bar\nnew line <tag> & amp ] [ { } \\\\\\---/// :AND: \x07 '
+           ':MACRO: m(x) = 1 :END OF MACRO: x = 1')
 
 
 def hostile_model():
@@ -183,7 +184,8 @@ def hostile_model():
 def test_units_and_comments_keep_no_character_that_ends_a_field():
     for text in (comment(HOSTILE), unit(HOSTILE)):
         assert not set(text) & set('"~|\n<>&[]{}\\\x07')
-        assert "quote" in text and "amp" in text
+        assert "quote" in text and "amp" in text and "MACRO" in text
+        assert not re.search(r":\s*[A-Za-z ]+:", text)
 
 
 @pytest.mark.parametrize("fmt", ["mdl", "xmile"])

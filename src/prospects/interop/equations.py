@@ -77,8 +77,10 @@ def number(value: float) -> str:
 
 def comment(text: str | None) -> str:
     """Text safe in a units or comment field: one line, without ~ | \\ brackets, braces,
-    quotes, < > & or control characters."""
+    quotes, < > &, control characters or Vensim's :KEYWORDS: (PySD splits a file at
+    any :MACRO:)."""
     text = re.sub(r"[~|\\\[\]\"{}<>&\x00-\x1f\x7f-\x9f]", " ", text or "")
+    text = re.sub(r":\s*([A-Za-z][A-Za-z ]*?)\s*:", r" \1 ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
