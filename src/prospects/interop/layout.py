@@ -2,11 +2,12 @@
 
 Stocks stand in rows, each chain of stocks joined by flows side by side, with the flows
 between them horizontal. A flow from or to outside the model comes down into its stock
-from a cloud above, or leaves it down to a cloud below. The other variables stand in
-rows under the stocks, layered by how far they are from a stock or flow they feed (one
-step nearest), each placed near the mean position of what it feeds. Written by hand
-because it is short and exact: Graphviz would be a system dependency for the same
-result, and could not keep pipes straight.
+from a cloud above, or leaves it down to a cloud below. The export's own variables for a
+stock's limit stand beside it (outflow scale, floor) or under their flow (its requested
+rate). The other variables stand in rows under the stocks, layered by how far they are
+from a stock or flow they feed (one step nearest), each placed near the mean position of
+what it feeds and reads. Written by hand because it is short and exact: Graphviz would
+be a system dependency for the same result, and could not keep pipes straight.
 """
 
 from __future__ import annotations
@@ -149,16 +150,16 @@ def _layer(layout: Layout, reads: Mapping[str, Sequence[str]], top: int) -> None
         frontier = later
     for name in rest:  # only in loops of variables that feed nothing placed
         depth.setdefault(name, max(depth.values(), default=0) + 1)
+
+    def wanted(name):
+        """The mean x of what the variable feeds and reads, among those placed."""
+        near = [layout.at[u][0] for u in users.get(name, []) + list(reads[name])
+                if u in layout.at]
+        return sum(near) / len(near) if near else 0.0
+
     y = top
     for level in sorted(set(depth.values())):
-        row = [n for n in rest if depth[n] == level]
-
-        def wanted(name):
-            near = [layout.at[u][0] for u in users.get(name, []) + list(reads[name])
-                    if u in layout.at]
-            return sum(near) / len(near) if near else 0.0
-
-        row.sort(key=wanted)
+        row = sorted((n for n in rest if depth[n] == level), key=wanted)
         for start in range(0, len(row), VARS_PER_ROW):
             names = row[start:start + VARS_PER_ROW]
             xs, x = [], MARGIN - VAR_GAP
