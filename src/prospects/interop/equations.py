@@ -123,7 +123,8 @@ class Equation:
 
 
 class Exporter(Visitor):
-    """Names and equations of a model; a subclass gives its format's syntax."""
+    """Names and equations of a model, in Vensim's syntax unless a subclass gives its
+    format's (its words, ``quoted``, ``function`` and ``builtin``)."""
 
     #: words for logical operators and the time, and how a name is written in equations
     AND, OR, NOT_WORD, TIME = ":AND:", ":OR:", ":NOT:", "Time"
