@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from prospects.engine import simulate
+from prospects.interop.dot import to_dot
 from prospects.sd import (
     Model,
     ModelError,
@@ -19,7 +20,7 @@ from prospects.sd import (
     step,
     total,
 )
-from prospects.sd.inspect import describe, to_dot
+from prospects.sd.inspect import describe
 
 
 def run1(model, name):

@@ -2,7 +2,7 @@
 
 import typer
 
-from . import backtest, browse, common, dashboard, explore, forecast, report, run
+from . import backtest, browse, common, dashboard, explore, export, forecast, report, run
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -36,5 +36,6 @@ app.command("backtest")(backtest.backtest)
 app.command("sensitivity")(explore.sensitivity)
 app.command("discover")(explore.discover)
 app.command("dashboard")(dashboard.dashboard)
+app.command("export")(export.export)
 app.add_typer(browse.model_app, name="model")
 app.add_typer(browse.evidence_app, name="evidence")
