@@ -188,3 +188,10 @@ def test_describe_and_dot():
     assert dot.startswith('digraph "t"')
     assert '"people" -> "leave" [penwidth=3' in dot
     assert '"k" -> "leave" [style=dashed' in dot
+
+
+def test_dot_breaks_the_line_before_a_variables_dimensions():
+    m = Model("d", start="2020-01", stop="2020-06")
+    area = m.dimension("area", ["north", "south"])
+    m.stock("held", 1.0, unit="1", dims=[area])
+    assert '"held" [shape=box, label="held\\n[area]"];' in to_dot(m)

@@ -22,8 +22,10 @@ def to_dot(model: Model) -> str:
              '  node [fontname="Helvetica", fontsize=10];']
     for var in model.variables.values():
         shape = {"stock": "box", "param": "plaintext", "flow": "diamond"}.get(var.kind, "ellipse")
-        label = var.name + (f"\\n[{', '.join(var.dims)}]" if var.dims else "")
-        lines.append(f"  {_quote(var.name)} [shape={shape}, label={_quote(label)}];")
+        label = _quote(var.name)
+        if var.dims:  # DOT's own line break (\n) before the dimensions, not an escaped one
+            label = label[:-1] + "\\n" + _quote(f"[{', '.join(var.dims)}]")[1:]
+        lines.append(f"  {_quote(var.name)} [shape={shape}, label={label}];")
     for flow in model.flows:
         src = flow.src.name if flow.src is not None else f"cloud_{flow.name}_in"
         dst = flow.dst.name if flow.dst is not None else f"cloud_{flow.name}_out"
