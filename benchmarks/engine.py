@@ -29,6 +29,7 @@ import numpy as np
 
 from prospects.engine import simulate
 from prospects.engine.lower import lower
+from prospects.interop.vensim import vensim_names, write_vensim
 from prospects.sd import (
     Model,
     clip,
@@ -43,7 +44,6 @@ from prospects.sd import (
     step,
     total,
 )
-from prospects.sd.vensim import vensim_names, write_vensim
 
 AREAS = ["Nangarhar", "Kunar", "Badakhshan", "Zabul", "Jowzjan"]
 

@@ -48,3 +48,29 @@ def test_ensembles_are_float32_with_zlib(files):
         fighters = nc["fighters"]
         assert fighters.dtype.name == "float32"
         assert fighters.filters()["zlib"] and fighters.filters()["complevel"] == 1
+
+
+def _units_in(path):
+    """Every ``units`` attribute in the file, in every group."""
+    with netCDF4.Dataset(path) as nc:
+        groups = [nc, *nc.groups.values()]
+        return [(g.path, name, var.units) for g in groups for name, var in g.variables.items()
+                if "units" in var.ncattrs()]
+
+
+def test_every_unit_parses_in_udunits(files, tmp_path):
+    """Units are checked by UDUNITS-2 itself (through cf-units), in every file we write,
+    the posterior's groups included."""
+    cf_units = pytest.importorskip("cf_units")
+    result = CliRunner().invoke(app, ["calibrate", "--system", "tests/fixtures/linear",
+                                      "--particles", "200", "--steps", "4",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    posterior = next(tmp_path.glob("*posterior.nc"))
+    with netCDF4.Dataset(posterior) as nc:
+        for group in nc.groups.values():
+            assert group.Conventions == "CF-1.10", group.path
+    checked = [entry for path in [*files, posterior] for entry in _units_in(path)]
+    assert len(checked) > 20
+    for _group, _name, unit in checked:
+        cf_units.Unit(unit)  # raises ValueError on anything UDUNITS cannot read

@@ -12,7 +12,6 @@ from prospects.files import write_netcdf
 from prospects.inference.backtest import (
     COLUMNS,
     baselines,
-    covered,
     crps_ensemble,
     crps_point,
     log_density,
@@ -92,13 +91,6 @@ def test_crps_matches_the_pairwise_definition_and_point_forecasts():
     assert crps_ensemble(x, y) == pytest.approx(slow, rel=1e-10)
     assert crps_ensemble(np.full(10, 3.0), 5.0) == pytest.approx(2.0)
     assert crps_point(3.0, 5.0) == 2.0 and math.isnan(crps_point(math.nan, 5.0))
-
-
-def test_coverage_of_central_intervals():
-    draws = np.arange(1, 101, dtype=float)  # 1..100
-    assert covered(draws, 50.0, 0.5) and covered(draws, 30.0, 0.9)
-    assert not covered(draws, 20.0, 0.5) and not covered(draws, 99.0, 0.9)
-    assert covered(draws, 5.95, 0.9)  # the 5% quantile is an edge, included
 
 
 def test_log_density_is_the_kde_density_and_survives_a_degenerate_ensemble():

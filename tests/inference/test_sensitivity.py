@@ -58,7 +58,8 @@ def test_factors_are_priors_then_one_lever_per_target_group(isk):
     targets = [lv.target for f in levers for lv in f.scenario.levers]
     assert len(targets) == len(set(targets))  # no two lever factors touch one target
     syria = [f for f in levers if f.scenario.levers[0].target == "syria_priority"]
-    assert [f.name for f in syria] == ["lever:syria_priority"]
+    assert [f.name for f in syria] == ["assumption:syria_priority"]
+    assert "assumption:opium-ban-lifted" in names and "lever:gulf-donations-cut" in names
     assert syria[0].scenario.id == "core-syria-strong"
     assert "renewed-ceasefire" in skipped_scenarios(isk)
     assert "lever:status-quo" not in names

@@ -9,7 +9,7 @@ from prospects.cli import app
 from prospects.evidence import EvidenceError, load_mechanisms
 from prospects.present.model_doc import md, model_doc
 from prospects.sd import Model, if_then_else
-from prospects.sd.loops import BALANCING, REINFORCING, UNKNOWN, feedback_loops
+from prospects.sd.loops import BALANCING, REINFORCING, UNKNOWN, feedback_loops, links
 from prospects.system import BUILTIN, load_system
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "models" / "isk.md"
@@ -36,13 +36,15 @@ def test_the_page_in_the_repository_is_what_the_generator_writes_now():
 
 def test_every_checklist_item_has_variables_or_says_it_is_not_yet_modelled():
     loaded = load_system("isk")
-    mechanisms = load_mechanisms(loaded.folder, loaded.evidence, loaded.model.variables)
+    mechanisms = load_mechanisms(loaded.folder, loaded.evidence, links(loaded.model))
     assert sorted(m.item for m in mechanisms.values()) == list(range(1, 14))
     assert all(m.variables or m.not_modelled for m in mechanisms.values())
     page = PAGE.read_text(encoding="utf-8")
     for mech in mechanisms.values():
         assert f"## {mech.item}. " in page
     assert "## Feedback loops" in page and "not yet modelled" in page.lower()
+    named = [loop for mech in mechanisms.values() for loop in mech.loops]
+    assert len(named) >= 8 and all(f"| {loop.name} | {loop.reads} (" in page for loop in named)
 
 
 def test_an_item_without_variables_says_plainly_it_is_not_yet_modelled(system):
@@ -61,12 +63,17 @@ def test_an_item_without_variables_says_plainly_it_is_not_yet_modelled(system):
                                     "also entry 'actors'"),
     (lambda d: (d[3].pop("not_modelled", None), d[3].update(variables=[])),
      "entry 'manpower' field '(entry)': name the variables"),
+    (lambda d: d[4]["loops"][0]["path"].remove("reserve"),
+     "entry 'finance' field 'loops': loop 'Pay keeps fighters' is not a feedback loop of the "
+     "model (needs does not act on money)"),
+    (lambda d: d[4]["loops"][0].update(reads="reinforcing"),
+     "loop 'Pay keeps fighters' is read as reinforcing, but the equations make it balancing"),
 ])
 def test_a_bad_mechanism_is_one_line_naming_file_entry_and_field(system, change, message):
     edit(system, change)
     loaded = load_system(system)
     with pytest.raises(EvidenceError) as err:
-        load_mechanisms(loaded.folder, loaded.evidence, loaded.model.variables)
+        load_mechanisms(loaded.folder, loaded.evidence, links(loaded.model))
     assert "mechanisms.yaml" in str(err.value) and message in str(err.value)
     assert "\n" not in str(err.value)
 

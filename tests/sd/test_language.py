@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from prospects.engine import simulate
+from prospects.interop.dot import to_dot
 from prospects.sd import (
     Model,
     ModelError,
@@ -19,7 +20,7 @@ from prospects.sd import (
     step,
     total,
 )
-from prospects.sd.inspect import describe, to_dot
+from prospects.sd.inspect import describe
 
 
 def run1(model, name):
@@ -187,3 +188,10 @@ def test_describe_and_dot():
     assert dot.startswith('digraph "t"')
     assert '"people" -> "leave" [penwidth=3' in dot
     assert '"k" -> "leave" [style=dashed' in dot
+
+
+def test_dot_breaks_the_line_before_a_variables_dimensions():
+    m = Model("d", start="2020-01", stop="2020-06")
+    area = m.dimension("area", ["north", "south"])
+    m.stock("held", 1.0, unit="1", dims=[area])
+    assert '"held" [shape=box, label="held\\n[area]"];' in to_dot(m)

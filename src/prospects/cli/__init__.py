@@ -2,7 +2,18 @@
 
 import typer
 
-from . import backtest, browse, common, dashboard, explore, forecast, report, run, vintages
+from . import (
+    backtest,
+    browse,
+    common,
+    dashboard,
+    explore,
+    export,
+    forecast,
+    report,
+    run,
+    vintages,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -37,5 +48,6 @@ app.command("vintages")(vintages.vintages)
 app.command("sensitivity")(explore.sensitivity)
 app.command("discover")(explore.discover)
 app.command("dashboard")(dashboard.dashboard)
+app.command("export")(export.export)
 app.add_typer(browse.model_app, name="model")
 app.add_typer(browse.evidence_app, name="evidence")

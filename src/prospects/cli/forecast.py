@@ -111,7 +111,7 @@ def print_identifiability(loaded, result) -> None:
     from rich.text import Text
 
     from ..analysis import figure
-    from ..inference.posterior import correlated_pairs
+    from ..inference.posterior import at_prior_edge, correlated_pairs
 
     ident = result.identifiability
     table = Table(title=f"{loaded.name}: what the observations say about each parameter",
@@ -133,6 +133,10 @@ def print_identifiability(loaded, result) -> None:
     if result.not_identified:
         console().print(f"Not identified by the evidence (contraction < 0.1; the posterior "
                         f"is about the prior): {', '.join(result.not_identified)}")
+    for name, side in at_prior_edge(ident):
+        console().print(f"  against its prior's {side} edge: {name} (over a quarter of the "
+                        f"posterior in the prior's outer 5%: the evidence wants values the "
+                        f"prior rules out)")
 
 
 def print_fit(rows) -> None:

@@ -52,9 +52,6 @@ class Empirical:
         self.size = len(next(iter(self.samples.values())))
         self.key = key
 
-    def column(self, name: str) -> Column:
-        return Column(self, name)
-
     def columns(self) -> dict[str, Column]:
         return {name: Column(self, name) for name in self.samples}
 

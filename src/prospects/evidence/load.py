@@ -227,12 +227,16 @@ def cross_check(ev: Evidence) -> None:
                                 f"needed, since claim '{claim.id}' states no quantity")
 
 
-def load_mechanisms(folder: Path, evidence: Evidence, variables) -> dict[str, Mechanism]:
+def load_mechanisms(folder: Path, evidence: Evidence, graph) -> dict[str, Mechanism]:
     """The checklist in ``folder/mechanisms.yaml``, each name checked against the model's
-    ``variables`` and the evidence (an empty mapping if there is no such file)."""
+    causal ``graph`` (``sd.loops.links``: its keys are the variables, and a named loop
+    must be one of its cycles) and the evidence (an empty mapping if there is no such
+    file)."""
+    from ..sd.loops import polarity
+
     path = Path(folder) / "mechanisms.yaml"
     mechanisms = _optional(path, Mechanism)
-    known = {"variables": (variables, "model variable"), "claims": (evidence.claims, "claim"),
+    known = {"variables": (graph, "model variable"), "claims": (evidence.claims, "claim"),
              "actors": (evidence.actors, "actor")}
     items: dict[int, str] = {}
     for mech in mechanisms.values():
@@ -245,4 +249,14 @@ def load_mechanisms(folder: Path, evidence: Evidence, variables) -> dict[str, Me
                 if name not in names:
                     raise EvidenceError(f"{path}: entry '{mech.id}' field '{field_name}': "
                                         f"unknown {what} '{name}'")
+        for loop in mech.loops:
+            where = f"{path}: entry '{mech.id}' field 'loops': loop '{loop.name}'"
+            try:
+                found = polarity(graph, loop.path)
+            except KeyError as err:
+                raise EvidenceError(f"{where} is not a feedback loop of the model "
+                                    f"({err.args[0]})") from None
+            if found in ("reinforcing", "balancing") and found != loop.reads:
+                raise EvidenceError(f"{where} is read as {loop.reads}, but the equations "
+                                    f"make it {found}")
     return mechanisms

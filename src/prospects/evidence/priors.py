@@ -94,9 +94,6 @@ class Prior(BaseModel):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.frozen.ppf(u)
 
-    def cdf(self, x: np.ndarray) -> np.ndarray:
-        return self.frozen.cdf(x)
-
     def logpdf(self, x: np.ndarray) -> np.ndarray:
         return self.frozen.logpdf(x)
 

@@ -90,10 +90,6 @@ class Quantity(Entry):
             raise ValueError("a range needs low <= high")
         return self
 
-    @property
-    def bounds(self) -> tuple[float, float]:
-        return (self.value, self.value) if self.value is not None else (self.low, self.high)
-
 
 class Claim(Entry):
     id: str
@@ -234,6 +230,17 @@ class ObservationSpec(Entry):
         return self
 
 
+class NamedLoop(Entry):
+    """A feedback loop an analyst names: its variables in causal order (the last acts on
+    the first), the polarity the analyst reads in it, and what it means in the
+    assessment's terms."""
+
+    name: str
+    path: list[str] = Field(min_length=2)
+    reads: Literal["reinforcing", "balancing"]
+    says: str
+
+
 class Mechanism(Entry):
     """One item of a system's checklist and what in the model carries it."""
 
@@ -244,6 +251,7 @@ class Mechanism(Entry):
     variables: list[str] = Field(default_factory=list)
     claims: list[str] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
+    loops: list[NamedLoop] = Field(default_factory=list)
     not_modelled: str | None = None
 
     _id = field_validator("id")(_slug)

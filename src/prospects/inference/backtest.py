@@ -135,13 +135,6 @@ def crps_point(forecast: float, y: float) -> float:
     return abs(forecast - y) if np.isfinite(forecast) else math.nan
 
 
-def covered(draws, y: float, level: float) -> bool:
-    """Whether ``y`` lies in the central ``level`` interval of the draws (ends included)."""
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(np.asarray(draws, dtype=float), [tail, 1.0 - tail])
-    return bool(low <= y <= high)
-
-
 def log_density(draws, y: float, floor: float | None = None) -> float:
     """Log density at ``y`` of a Gaussian KDE of the draws (Scott's bandwidth, at least
     ``floor``; default 1e-3 of max(|y|, |median|, 1))."""

@@ -88,7 +88,9 @@ def _strength(system: System, scenario) -> float:
 
 
 def factors(system: System) -> list[Factor]:
-    """Parameter factors (in prior order), then one lever factor per group of scenarios."""
+    """Parameter factors (in prior order), then one factor per group of scenarios that
+    touch the same targets, named for its strongest scenario's kind ("lever:" for an
+    outside actor's choice, "assumption:" for a development nobody here controls)."""
     found = [Factor(name, "parameter", prior=prior) for name, prior in system.priors.items()]
     skipped = skipped_scenarios(system)
     usable = [sc for sc in system.scenarios.values()
@@ -102,7 +104,7 @@ def factors(system: System) -> list[Factor]:
     for group in sorted(groups, key=lambda g: min(usable.index(sc) for sc in g)):
         chosen = max(group, key=lambda sc: _strength(system, sc))
         name = chosen.id if len(group) == 1 else chosen.levers[0].target
-        found.append(Factor(f"lever:{name}", "lever", scenario=chosen))
+        found.append(Factor(f"{chosen.kind}:{name}", "lever", scenario=chosen))
     return found
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..evidence import EvidenceError
-from ..files import write_atomic
+from ..files import described, write_atomic
 from .calibrate import model_fingerprint
 
 
@@ -43,9 +43,23 @@ def identifiability(priors: dict, posterior: dict[str, np.ndarray]):
          "posterior_high": ("parameter", np.quantile(post, 0.95, axis=0)),
          "contraction": ("parameter", 1 - post.var(axis=0) / prior_sd**2),
          "shift": ("parameter", (post.mean(axis=0) - prior_mean) / prior_sd),
-         "correlation": (("parameter", "other"), rho)},
+         "correlation": (("parameter", "other"), rho),
+         "below_prior_5": ("parameter", [np.mean(f.cdf(post[:, j]) < 0.05)
+                                         for j, f in enumerate(frozen)]),
+         "above_prior_95": ("parameter", [np.mean(f.cdf(post[:, j]) > 0.95)
+                                          for j, f in enumerate(frozen)])},
         coords={"parameter": names, "other": names},
-        attrs={"not_identified_below": 0.1, "correlated_above": 0.7})
+        attrs={"not_identified_below": 0.1, "correlated_above": 0.7, "edge_share": 0.25})
+
+
+def at_prior_edge(ident) -> list[tuple[str, str]]:
+    """Parameters whose posterior piles into the outer 5% of the prior on one side (more
+    than ``edge_share`` of the draws there): the evidence pushes against what the prior
+    allows, a sign that the prior's range or the model is wrong. Each with "low"/"high"."""
+    share = ident.attrs["edge_share"]
+    return [(str(n), side) for side, var in (("low", "below_prior_5"), ("high", "above_prior_95"))
+            for n, v in zip(ident.parameter.values, ident[var].values, strict=True)
+            if v > share]
 
 
 def not_identified(ident) -> list[str]:
@@ -79,10 +93,16 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         return xr.Dataset({"y": (("chain", "draw", "observation"), y)},
                           coords={**draw_coords, "observation": ids})
 
-    posterior = xr.Dataset({n: (("chain", "draw"), theta[..., j])
+    specs = problem.system.evidence.parameters
+
+    def parameter(n, values):
+        return xr.Variable(("chain", "draw"), values, attrs={
+            "units": specs[n].unit, "doc": specs[n].rationale.split(". ")[0].rstrip(".")})
+
+    posterior = xr.Dataset({n: parameter(n, theta[..., j])
                             for j, n in enumerate(problem.names)}, coords=coords)
     prior_theta = np.stack([problem.values(r.prior_z) for r in runs])
-    prior = xr.Dataset({n: (("chain", "draw"), prior_theta[..., j])
+    prior = xr.Dataset({n: parameter(n, prior_theta[..., j])
                         for j, n in enumerate(problem.names)},
                        coords={"chain": coords["chain"],
                                "draw": np.arange(prior_theta.shape[1])})
@@ -109,6 +129,7 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         "posterior_predictive": per_observation(posterior_values),
         "prior_predictive": per_observation(prior_values, dict(prior.coords)),
         "observed_data": observed, "identifiability": ident}
+    groups = {name: described(group, problem.system) for name, group in groups.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the identifiability group is ours, not ArviZ's
         idata = az.InferenceData(**groups)

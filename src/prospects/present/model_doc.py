@@ -72,12 +72,36 @@ def _mechanism(system, mech, rows) -> list[str]:
     return out + [""]
 
 
-def _loops(system) -> list[str]:
+def _ranges(system) -> dict:
+    """Each uncertain parameter's range: a loop's polarity must hold over all of it."""
+    return {name: spec.allowed for name, spec in system.evidence.parameters.items()
+            if spec.prior.dist != "fixed"}
+
+
+def _named_loops(mechanisms, graph) -> list[str]:
+    from ..sd.loops import polarity
+
+    named = [(mech, loop) for mech in sorted(mechanisms.values(), key=lambda m: m.item)
+             for loop in mech.loops]
+    if not named:
+        return []
+    out = ["The main loops, as mechanisms.yaml names them. The polarity is the analyst's "
+           "reading; \"settled\" says the equations make it so for every value the priors "
+           "allow, \"read\" that they do not settle it alone (a link's sign depends on the "
+           "state).", "",
+           "| loop | polarity | mechanism | what it says | path |",
+           "| --- | --- | --- | --- | --- |"]
+    for mech, loop in named:
+        settled = "settled" if polarity(graph, loop.path) == loop.reads else "read"
+        out.append(f"| {md(loop.name)} | {loop.reads} ({settled}) | {md(mech.title)} | "
+                   f"{md(loop.says)} | {code(' -> '.join([*loop.path, loop.path[0]]))} |")
+    return out + [""]
+
+
+def _loops(system, mechanisms, graph) -> list[str]:
     from ..sd.loops import feedback_loops
 
-    ranges = {name: spec.allowed for name, spec in system.evidence.parameters.items()
-              if spec.prior.dist != "fixed"}
-    loops = feedback_loops(system.model, ranges)
+    loops = feedback_loops(system.model, _ranges(system))
     groups = defaultdict(list)
     for loop in loops:
         groups[loop.stocks].append(loop)
@@ -89,6 +113,8 @@ def _loops(system) -> list[str]:
            "equations for every value the parameters' priors allow; otherwise its polarity "
            "is not determined. Loops are grouped by the stocks they pass through, each "
            "group named by them, with its shortest loop.", "",
+           *_named_loops(mechanisms, graph),
+           "All loops, by the stocks they pass through:", "",
            "| loop (stocks) | loops | reinforcing | balancing | not determined | "
            "shortest |", "| --- | --- | --- | --- | --- | --- |"]
     for stocks, members in sorted(groups.items(), key=lambda g: (len(g[0]), g[0])):
@@ -105,8 +131,10 @@ def model_doc(system) -> str:
     """The Markdown page of ``system``'s model (see the module's docstring)."""
     from ..evidence import load_mechanisms
     from ..sd.inspect import describe
+    from ..sd.loops import links
 
-    mechanisms = load_mechanisms(system.folder, system.evidence, system.model.variables)
+    graph = links(system.model, _ranges(system))
+    mechanisms = load_mechanisms(system.folder, system.evidence, graph)
     rows = {row.name: row for row in describe(system.model)}
     model = system.model
     out = [f"# The {md(system.name)} model", "",
@@ -125,4 +153,4 @@ def model_doc(system) -> str:
     if left:
         out += ["## Variables no checklist item names", "",
                 ", ".join(code(name) for name in left), ""]
-    return "\n".join(out + _loops(system)).rstrip() + "\n"
+    return "\n".join(out + _loops(system, mechanisms, graph)).rstrip() + "\n"

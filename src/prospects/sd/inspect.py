@@ -1,4 +1,4 @@
-"""Looking at a model: a table of its variables and a stock-and-flow diagram (DOT)."""
+"""Looking at a model: a table of its variables, equations and what each reads."""
 
 from __future__ import annotations
 
@@ -40,36 +40,3 @@ def describe(model: Model) -> list[VariableInfo]:
         rows.append(VariableInfo(var.name, var.kind, var.dims, var.unit or "", text, var.doc,
                                  var.claims, deps))
     return rows
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def to_dot(model: Model) -> str:
-    """The stock-and-flow diagram as Graphviz DOT: stocks as boxes, flows as thick edges
-    (clouds where a flow leaves the model), information links as thin dashed edges."""
-    model.check()
-    lines = [f"digraph {_quote(model.name)} {{", "  rankdir=LR;",
-             '  node [fontname="Helvetica", fontsize=10];']
-    for var in model.variables.values():
-        shape = {"stock": "box", "param": "plaintext", "flow": "diamond"}.get(var.kind, "ellipse")
-        label = var.name + (f"\\n[{', '.join(var.dims)}]" if var.dims else "")
-        lines.append(f"  {_quote(var.name)} [shape={shape}, label={_quote(label)}];")
-    for flow in model.flows:
-        src = flow.src.name if flow.src is not None else f"cloud_{flow.name}_in"
-        dst = flow.dst.name if flow.dst is not None else f"cloud_{flow.name}_out"
-        for end in (src, dst):
-            if end.startswith("cloud_"):
-                lines.append(f'  {_quote(end)} [shape=circle, label="", width=0.2];')
-        lines.append(f"  {_quote(src)} -> {_quote(flow.name)} [penwidth=3, arrowhead=none];")
-        lines.append(f"  {_quote(flow.name)} -> {_quote(dst)} [penwidth=3];")
-    for var in model.variables.values():
-        eq = var.equation()
-        if eq is None:
-            continue
-        for dep in references(eq):
-            lines.append(f"  {_quote(dep.name)} -> {_quote(var.name)} "
-                         "[style=dashed, color=gray50, arrowsize=0.6];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@ signs of the equations settle it (every cycle passes through a stock or a delay)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -263,6 +264,17 @@ def _cycles(graph: dict[str, dict], limit: int) -> list[list[str]]:
     return found
 
 
+def polarity(graph: dict[str, dict[str, int | None]], path: Sequence[str]) -> str:
+    """The polarity of the cycle ``path`` in ``graph`` (see ``links``): the product of its
+    links' signs. KeyError names the first pair that is not a link."""
+    sign = 1
+    for cause, effect in zip(path, [*path[1:], path[0]], strict=True):
+        if effect not in graph.get(cause, {}):
+            raise KeyError(f"{cause} does not act on {effect}")
+        sign = _mul(sign, graph[cause][effect])
+    return {1: REINFORCING, -1: BALANCING}.get(sign, UNKNOWN)
+
+
 def feedback_loops(model: Model, ranges: dict[str, tuple[float, float]] | None = None,
                    limit: int = 5000) -> list[Loop]:
     """The model's feedback loops (at most ``limit``), shortest first, each starting at a
@@ -274,9 +286,5 @@ def feedback_loops(model: Model, ranges: dict[str, tuple[float, float]] | None =
     for cycle in _cycles(graph, limit):
         first = min(range(len(cycle)), key=lambda i: rank[cycle[i]])
         path = tuple(cycle[first:] + cycle[:first])
-        sign = 1
-        for cause, effect in zip(path, path[1:] + path[:1], strict=True):
-            sign = _mul(sign, graph[cause][effect])
-        polarity = {1: REINFORCING, -1: BALANCING}.get(sign, UNKNOWN)
-        loops.append(Loop(path, polarity, stocks))
+        loops.append(Loop(path, polarity(graph, path), stocks))
     return sorted(loops, key=lambda loop: (len(loop.path), loop.path))

@@ -1,52 +1,22 @@
-"""Vensim export: PySD really runs each exported model and must reproduce the engine."""
+"""Vensim and XMILE export: PySD really runs each exported model and must reproduce the
+engine."""
 
-import itertools
-import warnings
+import sys
+from pathlib import Path
 
-import models  # tests/sd/models.py (pytest puts this folder on sys.path)
 import numpy as np
 import pytest
 import xarray as xr
 
 from prospects.engine import simulate
-from prospects.engine.run import output_times
+from prospects.interop.vensim import to_vensim, vensim_names, write_vensim
 from prospects.sd import Model, random_uniform, step
-from prospects.sd.vensim import to_vensim, vensim_names, write_vensim
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "sd"))
+import models  # noqa: E402  (tests/sd/models.py)
 
 pysd = pytest.importorskip("pysd")
-
-
-def run_pysd(model, tmp_path, params=None):
-    path = write_vensim(model, tmp_path / f"{model.name}.mdl")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PySD warns when a lookup holds its end value
-        return pysd.read_vensim(str(path)).run(params=params or {})
-
-
-def compared_names(model):
-    """Stocks, auxiliaries and the non-negativity limits (engine name, Vensim name)."""
-    names = vensim_names(model)
-    pairs = [(v.name, names[v.name]) for v in model.variables.values()
-             if v.kind in ("stock", "aux")]
-    pairs += [(f"{s.name}_outflow_scale", f"{names[s.name]} outflow scale")
-              for s in model.stocks if s.nonnegative and s.outflows]
-    return pairs
-
-
-def assert_same_run(model, tmp_path, params=None, pysd_params=None):
-    pairs = compared_names(model)
-    ours = simulate(model, draws=1, params=params, outputs=[p for p, _ in pairs])
-    theirs = run_pysd(model, tmp_path, pysd_params)
-    np.testing.assert_allclose(theirs.index.values, output_times(model))
-    for name, vensim_name in pairs:
-        values = ours[name].isel(draw=0)
-        members = [values[d].values for d in values.dims[1:]]
-        flat = values.values.reshape(values.shape[0], -1)
-        for j, combo in enumerate(itertools.product(*members)):
-            column = vensim_name + (f"[{','.join(combo)}]" if combo else "")
-            np.testing.assert_allclose(theirs[column].values, flat[:, j], rtol=1e-6,
-                                       atol=1e-9, err_msg=f"{model.name}: {column}")
-    return ours, theirs
+from pysd_runs import assert_same_run, run_pysd  # noqa: E402
 
 
 @pytest.mark.parametrize("make", [
@@ -54,8 +24,9 @@ def assert_same_run(model, tmp_path, params=None, pysd_params=None):
     models.coarse_output, models.nested,
     models.smooth_with_init, models.delays,
 ])
-def test_pysd_reproduces_every_stock_and_auxiliary(make, tmp_path):
-    assert_same_run(make(), tmp_path)
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_pysd_reproduces_every_stock_and_auxiliary(make, fmt, tmp_path):
+    assert_same_run(make(), tmp_path, fmt)
 
 
 def test_the_limits_act_and_pysd_limits_the_same_way(tmp_path):
@@ -83,7 +54,7 @@ def test_parameters_set_in_pysd_match_parameters_passed_to_simulate(tmp_path):
         "budget": xr.DataArray(budget, {"area": list(model.dimensions["area"].members)},
                                ["area"]),
     }
-    ours, theirs = assert_same_run(model, tmp_path, params, pysd_params)
+    ours, theirs = assert_same_run(model, tmp_path, "mdl", params, pysd_params)
     default = simulate(model, outputs=["fighters"])
     assert not np.allclose(default.fighters.values, ours.fighters.values)
 

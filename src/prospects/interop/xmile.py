@@ -1,0 +1,176 @@
+"""Export a model to XMILE 1.0 (Stella, and PySD's XMILE reader), with a diagram view.
+
+The equations are those of ``interop.equations``, in XMILE's syntax: names quoted
+(``"births"``, so that none reads as a keyword), ``AND``/``OR``/``NOT``, ``IF_THEN_ELSE``,
+``a mod b``, builtins by the registry's XMILE names. ``pulse`` has no XMILE function of
+the same meaning (XMILE's PULSE is an impulse), so it is written as the condition it
+stands for; a builtin PySD's XMILE reader does not know (``random_uniform``: PySD reads
+no UNIFORM) is refused with a one-line error. Arrayed
+parameters give one ``<element>`` per member. The file is built with ElementTree, so
+every name, unit and comment is escaped as XML.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from .. import __version__
+from ..sd.builtins import BUILTINS
+from ..sd.model import Model, ModelError
+from .equations import ADD, ATOM, Exporter, clock, comment, number, time_unit
+from .layout import diagram
+
+NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+MOD = ADD + 1  # ``a mod b`` binds tighter than + and looser than *
+
+#: XMILE functions PySD 3.14's XMILE reader turns into its own (xmile_structures.py and
+#: the builder's functionspace); a builtin whose XMILE name is not here is refused
+PYSD_READS = frozenset("""
+    abs arccos arcsin arctan cos cosh delay delay1 delay3 delayn exp forcst if_then_else
+    init int ln log max min power ramp safediv sin sinh smth1 smth3 smthn sqrt step tan
+    tanh trend
+""".split())
+
+
+def _spaced(name: str) -> str:
+    """A dimension or member name as XMILE defines it: PySD reads ``_`` in a subscript
+    as a space, so the definition has spaces where the name has underscores."""
+    return name.replace("_", " ")
+
+
+class _Xmile(Exporter):
+    AND, OR, NOT_WORD, TIME = "AND", "OR", "NOT", "TIME"
+    FORMAT = "XMILE"
+
+    def quoted(self, name: str) -> str:
+        return f'"{name}"'
+
+    def function(self, fn: str, n_args: int) -> str:
+        builtin = BUILTINS[fn]
+        return builtin.xmile[n_args - builtin.arity[0]]
+
+    def builtin(self, node, ctx):
+        args = self.arguments(node, ctx)
+        if node.fn == "modulo":
+            a, b = (self.num(x, ctx, ATOM) for x in node.args)
+            return f"{a} mod {b}", MOD
+        if node.fn == "pulse":
+            start, width = (self.num(x, ctx, ATOM) for x in node.args)
+            return (f"IF_THEN_ELSE(TIME >= {start} AND TIME < {start} + {width}, 1, 0)",
+                    ATOM)
+        name = self.function(node.fn, len(node.args))
+        if name.lower() not in PYSD_READS:
+            raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
+                             f"{name} (export to .mdl instead)")
+        return f"{name}({', '.join(args)})", ATOM
+
+    def tree(self) -> ET.ElementTree:
+        model = self.model
+        root = ET.Element("xmile", version="1.0", xmlns=NAMESPACE)
+        header = ET.SubElement(root, "header")
+        ET.SubElement(header, "vendor").text = "Prospects"
+        ET.SubElement(header, "product", version=__version__, lang="en").text = "Prospects"
+        ET.SubElement(header, "name").text = comment(model.name)
+        start, final = clock(model)
+        specs = ET.SubElement(root, "sim_specs", method="Euler",
+                              time_units=comment(time_unit(model)))
+        for tag, value in (("start", start), ("stop", final), ("dt", model.dt)):
+            ET.SubElement(specs, tag).text = number(value)
+        dims = ET.SubElement(root, "dimensions")
+        for dim in model.dimensions.values():
+            node = ET.SubElement(dims, "dim", name=_spaced(dim.name))
+            for member in dim.members:
+                ET.SubElement(node, "elem", name=_spaced(member))
+        body = ET.SubElement(root, "model")
+        variables = ET.SubElement(body, "variables")
+        for lookup in model.lookups.values():
+            gf = ET.SubElement(variables, "gf", name=self.names[lookup.name])
+            _describe(gf, lookup.y_unit, self.noted(lookup.name, lookup.doc))
+            ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup.xs))
+            ET.SubElement(gf, "ypts").text = ",".join(map(number, lookup.ys))
+        eqs = self.equations()
+        nodes: dict[str, ET.Element] = {}
+        for eq in eqs:
+            tag = {"stock": "stock", "flow": "flow", "floor": "flow"}.get(eq.kind, "aux")
+            node = nodes.get(eq.name)
+            if node is None:
+                node = nodes[eq.name] = ET.SubElement(variables, tag, name=eq.name)
+                if eq.dims:
+                    shape = ET.SubElement(node, "dimensions")
+                    for dim in eq.dims:
+                        ET.SubElement(shape, "dim", name=_spaced(dim))
+                _describe(node, eq.unit, eq.doc)
+            if eq.kind == "param" and eq.dims:
+                self._elements(node, eq)
+            else:
+                ET.SubElement(node, "eqn").text = eq.text
+            for tag, flows in (("inflow", eq.inflows + [eq.floor] * bool(eq.floor)),
+                               ("outflow", eq.outflows)):
+                for flow in flows:
+                    ET.SubElement(node, tag).text = self.quoted(flow)
+        _view(ET.SubElement(ET.SubElement(body, "views"), "view"), eqs)
+        ET.indent(root)
+        return ET.ElementTree(root)
+
+    def _elements(self, node: ET.Element, eq) -> None:
+        """One ``<element>`` per member of an arrayed parameter."""
+        import itertools
+
+        members = [self.model.dimensions[d].members for d in eq.dims]
+        if eq.subscripts != eq.dims:  # one element already
+            combos, values = [eq.subscripts], [eq.text]
+        else:
+            combos = list(itertools.product(*members))
+            values = [x.strip() for row in eq.text.strip(";").split(";")
+                      for x in row.split(",")]
+        for combo, value in zip(combos, values, strict=True):
+            element = ET.SubElement(node, "element", subscript=",".join(map(_spaced, combo)))
+            ET.SubElement(element, "eqn").text = value
+
+
+def _describe(node: ET.Element, unit: str | None, doc: str) -> None:
+    if unit:
+        ET.SubElement(node, "units").text = comment(unit)
+    if doc:
+        ET.SubElement(node, "doc").text = comment(doc)
+
+
+def _view(view: ET.Element, eqs) -> None:
+    """The diagram: the same layout as the Vensim sketch."""
+    layout = diagram(eqs)
+    ends = {name: [layout.at[s] if s else layout.clouds[(name, side)]
+                   for side, s in (("src", src), ("dst", dst))]
+            for name, src, dst in layout.flows}
+    for name, kind in layout.kinds.items():
+        x, y = layout.at[name]
+        node = ET.SubElement(view, "aux" if kind == "other" else kind,
+                             name=name.replace(" ", "_"), x=str(x), y=str(y))
+        if name in ends:
+            pts = ET.SubElement(node, "pts")
+            for px, py in ends[name]:
+                ET.SubElement(pts, "pt", x=str(px), y=str(py))
+    uid = 0
+    for name, inputs in layout.reads.items():
+        for used in inputs:
+            uid += 1
+            connector = ET.SubElement(view, "connector", uid=str(uid), angle="0")
+            ET.SubElement(connector, "from").text = used.replace(" ", "_")
+            ET.SubElement(connector, "to").text = name.replace(" ", "_")
+
+
+def to_xmile(model: Model) -> str:
+    """The model as XMILE text (checked first; raises ModelError if it cannot be)."""
+    import io
+
+    buffer = io.BytesIO()
+    _Xmile(model).tree().write(buffer, encoding="utf-8", xml_declaration=True)
+    return buffer.getvalue().decode("utf-8") + "\n"
+
+
+def write_xmile(model: Model, path: str | os.PathLike) -> Path:
+    """Write ``to_xmile(model)`` to ``path`` atomically (temp file, then rename)."""
+    from ..files import write_text
+
+    return write_text(path, to_xmile(model))
