@@ -144,3 +144,13 @@ def test_the_dashboard_page_builds(name, monkeypatch):
         t.label.replace("\\", "") for t in page.toggle]
     for lever in outlook.levers:
         assert lever.label in controls
+
+
+def test_vintages_on_a_second_system(tmp_path):
+    """`vintages` on the textbook system (IS-K's vintages run in tests/inference)."""
+    spec = SYSTEMS["guerrilla"][0]
+    printed = ok("vintages", "--system", spec, "--as-of", "2007", "--as-of", "2010",
+                 "--particles", 200, "--steps", 2, "--draws", 50, "--out", tmp_path)
+    assert "as of 2007" in printed and "as of 2010" in printed
+    ds = xr.open_dataset(tmp_path / "guerrilla-vintages.nc")
+    assert ds.sizes["vintage"] == 2
