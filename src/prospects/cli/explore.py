@@ -42,15 +42,13 @@ def sensitivity(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Sobol' indices of the headline outputs to every uncertain parameter and lever."""
-    from ..evidence import EvidenceError
     from ..files import writable, write_text
     from ..inference.factors import factors, skipped_scenarios
-    from ..inference.sensitivity import check_date, sobol
+    from ..inference.sensitivity import check_base_size, check_date, sobol
     from ..system import load_system
 
     loaded = load_system(system)
-    if draws < 8 or draws & (draws - 1):
-        raise EvidenceError(f"--draws must be a power of two of at least 8 (got {draws})")
+    check_base_size(draws)
     date = check_date(loaded, date or loaded.outlook.horizon)
     csv = out / f"{loaded.name}-sensitivity.csv"
     writable(csv)

@@ -40,6 +40,13 @@ def outcomes(ds, variables, when: str) -> dict[str, np.ndarray]:
     return {v: np.asarray(at(summed(ds[v]), when), dtype=float) for v in variables}
 
 
+def check_base_size(n: int) -> None:
+    """Saltelli's design needs a base sample size N that is a power of two, at least 8."""
+    if n < 8 or n & (n - 1):
+        raise EvidenceError(f"the Sobol base sample size (--draws) must be a power of two "
+                            f"of at least 8 (got {n})")
+
+
 def sobol(
     system: System,
     n: int = 1024,
@@ -58,8 +65,7 @@ def sobol(
 
     from ..engine import simulate
 
-    if n < 8 or n & (n - 1):
-        raise EvidenceError(f"n must be a power of two of at least 8 (got {n})")
+    check_base_size(n)
     when = check_date(system, when or system.outlook.horizon)
     chosen = factors(system)
     problem = {"num_vars": len(chosen), "names": [f.name for f in chosen],
