@@ -42,9 +42,9 @@ def sensitivity(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Sobol' indices of the headline outputs to every uncertain parameter and lever."""
+    from ..explore.factors import factors, skipped_scenarios
+    from ..explore.sensitivity import check_base_size, check_date, sobol
     from ..files import writable, write_text
-    from ..inference.factors import factors, skipped_scenarios
-    from ..inference.sensitivity import check_base_size, check_date, sobol
     from ..system import load_system
 
     loaded = load_system(system)
@@ -96,9 +96,9 @@ def discover(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Scenario discovery (PRIM): the factor ranges where the group collapses."""
+    from ..explore.discovery import check_inputs
+    from ..explore.discovery import discover as find
     from ..files import text_writer, writable, write_together
-    from ..inference.discovery import check_inputs
-    from ..inference.discovery import discover as find
     from ..system import load_system
 
     loaded = load_system(system)

@@ -11,9 +11,9 @@ pytest.importorskip("ema_workbench")
 from ema_workbench import SequentialEvaluator  # noqa: E402
 
 from prospects.engine import simulate  # noqa: E402
-from prospects.inference.factors import realise  # noqa: E402
-from prospects.inference.sensitivity import outcomes  # noqa: E402
-from prospects.inference.workbench import SystemModel, VectorisedEvaluator  # noqa: E402
+from prospects.explore.factors import realise  # noqa: E402
+from prospects.explore.sensitivity import outcomes  # noqa: E402
+from prospects.explore.workbench import SystemModel, VectorisedEvaluator  # noqa: E402
 from prospects.system import load_system  # noqa: E402
 
 

@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from prospects.cli import app
 from prospects.evidence import EvidenceError
-from prospects.inference.discovery import discover, prim_box
-from prospects.inference.factors import factors
+from prospects.explore.discovery import discover, prim_box
+from prospects.explore.factors import factors
 from prospects.system import load_system
 
 

@@ -10,8 +10,8 @@ from prospects.cli import app
 from prospects.engine import simulate
 from prospects.evidence import EvidenceError
 from prospects.evidence.priors import Prior
-from prospects.inference.factors import EDGE, factors, realise, skipped_scenarios
-from prospects.inference.sensitivity import COLUMNS, sobol
+from prospects.explore.factors import EDGE, factors, realise, skipped_scenarios
+from prospects.explore.sensitivity import COLUMNS, sobol
 from prospects.sd import Model
 from prospects.system import load_system
 from prospects.system.outlook import Outlook
