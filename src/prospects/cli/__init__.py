@@ -37,6 +37,9 @@ def main(
 ) -> None:
     """Evidence-linked, calibrated simulation of an armed group's prospects."""
     common.verbosity = 0 if quiet else 2 if verbose else 1
+    from ..engine.memory import keep_freed_memory
+
+    keep_freed_memory()  # this process is ours: keep freed memory for the engine
 
 
 app.command("run")(run.run)

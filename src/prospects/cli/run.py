@@ -32,13 +32,13 @@ def run(
 ) -> None:
     """Run the system's prior-predictive ensemble; print and save a summary."""
     from ..ensembles import prior_predictive
-    from ..files import netcdf_writer, text_writer, writable, write_together
+    from ..files import netcdf_writer, result_path, text_writer, writable, write_together
     from ..present.summary import summary_header, summary_html, summary_quantiles, summary_rows
     from ..scale import connected
     from ..system import load_system
 
     loaded = load_system(system)
-    nc, page = out / f"{loaded.name}-prior.nc", out / f"{loaded.name}-summary.html"
+    nc, page = result_path(out, loaded, "prior.nc"), result_path(out, loaded, "summary.html")
     writable(nc, page)
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:

@@ -22,7 +22,6 @@ from .compile import (
 )
 from .interventions import Intervention, validate
 from .lower import lower
-from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
 
 
@@ -86,7 +85,6 @@ def run_chunk(
     arrays returned are then views of it. ``until`` stops after that many output times
     (calibration needs no more than its last observation).
     """
-    keep_freed_memory()
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)

@@ -30,10 +30,10 @@ _reused = threading.local()
 
 
 def _buffers(model, n: int, outputs: Sequence[str]) -> dict[str, np.ndarray]:
-    key = (id(model), model.version, n, tuple(outputs))
-    if getattr(_reused, "key", None) != key:
-        program = compiled(model)
-        _reused.key = key
+    program = compiled(model)  # the same object while the model is unchanged
+    key = (n, tuple(outputs))
+    if getattr(_reused, "program", None) is not program or _reused.key != key:
+        _reused.program, _reused.key = program, key  # held, so never a stale id
         _reused.buffers = {name: np.empty(buffer_shape(program, name, n)) for name in outputs}
     return _reused.buffers
 
