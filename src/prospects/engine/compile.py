@@ -333,7 +333,8 @@ class Program(Visitor):
     def _noise(self, noise: Noise) -> Fn:
         """Uniform numbers of this step for the chunk's draws (see ``sampling.stream``)."""
         draws, shape, dt = self.slot[DRAWS], self.full_shape(noise.dims), self.model.dt
-        return lambda v, t: stream(noise.name, round(t / dt), shape, *v[draws])
+        t0 = self.model.initial_time
+        return lambda v, t: stream(noise.name, round((t - t0) / dt), shape, *v[draws])
 
     def _intervene(self, fn: Fn, override: Override, n: int, offset: int) -> Fn:
         t0, t1 = override.start, override.end

@@ -13,7 +13,7 @@ from . import units as U
 from .builtins import BUILTINS
 from .expr import BinOp, Const, Expr, Visitor
 from .graph import instant_dependencies, nodes, order
-from .model import TIME_UNIT, Aux, Model, ModelError, Stock, Variable
+from .model import Aux, Model, ModelError, Stock, Variable
 from .render import render
 
 _CHECKED: WeakKeyDictionary[Model, CheckedModel] = WeakKeyDictionary()
@@ -43,7 +43,8 @@ def check(model: Model) -> CheckedModel:
     order(deps, "algebraic loop among auxiliaries")
     dims = Dims(model)
     dims.run()
-    _Units(model).run()
+    if model.check_units:
+        _Units(model).run()
     _CHECKED[model] = checked = CheckedModel(model, model.version, dims)
     return checked
 
@@ -169,7 +170,7 @@ class _Units(Visitor):
 
     def __init__(self, model: Model):
         self.model = model
-        self.month = U.parse(TIME_UNIT)
+        self.month = U.parse(model.time_unit)
         self.cache: dict[str, object] = {}
         self.owner = ""
 
@@ -286,7 +287,7 @@ class _Units(Visitor):
                     if not U.same(self.declared(var), wanted):
                         raise ModelError(
                             f"units disagree in flow '{var.name}': its unit {var.unit} is not "
-                            f"the unit of stock '{stock.name}' per {TIME_UNIT} ({U.show(wanted)})"
+                            f"the unit of stock '{stock.name}' per {self.model.time_unit} ({U.show(wanted)})"
                         )
                 self.need(self.of(var.rate, var.name), self.declared(var), var.rate, var.name,
                           "the rate")
