@@ -59,7 +59,7 @@ def _check_references(model: Model) -> None:
                 raise ModelError(f"'{var.name}' uses unknown variable '{node.name}'")
             if node.form == "lookup" and model.lookups.get(node.lookup.name) is not node.lookup:
                 raise ModelError(f"'{var.name}' uses unknown lookup '{node.lookup.name}'")
-            if node.form in ("reduce", "select") and node.dim not in model.dimensions:
+            if node.form in ("reduce", "select", "take") and node.dim not in model.dimensions:
                 raise ModelError(f"'{var.name}' uses unknown dimension '{node.dim}'")
             if node.form == "select":
                 model.dimensions[node.dim].index(node.member)
@@ -108,6 +108,19 @@ class Dims(Visitor):
         return tuple(d for d in inner if d != node.dim)
 
     select = reduce
+
+    def take(self, node) -> tuple[str, ...]:
+        inner = self.of(node.operand)
+        return self.union([d for d in inner if d != node.source] + [node.dim])
+
+    def array(self, node) -> tuple[str, ...]:
+        for part, over in zip(node.parts, node.over, strict=True):
+            found = self.of(part)
+            if not set(found) <= {d for d in over if d is not None}:
+                raise ModelError(f"'{self.owner}': dimension mismatch: a part has "
+                                 f"({', '.join(found)}) but is written over "
+                                 f"({', '.join(d for d in over if d)})")
+        return self.union(node.dims)
 
     def aux(self, var: Aux) -> None:
         if var.name in self.done:

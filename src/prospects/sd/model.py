@@ -29,8 +29,15 @@ class ModelError(UserError, ValueError):
 
 @dataclass(frozen=True)
 class Dimension:
+    """A named list of members; ``labels`` are how people (or a model file) write them."""
+
     name: str
     members: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.labels:
+            object.__setattr__(self, "labels", self.members)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -204,7 +211,8 @@ class Model:
         self.version = 0
 
     # -- building -----------------------------------------------------------------
-    def dimension(self, name: str, members: Iterable[str]) -> Dimension:
+    def dimension(self, name: str, members: Iterable[str],
+                  labels: Iterable[str] = ()) -> Dimension:
         self._claim_name(name)
         members = tuple(str(m) for m in members)
         if len(set(members)) != len(members) or not members:
@@ -212,7 +220,7 @@ class Model:
         for member in members:
             if not _NAME.match(member):
                 raise ModelError(f"dimension '{name}': member '{member}' is not a plain name")
-        dim = Dimension(name, members)
+        dim = Dimension(name, members, tuple(str(lb) for lb in labels))
         self.dimensions[name] = dim
         return dim
 
