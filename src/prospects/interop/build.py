@@ -181,10 +181,9 @@ class _Builder:
             over = [o for o in part["over"] if o is not None]
             expr, found = self.conform(expr, found, over)
             at, pick = self._places(var, part)
-            whole = set(found) == set(dims) and all(o == d and len(p) == len(self.model.dimensions[d])
-                        and p == tuple(range(len(p)))
-                        for d, o, p in zip(dims, part["over"], pick, strict=True)
-                        if o is not None) and None not in part["over"]
+            whole = set(found) == set(dims) and list(part["over"]) == list(dims) and all(
+                p == tuple(range(len(self.model.dimensions[d])))
+                for d, p in zip(dims, pick, strict=True))
             if len(var["parts"]) == 1 and whole:
                 return expr
             parts.append(expr)

@@ -19,6 +19,9 @@ import numpy as np
 from ..sd.model import Model
 
 RTOL = 1e-3
+#: the time settings a table may list, and their names in PySD's output
+CONTROLS = {"initialtime": "INITIAL TIME", "finaltime": "FINAL TIME", "timestep": "TIME STEP",
+            "saveper": "SAVEPER"}
 
 
 def canonical_file(folder: Path) -> Path | None:
@@ -39,6 +42,33 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s_\"]+", "", str(text)).lower()
 
 
+def columns_of(model: Model, columns) -> dict[str, tuple]:
+    """For each column: ``("control", name)`` for a time setting, else ``(variable,
+    member indices)``; a column naming nothing of the model raises KeyError."""
+    labels = {_norm(v.label): v for v in model.variables.values()
+              if v.kind in ("stock", "aux", "param", "flow")}
+    members = {d: {_norm(lb): i for i, lb in enumerate(model.dimensions[d].labels)}
+               for d in model.dimensions}
+    found = {}
+    for column in columns:
+        head, _, rest = str(column).partition("[")
+        if _norm(head) in CONTROLS:
+            found[column] = ("control", _norm(head))
+            continue
+        var = labels.get(_norm(head))
+        if var is None:
+            raise KeyError(f"no variable for column '{column}'")
+        subs = rest.rstrip("]").split(",") if rest else []
+        if len(subs) != len(var.dims):
+            raise KeyError(f"column '{column}' has {len(subs)} subscripts, '{var.name}' "
+                           f"{len(var.dims)}")
+        index = _index(members, var.dims, subs)
+        if index is None:
+            raise KeyError(f"no members for column '{column}'")
+        found[column] = (var, index)
+    return found
+
+
 def run_frame(model: Model, columns, times):
     """The model's run (defaults, one draw) as a table with ``columns`` at ``times``; a
     column it cannot name, or a time it did not save, raises KeyError naming it."""
@@ -50,28 +80,8 @@ def run_frame(model: Model, columns, times):
     model.check()
     controls = {"initialtime": model.initial_time, "finaltime": model.final_time,
                 "timestep": model.dt, "saveper": model.output_step}
-    labels = {_norm(v.label): v for v in model.variables.values()
-              if v.kind in ("stock", "aux", "param", "flow")}
-    members = {d: {_norm(lb): i for i, lb in enumerate(model.dimensions[d].labels)}
-               for d in model.dimensions}
-    wanted = {}
-    for column in columns:
-        head, _, rest = str(column).partition("[")
-        if _norm(head) in controls:
-            wanted[column] = (controls[_norm(head)], ())
-            continue
-        var = labels.get(_norm(head))
-        if var is None:
-            raise KeyError(f"no variable for column '{column}'")
-        subs = [s for s in rest.rstrip("]").split(",")] if rest else []
-        if len(subs) != len(var.dims):
-            raise KeyError(f"column '{column}' has {len(subs)} subscripts, '{var.name}' "
-                           f"{len(var.dims)}")
-        index = _index(members, var.dims, subs)
-        if index is None:
-            raise KeyError(f"no members for column '{column}'")
-        wanted[column] = (var.name, index)
-    names = sorted({n for n, _ in wanted.values() if isinstance(n, str)})
+    wanted = columns_of(model, columns)
+    names = sorted({v.name for v, _ in wanted.values() if not isinstance(v, str)})
     ds = simulate(model, outputs=names)
     ours = output_times(model)
     rows = []
@@ -81,13 +91,12 @@ def run_frame(model: Model, columns, times):
             raise KeyError(f"time {t:g} is not an output time of the model")
         rows.append(k)
     data = {}
-    for column, (name, index) in wanted.items():
-        if not isinstance(name, str):
-            data[column] = np.full(len(rows), float(name))
+    for column, (var, index) in wanted.items():
+        if isinstance(var, str):
+            data[column] = np.full(len(rows), float(controls[index]))
             continue
-        values = ds[name].isel(draw=0).values
-        data[column] = np.broadcast_to(values, (values.shape[0],) + values.shape[1:])[
-            (rows, *index)] if index else values[rows]
+        values = ds[var.name].isel(draw=0).values
+        data[column] = values[(rows, *index)] if index else values[rows]
     return pd.DataFrame(data, index=np.asarray(times, dtype=float))
 
 
@@ -110,6 +119,9 @@ def mismatch(actual, expected) -> str | None:
     from pysd.tools.benchmarking import assert_frames_close
 
     columns = [c for c in expected.columns if c in actual.columns]
+    missing = [c for c in expected.columns if c not in actual.columns]
+    if missing:
+        return f"{len(missing)} columns missing: {', '.join(map(str, missing[:3]))}"
     expected = expected[columns].copy()
     actual = actual[columns].copy()
     with warnings.catch_warnings():
@@ -122,3 +134,18 @@ def mismatch(actual, expected) -> str | None:
         cols = sorted(found[0])
         return f"{len(cols)} columns differ, first at time {found[1]:g}: {', '.join(cols[:3])}"
     return None
+
+
+def exported_columns(model: Model, columns) -> dict[str, str]:
+    """For each canonical column, the column PySD gives the model's Vensim export."""
+    from .vensim import vensim_names
+
+    names = vensim_names(model)
+    found = {}
+    for column, (var, index) in columns_of(model, columns).items():
+        if isinstance(var, str):
+            found[column] = CONTROLS[index]
+            continue
+        picked = [model.dimensions[d].members[i] for d, i in zip(var.dims, index, strict=True)]
+        found[column] = names[var.name] + (f"[{','.join(picked)}]" if picked else "")
+    return found

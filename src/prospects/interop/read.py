@@ -204,7 +204,7 @@ class _Reader:
                "unit": str(el.units or ""), "doc": str(el.documentation or "").strip(),
                "dims": dims, "parts": []}
         for comp in comps:
-            part = self._place(comp.subscripts, dims)
+            part = self._place(comp.subscripts)
             ast = comp.ast
             if kind == "lookup":
                 part["points"] = self._points(ast)
@@ -249,13 +249,13 @@ class _Reader:
         return [d["name"] for d in self.dims.values()
                 if members <= {key(m) for m in d["labels"]}]
 
-    def _place(self, subscripts, dims: list[str]) -> dict:
+    def _place(self, subscripts) -> dict:
         """Where one equation writes: per dimension, the members (after any EXCEPT) and
         the range it is written over (None for a single member)."""
         names, excepts = subscripts
         dropped = [{key(s) for s in row} for row in excepts]
         at, over = [], []
-        for sub, dim in zip(names, dims, strict=True):
+        for sub in names:
             k = key(sub)
             if k in self.dims:
                 labels = self.dims[k]["labels"]

@@ -300,7 +300,8 @@ class _Units(Visitor):
                     if not U.same(self.declared(var), wanted):
                         raise ModelError(
                             f"units disagree in flow '{var.name}': its unit {var.unit} is not "
-                            f"the unit of stock '{stock.name}' per {self.model.time_unit} ({U.show(wanted)})"
+                            f"the unit of stock '{stock.name}' per {self.model.time_unit} "
+                            f"({U.show(wanted)})"
                         )
                 self.need(self.of(var.rate, var.name), self.declared(var), var.rate, var.name,
                           "the rate")
