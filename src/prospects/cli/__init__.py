@@ -10,6 +10,7 @@ from . import (
     explore,
     export,
     forecast,
+    importing,
     report,
     run,
     vintages,
@@ -52,5 +53,6 @@ app.command("sensitivity")(explore.sensitivity)
 app.command("discover")(explore.discover)
 app.command("dashboard")(dashboard.dashboard)
 app.command("export")(export.export)
+app.command("import")(importing.import_model)
 app.add_typer(browse.model_app, name="model")
 app.add_typer(browse.evidence_app, name="evidence")

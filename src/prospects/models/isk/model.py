@@ -176,10 +176,11 @@ def build(parameters: Mapping) -> Model:
            doc="The minority rejects the new governor and breaks away (Moawiya)",
            claims=["moawiya-breakaway"])
     settlement = m.aux(
-        "core_settlement", p("settlement_strength") * step(1.0, p("settlement_time")) * (1 - caliphate),
-        unit="1", doc="The core's decisive intervention of March 2018 (when it also "
-                      "acknowledged the governor), as strong as its need of a stable Khorasan "
-                      "once its cities were lost",
+        "core_settlement",
+        p("settlement_strength") * step(1.0, p("settlement_time")) * (1 - caliphate), unit="1",
+        doc="The core's decisive intervention of March 2018 (when it also "
+            "acknowledged the governor), as strong as its need of a stable Khorasan "
+            "once its cities were lost",
         claims=["core-settles-split-mar-2018", "faruqi-acknowledged-mar-2018"])
     m.flow("dispute_settled", dispute, None, dispute * settlement / p("dispute_time"),
            doc="The imposed settlement ends the quarrel", claims=["moawiya-rejoined-early-2018"])
@@ -234,7 +235,8 @@ def build(parameters: Mapping) -> Model:
                   dims=[base], doc="IS-K combat power in an area: fighters as commanded, paid "
                                    "and motivated", claims=["isk-better-trained"])
     focus = m.aux("zabul_offensive",
-                  p("zabul_surge") * p("zabul_mask", [base]) * pulse(p("zabul_start"), p("zabul_duration")), unit="1",
+                  p("zabul_surge") * p("zabul_mask", [base])
+                  * pulse(p("zabul_start"), p("zabul_duration")), unit="1",
                   dims=[base], doc="The Taliban's one serious defeat of IS-K, in Zabul 2015-2016 "
                                    "(an input: the model is not asked to explain it)",
                   claims=["zabul-defeat-2015-2016"])
@@ -445,7 +447,8 @@ def build(parameters: Mapping) -> Model:
            claims=["dwindling-gulf-donations"])
     m.flow("core_funding", None, cash, core_means * khorasan_share, unit="USD/month",
            doc="Regular funding from the Daesh core", claims=["core-funding-disrupted"])
-    m.flow("core_transfers", None, cash, p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
+    m.flow("core_transfers", None, cash,
+           p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
            unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
            claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
     revenue_drive = step(1.0, p("revenue_drive_start"))
