@@ -115,8 +115,11 @@ def main() -> None:
     counts = {"models": 0, "pysd_matched": 0, "prospects_imported": 0,
               "prospects_matched": 0, "round_trip": 0}
     for path in model_files(args.only):
-        counts["models"] += 1
         canon = canonical_file(path.parent)
+        if canon is None:
+            print(f"{path.parent.name}/{path.name}: skipped, no canonical output", flush=True)
+            continue
+        counts["models"] += 1
         expected = load_canonical(canon)
         pysd_why = "not run" if args.no_pysd else pysd_result(path, expected)
         model, ours = prospects_result(path, expected)
