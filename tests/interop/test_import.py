@@ -137,3 +137,49 @@ def test_import_refuses_a_folder_in_use(teacup, tmp_path):
     result = invoke("import", teacup, "--to", folder)
     assert result.exit_code == 1 and "not an empty folder" in result.output
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("rhs", ["__import__('os').system('touch pwned')", "__import__(1)",
+                                 "eval(1)"])
+def test_python_code_in_an_equation_is_refused_in_one_line(rhs, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "hostile.mdl"
+    path.write_text(TEACUP.replace("Room Temperature = 70", f"Room Temperature = {rhs}"))
+    for args in (("import", path, "--to", tmp_path / "system"),
+                 ("run", "--system", path, "--out", tmp_path / "out")):
+        result = invoke(*args)
+        assert result.exit_code == 1
+        assert len(result.output.strip().splitlines()) == 1 and str(path) in result.output
+    assert not (tmp_path / "system").exists() and not (tmp_path / "out").exists()
+    assert not (tmp_path / "pwned").exists()
+
+
+ARRAYED = """{UTF-8}
+region:\n\tnorth, south\n\t~\t\n\t~\t\t|
+people[region] = INTEG(births[region], 100)\n\t~\tperson\t~\t|
+births[region] = people[region] * birth rate[region] * effect(Time)\n\t~\tperson/Month\t~\t|
+birth rate[region] = 0.02, 0.05\n\t~\t1/Month\t~\t|
+effect(\n\t[(0,0)-(10,2)],(0,1),(10,2))\n\t~\tDmnl\t~\t|
+FINAL TIME = 8\n\t~\tMonth\t~\t|
+INITIAL TIME = 0\n\t~\tMonth\t~\t|
+SAVEPER = 1\n\t~\tMonth\t~\t|
+TIME STEP = 0.5\n\t~\tMonth\t~\t|
+"""
+
+
+def test_an_arrayed_model_with_a_lookup_imports_and_runs(tmp_path):
+    path = tmp_path / "growth.mdl"
+    path.write_text(ARRAYED)
+    folder = tmp_path / "growth-system"
+    assert invoke("import", path, "--to", folder).exit_code == 0
+    params = {p["name"]: p for p in yaml.safe_load((folder / "parameters.yaml").read_text())}
+    assert params["birth_rate"]["default"] == {"north": 0.02, "south": 0.05}
+    result = invoke("run", "--system", folder, "--draws", 3, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    people = xr.open_dataset(tmp_path / "out" / "growth-system-prior.nc")["people"]
+    expected = 100.0
+    for k in range(16):  # Euler steps of 0.5 with the lookup's effect 1 + t / 10
+        expected += 0.5 * expected * 0.05 * (1 + 0.05 * k)
+    np.testing.assert_allclose(people.isel(draw=0, time=-1).sel(region="south"), expected,
+                               rtol=1e-6)  # the file stores float32
+    assert float(people.isel(draw=0, time=-1).sel(region="north")) < expected
