@@ -171,7 +171,11 @@ def exported_run(model: Model, columns, times, fmt: str = "mdl"):
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         path = write(model, Path(tmp) / f"export.{fmt}")
-        theirs = read(str(path)).run(return_timestamps=times)
+        theirs = read(str(path)).run(return_timestamps=times, return_columns=sorted(
+            {n.split("[")[0] for n in names.values()}))
+    if fmt == "xmile":  # PySD's XMILE reader reads _ in subscripts as spaces
+        names = {c: n.split("[")[0] + n[len(n.split("[")[0]):].replace("_", " ")
+                 for c, n in names.items()}
     rows = [int(np.argmin(np.abs(theirs.index.values - t))) for t in times]
     return pd.DataFrame({c: theirs[names[c]].values[rows] for c in columns
                          if names.get(c) in theirs.columns}, index=times)
