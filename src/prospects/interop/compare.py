@@ -177,5 +177,6 @@ def exported_run(model: Model, columns, times, fmt: str = "mdl"):
         names = {c: n.split("[")[0] + n[len(n.split("[")[0]):].replace("_", " ")
                  for c, n in names.items()}
     rows = [int(np.argmin(np.abs(theirs.index.values - t))) for t in times]
-    return pd.DataFrame({c: theirs[names[c]].values[rows] for c in columns
-                         if names.get(c) in theirs.columns}, index=times)
+    found = {_norm(c): c for c in theirs.columns}  # XMILE's members come back spaced
+    return pd.DataFrame({c: theirs[found[_norm(names[c])]].values[rows] for c in columns
+                         if _norm(names.get(c, "")) in found}, index=times)

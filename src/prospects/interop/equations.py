@@ -300,8 +300,11 @@ class Exporter(Visitor):
         return self._within(ctx, node.operand)
 
     def array(self, node) -> tuple[str, int]:
-        """The part that writes the member combination the context is at."""
+        """The part that writes the member combination the context is at (or the one part,
+        if it writes every member over the array's own dimensions)."""
         model = self.model
+        if _whole(model, node):
+            return self.visit(node.parts[0])
         try:
             at = [model.dimensions[d].members.index(self.ctx[d]) for d in node.dims]
         except (KeyError, ValueError):
@@ -383,7 +386,7 @@ class Exporter(Visitor):
     def _each(self, name, dims, expr: Expr, unit, doc, **fields) -> list[Equation]:
         """``name = expr``: one equation, or one per member combination where the
         expression is written in parts or takes members of another dimension."""
-        if not any(n.form in ("array", "take") for n in nodes(expr)):
+        if not _by_member(self.model, expr):
             return [self._equation(name, dims, lambda: self.num(expr, {}), unit, doc,
                                    **fields)]
         members = [self.model.dimensions[d].members for d in dims]
@@ -442,7 +445,7 @@ class Exporter(Visitor):
                 "(0 unless the inflows are negative)", kind="floor",
                 beside=self.names[stock_name]))
         for state in self.states.values():
-            if any(n.form in ("array", "take") for a in state.call.args for n in nodes(a)):
+            if any(_by_member(self.model, a) for a in state.call.args):
                 members = [self.model.dimensions[d].members for d in state.dims]
                 for combo in itertools.product(*members):
                     ctx = dict(zip(state.dims, combo, strict=True))
@@ -504,6 +507,20 @@ class Exporter(Visitor):
         return [Equation(name, dims, number(values[index]), param.unit, doc, kind="param",
                          subscripts=tuple(members[k][i] for k, i in enumerate(index)))
                 for index in itertools.product(*(range(n) for n in values.shape))]
+
+
+def _whole(model: Model, node) -> bool:
+    """Whether an ``Array`` is one part written over its own dimensions, every member."""
+    return len(node.parts) == 1 and tuple(node.over[0]) == tuple(node.dims) and all(
+        p == tuple(range(len(model.dimensions[d]))) for d, p in zip(node.dims, node.pick[0],
+                                                                   strict=True))
+
+
+def _by_member(model: Model, expr: Expr) -> bool:
+    """Whether ``expr`` must be written member by member: it takes members of another
+    dimension, or is written in parts."""
+    return any(n.form == "take" or (n.form == "array" and not _whole(model, n))
+               for n in nodes(expr))
 
 
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "!=": "<>"}

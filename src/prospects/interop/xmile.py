@@ -106,6 +106,10 @@ class _Xmile(Exporter):
                                    ("outflow", eq.outflows)):
                     for flow in flows:
                         ET.SubElement(node, tag).text = self.quoted(flow)
+            if eq.kind == "stock" and eq.subscripts != eq.dims:
+                raise ModelError(f"cannot export the stock '{eq.name}' to XMILE: its initial "
+                                 "value is given member by member, which PySD's XMILE reader "
+                                 "does not read (export to .mdl instead)")
             if eq.dims and (eq.kind == "param" or eq.subscripts != eq.dims):
                 self._elements(node, eq)  # one member's equation, or a table of values
             else:
