@@ -88,7 +88,8 @@ def measure(label: str, path: Path, draws: int, budget: float):
         pysd_s = time.perf_counter() - started
     ours_rate, pysd_rate = draws * span / ours_s, runs * span / pysd_s
     print(f"{label}: {len(model.variables)} variables, {len(sets)} constants varied, "
-          f"{span:g} {model.time_unit}s at dt {model.dt:g}; Prospects {draws:,} draws in {ours_s:.2f} s, "
+          f"{span:g} {model.time_unit}s at dt {model.dt:g}; Prospects {draws:,} draws in "
+          f"{ours_s:.2f} s, "
           f"PySD {runs} runs in {pysd_s:.1f} s", flush=True)
     return ours_rate, pysd_rate, model.time_unit
 
