@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from prospects.interop.build import build_model
-from prospects.interop.compare import canonical_file, load_canonical, mismatch, run_frame
+from prospects.interop.compare import (
+    canonical_file,
+    exported_run,
+    load_canonical,
+    mismatch,
+    run_frame,
+)
 from prospects.interop.read import read_model
 
 pytest.importorskip("pysd")
@@ -77,3 +83,25 @@ def test_a_wrong_value_is_a_mismatch():
     assert changed
     actual = run_frame(build_model(data, changed), expected.columns, expected.index.values)
     assert mismatch(actual, expected) is not None
+
+
+ROUND_TRIP = """
+    abs/test_abs.mdl comparisons/comparisons.xmile exp/test_exp.xmile limits/test_limits.mdl
+    log/test_log.xmile lookups/test_lookups_ypts_sep.xmile number_handling/test_number_handling.mdl
+    rounding/test_rounding.mdl
+    subscript_3d_arrays_lengthwise/test_subscript_3d_arrays_lengthwise.mdl
+    subscripted_xidz/test_subscripted_xidz.mdl xidz_zidz/xidz_zidz.mdl
+""".split()
+
+
+@pytest.mark.parametrize("name", ROUND_TRIP)
+@pytest.mark.parametrize("fmt", ["mdl", "xmile"])
+def test_the_export_of_an_import_runs_in_pysd_as_in_prospects(name, fmt):
+    """Import, run here, export, run the export in PySD: the same values."""
+    path = SUITE / name
+    expected = load_canonical(canonical_file(path.parent))
+    model = build_model(read_model(path), where=str(path))
+    ours = run_frame(model, expected.columns, expected.index.values)
+    theirs = exported_run(model, ours.columns, ours.index.values, fmt)
+    assert list(theirs.columns) == list(ours.columns)
+    assert mismatch(theirs, ours) is None
