@@ -39,18 +39,17 @@ def report(
     """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
     from ..evidence import EvidenceError
     from ..explain import explain_all
-    from ..files import writable, write_text
+    from ..files import result_path, writable, write_text
     from ..inference.fit import fit_table
     from ..present.report import SECTIONS, build_report
     from ..projection import project as run_projection
 
     loaded = load(system, evidence, as_of)
-    page = out / f"{loaded.name}-report.html"
+    page = result_path(out, loaded, "report.html")
     writable(page)
-    name = Path(system).name
-    post_path = posterior or out / f"{name}-posterior.nc"
+    post_path = posterior or result_path(out, loaded, "posterior.nc")
     idata = read_posterior(post_path, loaded, required=posterior is not None)
-    proj_path = projection or out / f"{loaded.name}-projection.nc"
+    proj_path = projection or result_path(out, loaded, "projection.nc")
     if projection is not None and not proj_path.is_file():
         raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
     notes = []

@@ -157,6 +157,11 @@ class _Body(Visitor):
             self.shared[key] = code
         return code
 
+    def visit(self, node: Expr) -> str:
+        if not hasattr(self, node.form):
+            raise Unsupported(f"the {node.form} node")
+        return super().visit(node)
+
     def sub(self, node: Expr, **extra: int) -> str:
         return self.expr(node, {**self.index, **extra})
 
@@ -198,11 +203,20 @@ class _Body(Visitor):
         raise Unsupported(f"the operator {op}")
 
     def reduce(self, node) -> str:
+        """Member after member, as NumPy reduces an axis that is not the last."""
         size = self.gen.cells.sizes[node.dim]
         code = self.sub(node.operand, **{node.dim: 0})
         for m in range(1, size):
-            code = f"({code} + {self.sub(node.operand, **{node.dim: m})})"
-        return code if node.how == "sum" else f"({code} / {float(size)!r})"
+            x = self.sub(node.operand, **{node.dim: m})
+            if node.how in ("sum", "mean"):
+                code = f"({code} + {x})"
+            elif node.how == "prod":
+                code = f"({code} * {x})"
+            elif node.how in ("min", "max"):
+                code = self.temp(getattr(self, f"_{node.how}imum")(self.atom(code), x))
+            else:
+                raise Unsupported(f"the reduction {node.how}")
+        return f"({code} / {float(size)!r})" if node.how == "mean" else code
 
     def select(self, node) -> str:
         member = self.gen.model.dimensions[node.dim].index(node.member)
@@ -538,13 +552,13 @@ class _Generator:
                 add(f"{indent}        OUT[{out_index[name]}][{j}, c, d0 + d] = x")
                 add(f"{indent}        finite &= x - x == 0.0")
 
-        add("        t = 0.0")
+        add(f"        t = {_number(self.model.initial_time)} + 0 * {_number(self.model.dt)}")
         noise("0", "        ")
         flags("        ")
         add("        for d in range(m):")
         lines.extend("            " + x for x in init.lines or ["pass"])
         add("        for k in range(n_steps + 1):")
-        add(f"            t = k * {_number(self.model.dt)}")
+        add(f"            t = {_number(self.model.initial_time)} + k * {_number(self.model.dt)}")
         add("            more = k < n_steps")
         noise("k", "            ")
         flags("            ")
