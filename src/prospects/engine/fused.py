@@ -15,6 +15,7 @@ value came out non-finite (NumPy's backend then names it).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -81,6 +82,7 @@ def _plan(program: Program, outputs, overrides, block: int) -> Plan | None:
     return found
 
 
+@functools.lru_cache(maxsize=64)
 def _digest(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:20]
 
@@ -106,6 +108,9 @@ def kernel(source: str, wait: bool = True):
     a background thread (unless numba's cache on disk has it: loading takes well under
     a second)."""
     digest = _digest(source)
+    found = _kernels.get(digest)
+    if found is not None:
+        return found
     with _lock:
         found = _kernels.get(digest)
         if found is not None:
@@ -144,9 +149,10 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     run = kernel(found.source, wait)
     if run is None:
         return False
-    rows = [np.broadcast_to(values[program.slot[name]], program.full_shape(
-        program.slot_dims[name]) + (n,)).reshape(cells, n) for name, cells in found.params]
-    P = np.concatenate(rows) if rows else np.empty((0, n))
+    P = np.empty((sum(cells for _, cells in found.params), n))
+    for (first, last, shape), value in zip(_param_rows(found), (
+            values[program.slot[name]] for name, _ in found.params), strict=True):
+        P[first:last] = np.reshape(value, shape)  # broadcast along the draws if shared
     OV = np.empty((len(overrides), n))
     widest = max([1] + [int(np.prod(program.full_shape(program.slot_dims[o.target])))
                         for o in overrides])
@@ -178,6 +184,16 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     for k, name in copies:
         out[name][...] = OUT[k].reshape(out[name].shape)
     return finite
+
+
+@functools.lru_cache(maxsize=64)
+def _param_rows(found: Plan) -> list[tuple[int, int, tuple[int, int]]]:
+    """Each parameter's rows of P, and its values' shape as (cells, draws or 1)."""
+    rows, first = [], 0
+    for _, cells in found.params:
+        rows.append((first, first + cells, (cells, -1)))
+        first += cells
+    return rows
 
 
 def _threads(workers: int) -> ThreadPoolExecutor:
