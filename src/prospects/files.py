@@ -68,6 +68,12 @@ def write_together(writers: Mapping[str | Path, Writer]) -> list[Path]:
     return list(temps)
 
 
+def result_path(out: str | Path, system, what: str) -> Path:
+    """Where a command writes (and the next one looks for) a result of ``system``:
+    ``<out>/<system name>-<what>``, e.g. ``out/isk-posterior.nc``."""
+    return Path(out) / f"{system.name}-{what}"
+
+
 def write_atomic(path: str | Path, writer: Writer) -> Path:
     """Call ``writer(temp_path)`` and move the result to ``path``; on error leave nothing."""
     return write_together({path: writer})[0]

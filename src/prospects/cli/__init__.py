@@ -10,6 +10,7 @@ from . import (
     explore,
     export,
     forecast,
+    importing,
     report,
     run,
     vintages,
@@ -37,6 +38,9 @@ def main(
 ) -> None:
     """Evidence-linked, calibrated simulation of an armed group's prospects."""
     common.verbosity = 0 if quiet else 2 if verbose else 1
+    from ..engine.memory import keep_freed_memory
+
+    keep_freed_memory()  # this process is ours: keep freed memory for the engine
 
 
 app.command("run")(run.run)
@@ -49,5 +53,6 @@ app.command("sensitivity")(explore.sensitivity)
 app.command("discover")(explore.discover)
 app.command("dashboard")(dashboard.dashboard)
 app.command("export")(export.export)
+app.command("import")(importing.import_model)
 app.add_typer(browse.model_app, name="model")
 app.add_typer(browse.evidence_app, name="evidence")

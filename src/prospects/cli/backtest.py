@@ -57,16 +57,16 @@ def backtest(
     """Score a projection against later observations: CRPS, interval coverage and log
     density of figures; Brier and log score of events; persistence, trend and climatology
     (prior predictive) baselines; write <out>/<system>-backtest.csv."""
-    from ..files import writable, write_text
+    from ..files import result_path, writable, write_text
     from ..inference.backtest import prepare, score
 
     loaded = load(system, evidence, as_of)
-    csv_name = out / f"{loaded.name}-backtest.csv"
+    csv_name = result_path(out, loaded, "backtest.csv")
     writable(csv_name)
-    bt, ds = prepare(loaded, file, projection or out / f"{loaded.name}-projection.nc")
+    bt, ds = prepare(loaded, file, projection or result_path(out, loaded, "projection.nc"))
     idata = None
     if int(ds.attrs.get("calibrated", 0)):
-        idata = read_posterior(posterior or out / f"{loaded.name}-posterior.nc", loaded,
+        idata = read_posterior(posterior or result_path(out, loaded, "posterior.nc"), loaded,
                                required=posterior is not None)
     result = score(loaded, bt, ds, scenario, idata)
     df, summary = result.table, result.summary

@@ -14,7 +14,8 @@ from pathlib import Path
 import typer
 
 SYSTEM_OPTION = typer.Option("isk", "--system", "-s",
-                             help="A built-in system's name or a system folder.")
+                             help="A built-in system's name, a system folder or a model "
+                             "file (.mdl, .xmile).")
 
 
 #: Seeds every random stream takes (SALib's and numpy's included).

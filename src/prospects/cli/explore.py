@@ -44,13 +44,13 @@ def sensitivity(
     """Sobol' indices of the headline outputs to every uncertain parameter and lever."""
     from ..explore.factors import factors, skipped_scenarios
     from ..explore.sensitivity import check_base_size, check_date, sobol
-    from ..files import writable, write_text
+    from ..files import result_path, writable, write_text
     from ..system import load_system
 
     loaded = load_system(system)
     check_base_size(draws)
     date = check_date(loaded, date or loaded.outlook.horizon)
-    csv = out / f"{loaded.name}-sensitivity.csv"
+    csv = result_path(out, loaded, "sensitivity.csv")
     writable(csv)
     runs = (len(factors(loaded)) + 2) * draws
     from ..scale import connected
@@ -98,14 +98,14 @@ def discover(
     """Scenario discovery (PRIM): the factor ranges where the group collapses."""
     from ..explore.discovery import check_inputs
     from ..explore.discovery import discover as find
-    from ..files import text_writer, writable, write_together
+    from ..files import result_path, text_writer, writable, write_together
     from ..system import load_system
 
     loaded = load_system(system)
     collapse = loaded.outlook.collapse
     threshold = collapse.below if threshold is None else threshold
     date = check_inputs(loaded, threshold, date or loaded.outlook.horizon, draws)
-    paths = [out / f"{loaded.name}-discovery-{part}.csv" for part in ("box", "trajectory")]
+    paths = [result_path(out, loaded, f"discovery-{part}.csv") for part in ("box", "trajectory")]
     writable(*paths)
     from ..scale import connected
 

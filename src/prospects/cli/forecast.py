@@ -30,10 +30,6 @@ from .common import (
 )
 
 
-def _posterior_path(out: Path, system: str) -> Path:
-    return out / f"{Path(system).name}-posterior.nc"
-
-
 @user_errors
 def calibrate(
     system: str = SYSTEM_OPTION,
@@ -48,14 +44,14 @@ def calibrate(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Calibrate every uncertain parameter to the observations, jointly (SMC)."""
-    from ..files import writable
+    from ..files import result_path, writable
     from ..inference.calibrate import calibrate as run_calibration
     from ..inference.fit import fit_table
     from ..inference.posterior import save_posterior
     from ..scale import connected
 
     loaded = load(system, evidence, as_of)
-    path = _posterior_path(out, system)
+    path = result_path(out, loaded, "posterior.nc")
     writable(path)
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: calibrating (SMC, tempering 0 to 1 per run)",
@@ -179,7 +175,7 @@ def project(
     """Project every scenario from the outlook's projection start; print outcome
     probabilities (and paired differences from the status quo); write NetCDF and
     <out>/<system>-outcomes.csv."""
-    from ..files import netcdf_writer, text_writer, writable, write_together
+    from ..files import netcdf_writer, result_path, text_writer, writable, write_together
     from ..projection import (
         outcome_table,
         outcome_variables,
@@ -192,11 +188,11 @@ def project(
 
     loaded = load(system, evidence, as_of)
     ids = list(scenario or loaded.scenarios)
-    paths = [out / f"{loaded.name}-projection-quantiles.nc"]
-    paths += [out / f"{loaded.name}-projection.nc"] if trajectories else []
-    csv = out / f"{loaded.name}-outcomes.csv"
+    paths = [result_path(out, loaded, "projection-quantiles.nc")]
+    paths += [result_path(out, loaded, "projection.nc")] if trajectories else []
+    csv = result_path(out, loaded, "outcomes.csv")
     writable(*paths, csv)
-    path = posterior or _posterior_path(out, system)
+    path = posterior or result_path(out, loaded, "posterior.nc")
     idata = read_posterior(path, loaded, required=posterior is not None)
     if idata is None:
         note("note: no posterior found; projecting from the priors (run `prospects "

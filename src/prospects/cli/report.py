@@ -52,13 +52,13 @@ def report(
     diagrams and evidence in one page."""
     from ..evidence import EvidenceError
     from ..explain import explain_all, explain_levers
-    from ..files import read_netcdf, writable, write_text
+    from ..files import read_netcdf, result_path, writable, write_text
     from ..inference.fit import fit_table
     from ..present.report import build_report, sections
     from ..projection import project as run_projection
 
     loaded = load(system, evidence, as_of)
-    page = out / f"{loaded.name}-report.html"
+    page = result_path(out, loaded, "report.html")
     writable(page)
     if sensitivity:
         from ..explore.sensitivity import check_base_size
@@ -66,10 +66,9 @@ def report(
         check_base_size(sensitivity)
     if discover and discover < 100:
         raise EvidenceError(f"--discover must be 0 or at least 100 (got {discover})")
-    name = Path(system).name
-    post_path = posterior or out / f"{name}-posterior.nc"
+    post_path = posterior or result_path(out, loaded, "posterior.nc")
     idata = read_posterior(post_path, loaded, required=posterior is not None)
-    proj_path = projection or out / f"{loaded.name}-projection.nc"
+    proj_path = projection or result_path(out, loaded, "projection.nc")
     if projection is not None and not proj_path.is_file():
         raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
     revisions = None

@@ -46,7 +46,7 @@ def vintages(
     vintage dimension); print the revisions of outcome probabilities and headline medians,
     the new observations that moved them, and each vintage's skill on later evidence."""
     from ..evidence import EvidenceError
-    from ..files import writable, write_netcdf
+    from ..files import result_path, writable, write_netcdf
     from ..inference.backtest import skill
     from ..inference.vintages import load_vintages, read_dates
     from ..inference.vintages import vintages as run_vintages
@@ -58,7 +58,7 @@ def vintages(
                             "--vintages FILE, not both")
     systems = load_vintages(system, as_of or read_dates(listed), evidence or ())
     dates, loaded = [s.as_of for s in systems], systems[-1]
-    path = out / f"{loaded.name}-vintages.nc"
+    path = result_path(out, loaded, "vintages.nc")
     writable(path)
     total = len(dates) * (runs + len(scenario or loaded.scenarios))
     with connected(cluster) as client, \

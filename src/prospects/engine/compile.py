@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..sd.builtins import BUILTINS
-from ..sd.expr import BinOp, Const, Date, Expr, LookupCall, Neg, Reduce, Visitor
+from ..sd.expr import Array, BinOp, Const, Date, Expr, LookupCall, Neg, Reduce, Visitor
 from ..sd.model import ModelError, Stock, Variable
 from .interventions import Intervention
 from .lower import Limit, Lowered, Noise, Override
@@ -37,7 +37,7 @@ _IN_PLACE = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "*
 def _fresh(node: Expr) -> bool:
     """Whether a node's value is a new array of this step (or a number), never a variable's
     array or a view of one, so that the operation reading it may write over it."""
-    return isinstance(node, BinOp | Neg | LookupCall | Reduce) or (
+    return isinstance(node, BinOp | Neg | LookupCall | Reduce | Array) or (
         node.form == "call" and BUILTINS[node.fn].fresh)
 
 
@@ -160,8 +160,56 @@ class Program(Visitor):
         add = np.add.reduce
         if node.how == "sum":
             return lambda v, t: add(f(v, t), axis=axis, keepdims=True)
-        size = len(self.model.dimensions[node.dim])
-        return lambda v, t: add(f(v, t), axis=axis, keepdims=True) / size
+        if node.how == "mean":
+            size = len(self.model.dimensions[node.dim])
+            return lambda v, t: add(f(v, t), axis=axis, keepdims=True) / size
+        op = {"prod": np.multiply, "min": np.minimum, "max": np.maximum}[node.how].reduce
+        return lambda v, t: op(f(v, t), axis=axis, keepdims=True)
+
+    def take(self, node) -> Fn:
+        """The source axis's members at ``indices``, moved onto the target's axis."""
+        f, source, target = self.compile(node.operand), self.axis(node.source), self.axis(node.dim)
+        indices = np.asarray(node.indices)
+
+        def take(v, t):
+            value = np.asarray(f(v, t))
+            if value.ndim == 0 or value.shape[source] == 1:
+                return value  # the same for every member
+            return np.swapaxes(np.take(value, indices, axis=source), source, target)
+
+        return take
+
+    def array(self, node) -> Fn:
+        """Each part computed over its own dimensions, moved onto the array's and written
+        into the members it gives."""
+        fs = [self.compile(p) for p in node.parts]
+        shape = self.full_shape(node.dims)
+        placed = []
+        for over, at, pick in zip(node.over, node.at, node.pick, strict=True):
+            moves, index = [], [[0] for _ in self.dims]
+            for dim, sub, members, where in zip(node.dims, over, at, pick, strict=True):
+                index[self.axis(dim)] = list(members)
+                if sub is not None:
+                    moves.append((self.axis(sub), self.axis(dim), np.asarray(where)))
+            placed.append((moves, index))
+
+        def array(v, t):
+            values = [np.asarray(f(v, t), dtype=float) for f in fs]
+            n = max(x.shape[-1] if x.ndim else 1 for x in values)
+            out = np.empty(shape + (n,))
+            for value, (moves, index) in zip(values, placed, strict=True):
+                if value.ndim == 0:
+                    value = value.reshape((1,) * (len(shape) + 1))
+                for sub, dim, where in moves:
+                    if value.shape[sub] > 1:
+                        value = np.take(value, where, axis=sub)
+                    if sub != dim:
+                        value = np.swapaxes(value, sub, dim)
+                cells = np.ix_(*index, np.arange(n))
+                out[cells] = np.broadcast_to(value, tuple(len(i) for i in index) + (n,))
+            return out
+
+        return array
 
     def select(self, node) -> Fn:
         f, axis = self.compile(node.operand), self.axis(node.dim)
@@ -333,7 +381,8 @@ class Program(Visitor):
     def _noise(self, noise: Noise) -> Fn:
         """Uniform numbers of this step for the chunk's draws (see ``sampling.stream``)."""
         draws, shape, dt = self.slot[DRAWS], self.full_shape(noise.dims), self.model.dt
-        return lambda v, t: stream(noise.name, round(t / dt), shape, *v[draws])
+        t0 = self.model.initial_time
+        return lambda v, t: stream(noise.name, round((t - t0) / dt), shape, *v[draws])
 
     def _intervene(self, fn: Fn, override: Override, n: int, offset: int) -> Fn:
         t0, t1 = override.start, override.end

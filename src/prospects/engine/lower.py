@@ -211,7 +211,10 @@ class _Rewrite(Visitor):
     def negate(self, node):
         return self._rebuilt(node, operand=self.of(node.operand))
 
-    invert = reduce = select = lookup = negate
+    invert = reduce = select = lookup = take = negate
+
+    def array(self, node):
+        return self._rebuilt(node, parts=tuple(self.of(p) for p in node.parts))
 
     def call(self, node):
         args = tuple(self.of(a) for a in node.args)

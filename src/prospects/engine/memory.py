@@ -16,7 +16,9 @@ def keep_freed_memory() -> None:
     and Dask workers fix the mmap threshold at 128 KiB through ``MALLOC_TRIM_THRESHOLD_``),
     and the page faults cost more than the arithmetic: a three-operation chain on
     (5, 4096) arrays took 120 us against 27 us once freed memory was kept (measured).
-    The setting is process-wide: memory up to 128 MiB stays with the process after a run.
+    The setting is process-wide (memory up to 128 MiB stays with the process after a run),
+    so it is opt-in: the command line and Prospects' Dask tasks call it; a program using
+    the engine as a library calls it if it wants the speed.
     """
     name = ctypes.util.find_library("c")
     libc = ctypes.CDLL(name) if name else None

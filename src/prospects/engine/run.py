@@ -22,7 +22,6 @@ from .compile import (
 )
 from .interventions import Intervention, validate
 from .lower import lower
-from .memory import keep_freed_memory
 from .sampling import BLOCK, Distribution, sample
 
 
@@ -50,20 +49,28 @@ def default_outputs(model: Model) -> list[str]:
 
 
 def output_times(model: Model) -> np.ndarray:
-    """Model times (months since start) at which values are saved."""
-    n_out = int(round(model.final_time / model.output_step)) + 1
-    return np.arange(n_out) * float(model.output_step)
+    """Model times (in the model's unit) at which values are saved."""
+    return model.initial_time + np.arange(model.n_outputs) * float(model.output_step)
 
 
 def dates(model: Model) -> np.ndarray:
+    """The output times of a calendar model as dates."""
+    per = 12 if model.time_unit == "year" else 1
     first = np.datetime64(model.start.strftime("%Y-%m"), "M")
-    months = (output_times(model)).astype(int)
+    months = (output_times(model) * per).astype(int)
     return (first + months).astype("datetime64[ns]")
 
 
+def time_axis(model: Model) -> np.ndarray:
+    """The output times as outputs label them: dates with a calendar, else numbers."""
+    return dates(model) if model.calendar else output_times(model)
+
+
 def date_label(model: Model, t: float) -> str:
+    if not model.calendar:
+        return f"time {t:g} ({model.time_unit})"
     first = np.datetime64(model.start.strftime("%Y-%m"), "M")
-    return str(first + int(np.floor(t)))
+    return str(first + int(np.floor(t * (12 if model.time_unit == "year" else 1))))
 
 
 def run_chunk(
@@ -86,13 +93,12 @@ def run_chunk(
     arrays returned are then views of it. ``until`` stops after that many output times
     (calibration needs no more than its last observation).
     """
-    keep_freed_memory()
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
     needed = program.needed(outputs)
     steps = program.steps(interventions, n, start, needed)
-    n_out = len(output_times(model)) if until is None else min(until, len(output_times(model)))
+    n_out = model.n_outputs if until is None else min(until, model.n_outputs)
     if out is None:
         out = {name: np.empty(buffer_shape(program, name, n, n_out)) for name in outputs}
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
@@ -109,7 +115,7 @@ def run_chunk(
 def buffer_shape(program: Program, name: str, n: int, n_out: int | None = None):
     """Draw-last shape (time, *sizes, n) in which a run keeps an output."""
     sizes = tuple(len(program.model.dimensions[d]) for d in program.slot_dims[name])
-    return (n_out or len(output_times(program.model)),) + sizes + (n,)
+    return (n_out or program.model.n_outputs,) + sizes + (n,)
 
 
 def _parameter_values(program, start, n, params, priors, seed) -> list:
@@ -140,9 +146,9 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
 class _Initial(list):
     """Slot values that compute themselves on first read, in whatever order inits need."""
 
-    def __init__(self, values, fns, names):
+    def __init__(self, values, fns, names, t0):
         super().__init__(values)
-        self.fns, self.names, self.busy = fns, names, []
+        self.fns, self.names, self.busy, self.t0 = fns, names, [], t0
 
     def __getitem__(self, i):
         value = super().__getitem__(i)
@@ -151,7 +157,7 @@ class _Initial(list):
                 loop = [self.names[j] for j in self.busy[self.busy.index(i):]] + [self.names[i]]
                 raise ModelError(f"initial values depend on each other: {' -> '.join(loop)}")
             self.busy.append(i)
-            value = self.fns[i](self, 0.0)
+            value = self.fns[i](self, self.t0)
             self.busy.pop()
             self[i] = value
         return value
@@ -170,7 +176,7 @@ def _initialise(program: Program, steps, needed: set[str], values: list, n: int)
             fns[program.slot[stock.name]] = full(program.compile(lowered.inits[stock.name]),
                                                  stock.dims)
     names = {i: name for name, i in program.slot.items()}
-    lazy = _Initial(values, fns, names)
+    lazy = _Initial(values, fns, names, program.model.initial_time)
     for slot in list(fns):
         lazy[slot]
     return list(lazy)
@@ -181,7 +187,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
     for the first ``n_out`` output times; stocks not ``needed`` stay still."""
     model = program.model
     slot = program.slot
-    dt = model.dt
+    dt, t0 = model.dt, model.initial_time
     per_output = int(round(model.output_step / dt))
     n_steps = (n_out - 1) * per_output
     v = _initialise(program, steps, needed, values, n)
@@ -206,7 +212,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
                                                     if drawn else ")"))
 
     for k in range(n_steps + 1):
-        t = k * dt
+        t = t0 + k * dt
         for step in steps:
             v[step.slot] = value = step.fn(v, t)
             if debug and not np.all(np.isfinite(value)):
@@ -233,13 +239,13 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
     # the other outputs may have been non-finite for a while only
     for i, _ in stocks:
         if not np.isfinite(v[i]).all():
-            fail(names[i], v[i], n_steps * dt)
+            fail(names[i], v[i], t0 + n_steps * dt)
     for name, buffer in buffers.items():
         if name in model.variables and model[name].kind == "stock":
             continue
         if not np.isfinite(buffer).all():
             j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
-            fail(name, buffer[j], j * model.output_step)
+            fail(name, buffer[j], t0 + j * model.output_step)
 
 
 def _update(program: Program, stock) -> Callable[[list], np.ndarray]:
@@ -293,7 +299,7 @@ def _record(buffer: np.ndarray, j: int, value) -> None:
 
 def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memory_mb: float) -> int:
     """Draws per chunk so that one chunk's arrays stay within ``max_memory_mb``."""
-    n_out = len(output_times(program.model))
+    n_out = program.model.n_outputs
     cells = sum(int(np.prod(program.full_shape(program.slot_dims[name]))) for name in program.slot)
     kept = sum(int(np.prod(program.full_shape(program.slot_dims[o]))) for o in outputs) * n_out
     per_draw = 8 * (3 * cells + 2 * kept)
@@ -386,7 +392,9 @@ def to_dataset(model, arrays, drawn, seed, interventions, xr):
     """Label arrays as an xarray Dataset: dims draw, time, then model dims."""
     program = compiled(model)
     n = next(iter(arrays.values())).shape[0] if arrays else 1
-    coords = {"draw": np.arange(n), "time": dates(model)}
+    time = xr.Variable("time", time_axis(model),
+                       {} if model.calendar else {"units": model.time_unit})
+    coords = {"draw": np.arange(n), "time": time}
     coords.update({d: list(dim.members) for d, dim in model.dimensions.items()})
     data = {}
     for name, array in arrays.items():
@@ -404,6 +412,6 @@ def to_dataset(model, arrays, drawn, seed, interventions, xr):
         var = model[name]
         data[name] = xr.Variable(("draw",) + var.dims, values,
                                  {"kind": "param", "units": var.unit, "doc": var.doc})
-    attrs = {"model": model.name, "seed": seed, "dt": model.dt,
+    attrs = {"model": model.name, "seed": seed, "dt": model.dt, "time_unit": model.time_unit,
              "interventions": "; ".join(iv.what for iv in interventions)}
     return xr.Dataset(data, coords=coords, attrs=attrs)

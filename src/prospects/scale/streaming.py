@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..analysis import QUANTILES
-from ..engine.run import buffer_shape, chunk_size, compiled, dates, run_chunk
+from ..engine.run import buffer_shape, chunk_size, compiled, run_chunk, time_axis
 from ..system.outlook import events
 
 #: Output buffers kept between chunks, one set per thread: fresh memory for every chunk
@@ -30,10 +30,10 @@ _reused = threading.local()
 
 
 def _buffers(model, n: int, outputs: Sequence[str]) -> dict[str, np.ndarray]:
-    key = (id(model), model.version, n, tuple(outputs))
-    if getattr(_reused, "key", None) != key:
-        program = compiled(model)
-        _reused.key = key
+    program = compiled(model)  # the same object while the model is unchanged
+    key = (n, tuple(outputs))
+    if getattr(_reused, "program", None) is not program or _reused.key != key:
+        _reused.program, _reused.key = program, key  # held, so never a stale id
         _reused.buffers = {name: np.empty(buffer_shape(program, name, n)) for name in outputs}
     return _reused.buffers
 
@@ -59,7 +59,7 @@ def _chunk_summary(model, start, n, edges, outcomes, bins, **kwargs):
     hits = np.zeros((0, n), dtype=bool)
     if outcomes:
         program = compiled(model)
-        coords = {"time": dates(model)}
+        coords = {"time": time_axis(model)}
         coords.update({d: list(m.members) for d, m in model.dimensions.items()})
         ds = xr.Dataset({name: (("draw", "time") + program.slot_dims[name], array)
                          for name, array in arrays.items()}, coords=coords)
@@ -129,11 +129,11 @@ def summarise(
     data = {}
     for name in outputs:
         dims = program.slot_dims[name]
-        shape = (len(dates(model)),) + tuple(len(model.dimensions[d]) for d in dims)
+        shape = (len(time_axis(model)),) + tuple(len(model.dimensions[d]) for d in dims)
         values = exact[name] if exact else _histogram_quantiles(
             totals[name].reshape(-1, bins), edges[name], bins, qs, lows[name], highs[name])
         data[name] = (("quantile", "time") + dims, values.reshape((len(qs),) + shape))
-    coords = {"quantile": list(qs), "time": dates(model)}
+    coords = {"quantile": list(qs), "time": time_axis(model)}
     coords.update({d: list(m.members) for d, m in model.dimensions.items()})
     data["outcome_events"] = (("outcome", "draw"), hits)
     coords["outcome"] = [o.id for o in outcomes]

@@ -111,6 +111,32 @@ def _trend_units(r, x, average, initial):
     return r.one / r.month
 
 
+def _train_units(r, start, width, interval, end):
+    for arg in (start, width, interval, end):
+        r.need(arg, r.month, "a pulse train's start, width, interval and end")
+    return r.one
+
+
+def _delayed_n(r, x, delay, init, order):
+    r.need(order, r.one, "the order of a delay")
+    return _delayed(r, x, delay, init)
+
+
+def _forecast_units(r, x, average, horizon, initial):
+    r.need(horizon, r.month, "a forecast horizon")
+    _trend_units(r, x, average, initial)
+    return x
+
+
+def _sampled(r, condition, x, init):
+    r.need(condition, r.one, "a condition")
+    return r.agree(x, init)
+
+
+def _fallback_ratio(r, a, b, x):
+    return r.agree(_ratio(r, a, b), x)
+
+
 def _ratio(r, a, b):
     return a if b is None else (r.one if a is None else a) / b
 
@@ -140,6 +166,20 @@ def _zidz(a, b):
     shape = np.broadcast_shapes(np.shape(a), np.shape(b))
     out = np.zeros(shape)
     return np.divide(a, b, out=out, where=np.abs(b) >= SMALL)
+
+
+def _xidz(a, b, x):
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(x))
+    out = np.array(np.broadcast_to(x, shape), dtype=float)
+    return np.divide(a, b, out=out, where=np.abs(b) >= SMALL)
+
+
+def _pulse_train(t, dt, start, width, interval, end):
+    """1 for ``width`` from ``start``, again every ``interval``, until ``end``."""
+    since = t - start + SMALL
+    phase = np.where(interval > 0, np.fmod(since, np.where(interval > 0, interval, 1.0)),
+                     since)
+    return 1.0 * ((t >= start) & (t < end) & (phase < width))
 
 
 # -- lowering of builtins that hold state ----------------------------------------------
@@ -190,6 +230,32 @@ def _delay_fixed(h, x, delay, init):
     return level
 
 
+def _delay_n(h, x, delay, init, order):
+    n = round(h.number(order, "the order of delay_n"))
+    return _delay_chain(h, x, delay, init, n)
+
+
+def _smooth_n(h, x, delay, init, order):
+    return _smooth_chain(h, x, delay, init, round(h.number(order, "the order of smooth_n")))
+
+
+def _initial(h, x):
+    """The value ``x`` had at the start: a hidden stock that nothing flows into."""
+    return h.stock(x)
+
+
+def _sample_if_true(h, condition, x, init):
+    """``x`` while ``condition`` holds, else the value it had when it last held."""
+    held = h.stock(init)
+    choose = BUILTINS["if_then_else"]
+    h.flow(None, held, choose(condition, (x - held) / h.dt, 0.0))
+    return choose(condition, x, held)
+
+
+def _forecast(h, x, average, horizon, initial):
+    return x * (1.0 + _trend(h, x, average, initial) * horizon)
+
+
 def _trend(h, x, average, initial):
     level = h.stock(x / (1.0 + initial * average))
     h.flow(None, level, (x - level) / average)
@@ -215,6 +281,24 @@ BUILTINS: dict[str, Builtin] = _define(
             numpy=np.exp, fresh=True),
     Builtin("log", (1, 1), _one_of_one, ("LN",), ("LN",), "Natural logarithm.",
             numpy=np.log, fresh=True),
+    Builtin("sin", (1, 1), _one_of_one, ("SIN",), ("SIN",), "Sine (radians).",
+            numpy=np.sin, fresh=True),
+    Builtin("cos", (1, 1), _one_of_one, ("COS",), ("COS",), "Cosine (radians).",
+            numpy=np.cos, fresh=True),
+    Builtin("tan", (1, 1), _one_of_one, ("TAN",), ("TAN",), "Tangent (radians).",
+            numpy=np.tan, fresh=True),
+    Builtin("arcsin", (1, 1), _one_of_one, ("ARCSIN",), ("ARCSIN",), "Inverse sine, in radians.",
+            numpy=np.arcsin, fresh=True),
+    Builtin("arccos", (1, 1), _one_of_one, ("ARCCOS",), ("ARCCOS",), "Inverse cosine, in radians.",
+            numpy=np.arccos, fresh=True),
+    Builtin("arctan", (1, 1), _one_of_one, ("ARCTAN",), ("ARCTAN",), "Inverse tangent, in radians.",
+            numpy=np.arctan, fresh=True),
+    Builtin("sinh", (1, 1), _one_of_one, ("SINH",), ("SINH",), "Hyperbolic sine.",
+            numpy=np.sinh, fresh=True),
+    Builtin("cosh", (1, 1), _one_of_one, ("COSH",), ("COSH",), "Hyperbolic cosine.",
+            numpy=np.cosh, fresh=True),
+    Builtin("tanh", (1, 1), _one_of_one, ("TANH",), ("TANH",), "Hyperbolic tangent.",
+            numpy=np.tanh, fresh=True),
     Builtin("sqrt", (1, 1), _sqrt_units, ("SQRT",), ("SQRT",), "Square root.",
             numpy=np.sqrt, fresh=True),
     Builtin("integer", (1, 1), _first, ("INTEGER",), ("INT",),
@@ -223,6 +307,8 @@ BUILTINS: dict[str, Builtin] = _define(
             "The remainder of a / b, with the sign of a.", numpy=np.fmod, fresh=True),
     Builtin("zidz", (2, 2), _ratio, ("ZIDZ",), ("SAFEDIV",),
             "a / b, or 0 where b is (nearly) 0.", numpy=_zidz, fresh=True),
+    Builtin("xidz", (3, 3), _fallback_ratio, ("XIDZ",), ("SAFEDIV",),
+            "a / b, or x where b is (nearly) 0.", numpy=_xidz, fresh=True),
     Builtin("if_then_else", (3, 3), _branches, ("IF THEN ELSE",), ("IF_THEN_ELSE",),
             "then where condition is true (non-zero), else otherwise.", numpy=_choose,
             conditions=(0,)),
@@ -234,6 +320,23 @@ BUILTINS: dict[str, Builtin] = _define(
     Builtin("ramp", (3, 3), _ramp_units, ("RAMP",), ("RAMP",),
             "0 before start, rising by slope per time unit until end, then held.",
             numpy=_ramp, timed=True, times=(1, 2)),
+    Builtin("pulse_train", (4, 4), _train_units, ("PULSE TRAIN",), ("PULSE_TRAIN",),
+            "1 for width time units from start, repeated every interval, until end.",
+            numpy=_pulse_train, timed=True, times=(0, 3)),
+    Builtin("initial", (1, 1), _first, ("INITIAL",), ("INIT",),
+            "The value x had at the start of the run.", lower=_initial, delays=True),
+    Builtin("sample_if_true", (3, 3), _sampled, ("SAMPLE IF TRUE",), ("SAMPLE_IF_TRUE",),
+            "x while condition holds, else its value when the condition last held "
+            "(init before).", lower=_sample_if_true, conditions=(0,)),
+    Builtin("smooth_n", (4, 4), _delayed_n, ("SMOOTH N",), ("SMTHN",),
+            "Exponential smooth of x of a given order (a number).", lower=_smooth_n,
+            delays=True),
+    Builtin("delay_n", (4, 4), _delayed_n, ("DELAY N",), ("DELAYN",),
+            "Material delay of the flow x of a given order (a number).", lower=_delay_n,
+            delays=True),
+    Builtin("forecast", (4, 4), _forecast_units, ("FORECAST",), ("FORCST",),
+            "x extrapolated horizon ahead at its trend against its smooth over average.",
+            lower=_forecast),
     Builtin("smooth", (2, 3), _delayed, ("SMOOTH", "SMOOTHI"), ("SMTH1", "SMTH1"),
             "First-order exponential smooth of x; starts at init or at x.", lower=_smooth,
             delays=True),

@@ -13,7 +13,7 @@ from . import units as U
 from .builtins import BUILTINS
 from .expr import BinOp, Const, Expr, Visitor
 from .graph import instant_dependencies, nodes, order
-from .model import TIME_UNIT, Aux, Model, ModelError, Stock, Variable
+from .model import Aux, Model, ModelError, Stock, Variable
 from .render import render
 
 _CHECKED: WeakKeyDictionary[Model, CheckedModel] = WeakKeyDictionary()
@@ -43,7 +43,8 @@ def check(model: Model) -> CheckedModel:
     order(deps, "algebraic loop among auxiliaries")
     dims = Dims(model)
     dims.run()
-    _Units(model).run()
+    if model.check_units:
+        _Units(model).run()
     _CHECKED[model] = checked = CheckedModel(model, model.version, dims)
     return checked
 
@@ -58,7 +59,7 @@ def _check_references(model: Model) -> None:
                 raise ModelError(f"'{var.name}' uses unknown variable '{node.name}'")
             if node.form == "lookup" and model.lookups.get(node.lookup.name) is not node.lookup:
                 raise ModelError(f"'{var.name}' uses unknown lookup '{node.lookup.name}'")
-            if node.form in ("reduce", "select") and node.dim not in model.dimensions:
+            if node.form in ("reduce", "select", "take") and node.dim not in model.dimensions:
                 raise ModelError(f"'{var.name}' uses unknown dimension '{node.dim}'")
             if node.form == "select":
                 model.dimensions[node.dim].index(node.member)
@@ -107,6 +108,19 @@ class Dims(Visitor):
         return tuple(d for d in inner if d != node.dim)
 
     select = reduce
+
+    def take(self, node) -> tuple[str, ...]:
+        inner = self.of(node.operand)
+        return self.union([d for d in inner if d != node.source] + [node.dim])
+
+    def array(self, node) -> tuple[str, ...]:
+        for part, over in zip(node.parts, node.over, strict=True):
+            found = self.of(part)
+            if not set(found) <= {d for d in over if d is not None}:
+                raise ModelError(f"'{self.owner}': dimension mismatch: a part has "
+                                 f"({', '.join(found)}) but is written over "
+                                 f"({', '.join(d for d in over if d)})")
+        return self.union(node.dims)
 
     def aux(self, var: Aux) -> None:
         if var.name in self.done:
@@ -169,7 +183,7 @@ class _Units(Visitor):
 
     def __init__(self, model: Model):
         self.model = model
-        self.month = U.parse(TIME_UNIT)
+        self.month = U.parse(model.time_unit)
         self.cache: dict[str, object] = {}
         self.owner = ""
 
@@ -286,7 +300,8 @@ class _Units(Visitor):
                     if not U.same(self.declared(var), wanted):
                         raise ModelError(
                             f"units disagree in flow '{var.name}': its unit {var.unit} is not "
-                            f"the unit of stock '{stock.name}' per {TIME_UNIT} ({U.show(wanted)})"
+                            f"the unit of stock '{stock.name}' per {self.model.time_unit} "
+                            f"({U.show(wanted)})"
                         )
                 self.need(self.of(var.rate, var.name), self.declared(var), var.rate, var.name,
                           "the rate")

@@ -189,7 +189,7 @@ class Call(Expr):
 
 @dataclass(eq=False, frozen=True)
 class Reduce(Expr):
-    """Sum or mean over one dimension."""
+    """Sum, mean, product, minimum or maximum (``how``) over one dimension."""
 
     form = "reduce"
     how: str
@@ -211,6 +211,40 @@ class Select(Expr):
 
     def children(self):
         return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class Take(Expr):
+    """Members of dimension ``source`` (at ``indices``, in order) as the members of
+    dimension ``dim``: a subrange of a variable, or a mapping of one dimension onto
+    another."""
+
+    form = "take"
+    operand: Expr
+    source: str
+    dim: str
+    indices: tuple[int, ...]
+
+    def children(self):
+        return (self.operand,)
+
+
+@dataclass(eq=False, frozen=True)
+class Array(Expr):
+    """A value over ``dims`` written in parts: part k gives the members at ``at[k]`` (per
+    dimension, their indices) from ``parts[k]``, written over ``over[k]`` (per dimension,
+    the dimension it spans, a subrange's for instance, or None for one member) at the
+    positions ``pick[k]`` of those members in it."""
+
+    form = "array"
+    dims: tuple[str, ...]
+    parts: tuple[Expr, ...]
+    over: tuple[tuple[str | None, ...], ...]
+    at: tuple[tuple[tuple[int, ...], ...], ...]
+    pick: tuple[tuple[tuple[int, ...] | None, ...], ...]
+
+    def children(self):
+        return self.parts
 
 
 @dataclass(eq=False, frozen=True)

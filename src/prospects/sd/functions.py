@@ -31,6 +31,13 @@ delay3 = BUILTINS["delay3"]
 delay_fixed = BUILTINS["delay_fixed"]
 trend = BUILTINS["trend"]
 random_uniform = BUILTINS["random_uniform"]
+sin, cos, tan = BUILTINS["sin"], BUILTINS["cos"], BUILTINS["tan"]
+xidz = BUILTINS["xidz"]
+pulse_train = BUILTINS["pulse_train"]
+initial = BUILTINS["initial"]
+sample_if_true = BUILTINS["sample_if_true"]
+smooth_n, delay_n = BUILTINS["smooth_n"], BUILTINS["delay_n"]
+forecast = BUILTINS["forecast"]
 
 
 def clip(x: object, low: object, high: object) -> Expr:

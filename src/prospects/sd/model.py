@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED = {"time", "draw", "dt"}
-TIME_UNIT = "month"
+TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+CALENDAR_UNITS = ("month", "year")
 
 
 class ModelError(UserError, ValueError):
@@ -28,8 +29,15 @@ class ModelError(UserError, ValueError):
 
 @dataclass(frozen=True)
 class Dimension:
+    """A named list of members; ``labels`` are how people (or a model file) write them."""
+
     name: str
     members: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.labels:
+            object.__setattr__(self, "labels", self.members)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -137,36 +145,65 @@ def parse_date(text: str | date) -> date:
         raise ModelError(f"'{text}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
 
 
-class Model:
-    """A stock-and-flow model. Time is counted in months from ``start``.
+def _number(model: str, value) -> float:
+    value = float(value)
+    if not np.isfinite(value):
+        raise ModelError(f"model '{model}': start and stop must be finite numbers")
+    return value
 
-    ``stop`` is the last output date (inclusive); ``dt`` is the integration step and
-    ``output_step`` the number of months between saved values.
+
+class Model:
+    """A stock-and-flow model, its clock counted in ``time_unit`` (second to year).
+
+    With calendar dates for ``start`` and ``stop`` (monthly and yearly models only) model
+    time counts from 0 at ``start`` and outputs are dated; with numbers it runs from
+    ``start`` to ``stop`` in that unit and outputs are numbered. ``stop`` is the last
+    output time (inclusive); ``dt`` is the integration step and ``output_step`` the time
+    between saved values, a multiple of ``dt`` (a whole number of periods with dates).
+    ``check_units=False`` skips unit checks (imported models carry units as text).
     """
 
     def __init__(
         self,
         name: str,
-        start: str | date = "2015-01",
-        stop: str | date = "2021-12",
+        start: str | date | float = "2015-01",
+        stop: str | date | float = "2021-12",
         dt: float = 1.0,
-        output_step: int = 1,
+        output_step: float = 1,
         doc: str = "",
+        time_unit: str = "month",
+        check_units: bool = True,
     ):
         self.name = name
         self.doc = doc
-        self.start = parse_date(start)
-        self.stop = parse_date(stop)
-        self.final_time = months_between(self.start, self.stop)
-        if self.final_time <= 0:
+        if time_unit not in TIME_UNITS:
+            raise ModelError(f"model '{name}': time unit '{time_unit}' is not one of "
+                             f"{', '.join(TIME_UNITS)}")
+        self.time_unit = time_unit
+        self.check_units = check_units
+        self.calendar = not isinstance(start, int | float)
+        if self.calendar:
+            if time_unit not in CALENDAR_UNITS:
+                raise ModelError(f"model '{name}': calendar dates need a time unit of month "
+                                 f"or year, not {time_unit} (give start and stop as numbers)")
+            self.start, self.stop = parse_date(start), parse_date(stop)
+            per = 12.0 if time_unit == "year" else 1.0
+            self.initial_time = 0.0
+            self.final_time = months_between(self.start, self.stop) / per
+        else:
+            self.start = self.stop = None
+            self.initial_time, self.final_time = _number(name, start), _number(name, stop)
+        if self.final_time <= self.initial_time:
             raise ModelError(f"model '{name}': stop {stop} is not after start {start}")
-        if dt <= 0 or output_step < 1 or int(output_step) != output_step:
-            raise ModelError(f"model '{name}': dt must be > 0 and output_step a whole number")
+        if not dt > 0 or not output_step > 0 or (
+                self.calendar and int(output_step) != output_step):
+            raise ModelError(f"model '{name}': dt and output_step must be > 0"
+                             + (" and output_step a whole number" if self.calendar else ""))
         steps_per_output = output_step / dt
         if abs(steps_per_output - round(steps_per_output)) > 1e-9:
             raise ModelError(f"model '{name}': output_step must be a multiple of dt")
         self.dt = float(dt)
-        self.output_step = int(output_step)
+        self.output_step = int(output_step) if self.calendar else float(output_step)
         self.dimensions: dict[str, Dimension] = {}
         self.variables: dict[str, Variable] = {}
         self.lookups: dict[str, Lookup] = {}
@@ -174,7 +211,8 @@ class Model:
         self.version = 0
 
     # -- building -----------------------------------------------------------------
-    def dimension(self, name: str, members: Iterable[str]) -> Dimension:
+    def dimension(self, name: str, members: Iterable[str],
+                  labels: Iterable[str] = ()) -> Dimension:
         self._claim_name(name)
         members = tuple(str(m) for m in members)
         if len(set(members)) != len(members) or not members:
@@ -182,7 +220,7 @@ class Model:
         for member in members:
             if not _NAME.match(member):
                 raise ModelError(f"dimension '{name}': member '{member}' is not a plain name")
-        dim = Dimension(name, members)
+        dim = Dimension(name, members, tuple(str(lb) for lb in labels))
         self.dimensions[name] = dim
         return dim
 
@@ -232,7 +270,7 @@ class Model:
             raise ModelError(f"flow '{name}': needs a source or a destination stock")
         stock = src if src is not None else dst
         if unit is None:
-            unit = f"({stock.unit}) / {TIME_UNIT}"
+            unit = f"({stock.unit}) / {self.time_unit}"
         flow = self._add(Flow(name, src, dst, as_expr(rate), unit, doc, claims), label)
         flow.dims = stock.dims
         if src is not None:
@@ -296,9 +334,18 @@ class Model:
     def params(self) -> list[Param]:
         return self.of_kind("param")
 
+    @property
+    def n_outputs(self) -> int:
+        """How many times a run saves: the start, then every ``output_step`` to ``stop``."""
+        return int(round((self.final_time - self.initial_time) / self.output_step)) + 1
+
     def months(self, when: str | date) -> float:
-        """Model time (months since start) of a date."""
-        return months_between(self.start, parse_date(when))
+        """Model time (in its unit since start) of a date; only a calendar model has dates."""
+        if not self.calendar:
+            raise ModelError(f"model '{self.name}' counts time in {self.time_unit}s from "
+                             f"{self.initial_time:g}, not in dates: '{when}' has no time in it")
+        months = months_between(self.start, parse_date(when))
+        return months / 12.0 if self.time_unit == "year" else months
 
     def check(self) -> CheckedModel:
         """Raise ModelError for the first problem found; return what the checks found."""

@@ -50,8 +50,15 @@ class _Render(Visitor):
         return f"{node.lookup.name}({self.text(node.operand)})"
 
     def reduce(self, node):
-        fn = "total" if node.how == "sum" else "mean"
+        fn = {"sum": "total"}.get(node.how, node.how)
         return f"{fn}({self.text(node.operand)}, {node.dim!r})"
+
+    def take(self, node):
+        return f"take({self.text(node.operand)}, {node.source!r}, {node.dim!r})"
+
+    def array(self, node):
+        parts = ", ".join(self.text(p) for p in node.parts)
+        return f"array({node.dims!r}, {parts})"
 
     def select(self, node):
         return f"{self.text(node.operand, 8)}.sel({node.dim}={node.member!r})"

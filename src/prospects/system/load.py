@@ -69,15 +69,58 @@ def builtin_names() -> list[str]:
     return sorted(p.name for p in BUILTIN.iterdir() if (p / "model.py").exists())
 
 
+MODEL_FILES = (".mdl", ".xmile", ".xml", ".stmx")
+
+
 def resolve(spec: str | Path) -> Path:
-    """A built-in system's name or a folder path, as a folder."""
+    """A built-in system's name, a folder path or a model file, as a path."""
     if str(spec) in builtin_names():
         return BUILTIN / str(spec)
     folder = Path(spec)
-    if not (folder / "model.py").is_file():
-        raise EvidenceError(f"{folder}: not a system folder (no model.py) and not one of the "
-                            f"built-in systems ({', '.join(builtin_names())})")
+    if folder.suffix.lower() in MODEL_FILES and folder.is_file():
+        return folder
+    if not any((folder / name).is_file() for name in ("model.py", "model.yaml")):
+        raise EvidenceError(f"{folder}: not a system folder (no model.py or model.yaml), "
+                            "not a model file (.mdl, .xmile) and not one of the built-in "
+                            f"systems ({', '.join(builtin_names())})")
     return folder
+
+
+def _model_file(path: Path) -> System:
+    """A Vensim or XMILE file run as it is: its constants are its parameters."""
+    from ..evidence.load import Evidence, parse_entries
+    from ..evidence.schema import ParameterSpec
+    from ..interop.build import build_model
+    from ..interop.folder import parameter_entries
+    from ..interop.read import read_model
+
+    data = read_model(path)
+    parameters = parse_entries(path, parameter_entries(data), ParameterSpec, key="name")
+    evidence = Evidence(folder=path.parent, sources={}, claims={}, parameters=parameters,
+                        biases=frozenset())
+    model = build_model(data, where=str(path))
+    model.check()
+    return System(path.stem, path, evidence, model)
+
+
+def _model_data(folder: Path, parameters) -> Model:
+    """A folder's model as data (``model.yaml``, as ``prospects import`` writes it), its
+    constants set from ``parameters.yaml``."""
+    from ..evidence.load import read_yaml
+    from ..interop.build import build_model
+
+    path = folder / "model.yaml"
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise EvidenceError(f"{path}: expected a mapping of fields")
+    try:
+        return build_model(data, {k: spec.default for k, spec in parameters.items()},
+                           where=str(path))
+    except (KeyError, TypeError, IndexError, ValueError) as err:
+        if isinstance(err, UserError):
+            raise
+        raise EvidenceError(f"{path}: not model data as `prospects import` writes it "
+                            f"({type(err).__name__}: {err})") from None
 
 
 def _where(path: Path, err: BaseException) -> str:
@@ -128,12 +171,20 @@ def load_system(spec: str | Path = "isk", evidence: Sequence[str | Path] = (),
     from ..evidence.overlay import extend
 
     folder = resolve(spec)
+    if folder.is_file():
+        if evidence or as_of is not None:
+            raise EvidenceError(f"{folder}: a model file has no evidence to overlay or date; "
+                                "import it (`prospects import`) first")
+        return _model_file(folder)
     own = load_evidence(folder)
+    as_data = (folder / "model.yaml").is_file() and not (folder / "model.py").is_file()
     try:
-        model = _build_model(folder, own.model_parameters)
+        model = (_model_data(folder, own.model_parameters) if as_data
+                 else _build_model(folder, own.model_parameters))
         model.check()
     except ModelError as err:
-        raise EvidenceError(f"{folder / 'model.py'}: {err}") from None
+        raise EvidenceError(f"{folder / ('model.yaml' if as_data else 'model.py')}: "
+                            f"{err}") from None
     # a bias term is a parameter the equations leave alone (observations scale by it)
     own.biases = frozenset(own.bias_names | (set(own.parameters) - set(model.variables)))
     full = own
@@ -142,8 +193,9 @@ def load_system(spec: str | Path = "isk", evidence: Sequence[str | Path] = (),
     check_observations(full, model)
     system = System(folder.name, folder, full, model)
     system.scenarios = load_scenarios(folder / "scenarios.yaml", system)
-    system.outlook = load_outlook(folder / "outlook.yaml", model, system.scenarios,
-                                  own.parameters)
+    if (folder / "outlook.yaml").is_file() or not as_data:
+        system.outlook = load_outlook(folder / "outlook.yaml", model, system.scenarios,
+                                      own.parameters)
     if as_of is not None:
         _go_back(system, str(as_of))
     return system

@@ -27,6 +27,7 @@ from prospects.sd import (
     mean,
     minimum,
     pulse,
+    ramp,
     step,
     total,
     trend,
@@ -56,20 +57,18 @@ def build(parameters: Mapping) -> Model:
                        claims=spec.claims)
 
     # -- the core in Iraq and Syria ----------------------------------------------------
-    collapse_shape = m.lookup(
-        "collapse_shape",
-        [(m.months("2016-10"), 0.0), (m.months("2017-07"), 0.5), (m.months("2018-03"), 0.9),
-         (m.months("2018-09"), 1.0)],
-        x_unit="month", y_unit="1",
-        doc="Timing of the caliphate's loss of its cities, done by March 2018",
-    )
+    collapse_start, collapse_end = p("collapse_start"), p("collapse_end")
+    collapse_shape = m.aux(
+        "collapse_progress", ramp(1 / (collapse_end - collapse_start), collapse_start,
+                                  collapse_end), unit="1",
+        doc="How far the caliphate's loss of its cities and land has gone (0 before, 1 done)")
     caliphate = m.aux(
-        "caliphate", 1 - p("collapse_depth") * collapse_shape(m.time), unit="1", record=True,
+        "caliphate", 1 - p("collapse_depth") * collapse_shape, unit="1", record=True,
         doc="Standing of the Daesh core in Iraq and Syria (1 = 2015-2016)",
         claims=["caliphate-collapse-2017-2018", "core-expelled-from-cities-mar-2018"],
     )
     syria_first = m.aux(
-        "syria_first", p("syria_priority") * step(1.0, "2018-09"), unit="1",
+        "syria_first", p("syria_priority") * step(1.0, p("syria_decision_time")), unit="1",
         doc="Share of Khorasan's allotment diverted by the late-summer 2018 decision to keep "
             "Syria as the main base", claims=["core-decides-syria-late-summer-2018"])
     khorasan_share = m.aux(
@@ -84,13 +83,13 @@ def build(parameters: Mapping) -> Model:
         claims=["core-funding-disrupted"])
 
     # -- other outside actors ----------------------------------------------------------
-    support_shape = m.lookup(
-        "support_shape", [(m.months("2016-01"), 0.0), (m.months("2018-06"), 1.0)],
-        x_unit="month", y_unit="1",
-        doc="Build-up of Iranian and Russian support to the Taliban over years",
-    )
+    support_start, support_full = p("support_start"), p("support_full")
+    support_shape = m.aux(
+        "support_build_up", ramp(1 / (support_full - support_start), support_start,
+                                 support_full), unit="1",
+        doc="Build-up of Iranian and Russian support to the Taliban over years (0 to 1)")
     outside_support = m.aux(
-        "outside_support", p("support_effect") * support_shape(m.time), unit="1",
+        "outside_support", p("support_effect") * support_shape, unit="1",
         doc="Extra effectiveness the Taliban draw from Iranian and Russian support",
         claims=["iran-russia-support-taliban"],
     )
@@ -100,18 +99,18 @@ def build(parameters: Mapping) -> Model:
         dims=[base],
         doc="Where outside support to the Taliban counts most: evenly, or tilted toward the "
             "Central Asian border")
-    us_on = m.aux("us_campaign", step(1.0, "2015-11"), unit="1",
+    us_on = m.aux("us_campaign", step(1.0, p("us_campaign_start")), unit="1",
                   doc="US forces in direct, permanent confrontation with IS-K from late 2015",
                   claims=["achin-foothold-late-2015"])
-    ceasefire = m.aux("ceasefire", p("ceasefire_depth") * pulse("2017-10", 1), unit="1",
+    ceasefire = m.aux("ceasefire", p("ceasefire_depth") * pulse(p("ceasefire_start"), 1), unit="1",
                       doc="Share of the month of the autumn 2017 truce with the Taliban",
                       claims=["ceasefire-autumn-2017"])
     fighting = m.aux("fighting", 1 - ceasefire, unit="1",
                      doc="Intensity of IS-K-Taliban fighting (1 = the usual)")
-    haqqani_deal = m.aux("haqqani_deal", step(1.0, "2017-12"), unit="1",
+    haqqani_deal = m.aux("haqqani_deal", step(1.0, p("haqqani_deal_start")), unit="1",
                          doc="Paid cooperation with the Haqqani Network from December 2017",
                          claims=["haqqani-agreement-dec-2017"])
-    governor = m.aux("faruqi_governor", step(1.0, "2017-05"), unit="1",
+    governor = m.aux("faruqi_governor", step(1.0, p("governor_start")), unit="1",
                      doc="Faruqi, an advocate of appeasing Pakistan, governor from May 2017",
                      claims=["faruqi-governor-may-2017"])
 
@@ -177,10 +176,11 @@ def build(parameters: Mapping) -> Model:
            doc="The minority rejects the new governor and breaks away (Moawiya)",
            claims=["moawiya-breakaway"])
     settlement = m.aux(
-        "core_settlement", p("settlement_strength") * step(1.0, "2018-03") * (1 - caliphate),
-        unit="1", doc="The core's decisive intervention of March 2018 (when it also "
-                      "acknowledged the governor), as strong as its need of a stable Khorasan "
-                      "once its cities were lost",
+        "core_settlement",
+        p("settlement_strength") * step(1.0, p("settlement_time")) * (1 - caliphate), unit="1",
+        doc="The core's decisive intervention of March 2018 (when it also "
+            "acknowledged the governor), as strong as its need of a stable Khorasan "
+            "once its cities were lost",
         claims=["core-settles-split-mar-2018", "faruqi-acknowledged-mar-2018"])
     m.flow("dispute_settled", dispute, None, dispute * settlement / p("dispute_time"),
            doc="The imposed settlement ends the quarrel", claims=["moawiya-rejoined-early-2018"])
@@ -235,7 +235,8 @@ def build(parameters: Mapping) -> Model:
                   dims=[base], doc="IS-K combat power in an area: fighters as commanded, paid "
                                    "and motivated", claims=["isk-better-trained"])
     focus = m.aux("zabul_offensive",
-                  p("zabul_surge") * p("zabul_mask", [base]) * pulse("2015-10", 6), unit="1",
+                  p("zabul_surge") * p("zabul_mask", [base])
+                  * pulse(p("zabul_start"), p("zabul_duration")), unit="1",
                   dims=[base], doc="The Taliban's one serious defeat of IS-K, in Zabul 2015-2016 "
                                    "(an input: the model is not asked to explain it)",
                   claims=["zabul-defeat-2015-2016"])
@@ -369,7 +370,7 @@ def build(parameters: Mapping) -> Model:
     restraint = m.aux("pakistan_restraint", 1 - p("restraint") * deal, unit="1",
                       doc="Attacks in Pakistan held back under the sanctuary deal",
                       claims=["few-attacks-in-pakistan"])
-    kabul_on = m.aux("kabul_campaign", step(1.0, "2016-01"), unit="1",
+    kabul_on = m.aux("kabul_campaign", step(1.0, p("kabul_campaign_start")), unit="1",
                      doc="Kabul attacks, mostly on Shia civilians, from 2016",
                      claims=["kabul-attacks-from-2016"])
     theatre_factor = m.aux(
@@ -446,10 +447,12 @@ def build(parameters: Mapping) -> Model:
            claims=["dwindling-gulf-donations"])
     m.flow("core_funding", None, cash, core_means * khorasan_share, unit="USD/month",
            doc="Regular funding from the Daesh core", claims=["core-funding-disrupted"])
-    m.flow("core_transfers", None, cash, p("transfer_rate") * pulse("2018-01", 6),
+    m.flow("core_transfers", None, cash,
+           p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
            unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
            claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
-    urgency = m.aux("revenue_push", 1 + p("tax_push") * step(1.0, "2018-06"), unit="1",
+    revenue_drive = step(1.0, p("revenue_drive_start"))
+    urgency = m.aux("revenue_push", 1 + p("tax_push") * revenue_drive, unit="1",
                     doc="Harder taxation and the drive for mines once outside money fell",
                     claims=["taxing-all-subjects", "seize-mining"])
     m.flow("taxation", None, cash,
@@ -457,7 +460,7 @@ def build(parameters: Mapping) -> Model:
            unit="USD/month", doc="Taxes raised in the areas IS-K holds")
     m.flow("mining", None, cash,
            p("mining_potential") * total(ground * p("mining_weight", [base]), "base")
-           * step(1.0, "2018-06"), unit="USD/month", doc="Revenue from seized mining operations",
+           * revenue_drive, unit="USD/month", doc="Revenue from seized mining operations",
            claims=["seize-mining"])
     opium_potential = m.aux(
         "opium_potential",

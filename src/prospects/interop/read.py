@@ -1,0 +1,476 @@
+"""Reading Vensim .mdl and XMILE files into model data, through PySD's translator.
+
+PySD's Vensim and XMILE parsers turn a model file into a language-neutral abstract model
+(a syntax tree per equation); this module runs only those parsers and translates that tree
+into plain data: dimensions, variables and expressions as nested lists (see ``build`` for
+what each list means), which ``interop.build`` makes into a ``prospects.sd.Model`` and
+``interop.folder`` writes as a system folder. Nothing from the file is evaluated as code:
+names become plain identifiers (the original kept as a label), numbers stay numbers.
+
+A construct the engine cannot run (external data, macros, allocation, vector functions)
+is refused in one line naming the file, the variable and the construct.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UserError
+from ..sd.model import RESERVED, TIME_UNITS
+
+FORMAT = "prospects-model 1"
+
+CONTROL = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}
+
+#: PySD's function names -> the registry's builtins (same arguments, same order).
+FUNCTIONS = {
+    "abs": "absolute", "exp": "exp", "ln": "log", "sqrt": "sqrt", "integer": "integer",
+    "int": "integer", "modulo": "modulo", "mod": "modulo", "zidz": "zidz", "xidz": "xidz",
+    "safediv": "zidz", "min": "minimum", "max": "maximum", "if_then_else": "if_then_else",
+    "step": "step", "pulse": "pulse", "ramp": "ramp", "pulse_train": "pulse_train",
+    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
+    "arctan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+}
+REDUCTIONS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
+
+
+class TranslationError(UserError, ValueError):
+    """A model file the import cannot translate; one line naming file, variable, construct."""
+
+
+def safe_name(text: str, lower: bool = True) -> str:
+    """A plain identifier for a model file's name: letters, digits and single underscores,
+    a letter first, no Python keyword and no reserved name."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", str(text).strip().strip('"'))
+    name = name.strip("_") or "unnamed"
+    if lower:
+        name = name.lower()
+    if not name[0].isalpha():
+        name = "v_" + name
+    if keyword.iskeyword(name) or name in RESERVED:
+        name += "_v"
+    return name
+
+
+def key(text: str) -> str:
+    """The name PySD's translator uses in references: lower case, spaces as underscores."""
+    return str(text).strip().strip('"').lower().replace(" ", "_")
+
+
+def abstract_model(path: Path):
+    """PySD's abstract model of a .mdl or .xmile file (its translator only)."""
+    suffix = path.suffix.lower()
+    if suffix == ".mdl":
+        from pysd.translators.vensim.vensim_file import VensimFile as Reader
+    elif suffix in (".xmile", ".xml", ".stmx", ".itmx"):
+        from pysd.translators.xmile.xmile_file import XmileFile as Reader
+    else:
+        raise TranslationError(f"{path}: not a Vensim (.mdl) or XMILE (.xmile) file")
+    if not path.is_file():
+        raise TranslationError(f"{path}: no such file")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = Reader(str(path))
+            reader.parse()
+            return reader.get_abstract_model()
+        except UserError:
+            raise
+        except Exception as err:  # the parsers raise their grammar's own errors
+            first = (str(err).splitlines() or [type(err).__name__])[0][:160]
+            raise TranslationError(f"{path}: PySD's translator cannot parse it: {first}") \
+                from None
+
+
+def read_model(path: str | Path) -> dict:
+    """The model data of a .mdl or .xmile file."""
+    path = Path(path)
+    return _Reader(path, abstract_model(path)).data()
+
+
+class _Reader:
+    def __init__(self, path: Path, model):
+        self.path = path
+        sections = model.sections
+        macros = [s for s in sections if s.type != "main"]
+        if macros:
+            raise TranslationError(f"{path}: variable '{macros[0].name}': macros are not "
+                                   "supported")
+        self.section = sections[0]
+        self.owner = ""
+        self._dimensions()
+        self._names()
+
+    def fail(self, construct: str):
+        raise TranslationError(f"{self.path}: variable '{self.owner}': {construct} is not "
+                               "supported")
+
+    # -- names ----------------------------------------------------------------------
+    def _dimensions(self) -> None:
+        """Each subscript range as a dimension; members by their plain names."""
+        self.dims: dict[str, dict] = {}  # key -> dimension data
+        self.member_of: dict[str, list[str]] = {}  # member key -> dimension names
+        self.member_names: dict[str, str] = {}
+        taken: set[str] = set()
+        ranges = list(self.section.subscripts)
+        listed = {key(r.name): r.subscripts for r in ranges if isinstance(r.subscripts, list)}
+        for rng in ranges:
+            self.owner = rng.name
+            if not isinstance(rng.subscripts, list | str) or (
+                    isinstance(rng.subscripts, str) and key(rng.subscripts) not in listed):
+                self.fail("a subscript range read from a file")
+        for rng in ranges:
+            name = _unique(safe_name(rng.name), taken)
+            copied = isinstance(rng.subscripts, str)  # a copy of another range's members
+            members = [str(m) for m in (listed[key(rng.subscripts)] if copied
+                                        else rng.subscripts)]
+            data = {"name": name, "label": str(rng.name), "members": [], "labels": members,
+                    "maps": [str(m) for m in (rng.mapping or []) if isinstance(m, str)]}
+            self.dims[key(rng.name)] = data
+        for data in self.dims.values():
+            for label in data["labels"]:
+                member = self.member_names.setdefault(key(label), safe_name(label, False))
+                data["members"].append(member)
+                self.member_of.setdefault(key(label), []).append(data["name"])
+        for data in self.dims.values():
+            data["maps"] = [self.dims[key(m)]["name"] for m in data["maps"]
+                            if key(m) in self.dims]
+        self.by_name = {d["name"]: d for d in self.dims.values()}
+
+    def _names(self) -> None:
+        taken = {d["name"] for d in self.dims.values()}
+        self.names: dict[str, str] = {}
+        self.elements = []
+        self.control: dict[str, object] = {}
+        for el in self.section.elements:
+            k = key(el.name)
+            if k in CONTROL:
+                self.control[CONTROL[k]] = el
+                continue
+            self.names[k] = _unique(safe_name(el.name), taken)
+            self.elements.append(el)
+        self.kinds = {key(el.name): self._kind(el) for el in self.elements}
+
+    def _kind(self, el) -> str:
+        types = {type(c).__name__ for c in el.components}
+        if "AbstractLookup" in types:
+            return "lookup"
+        asts = [c.ast for c in el.components]
+        if all(type(a).__name__ == "IntegStructure" for a in asts):
+            return "stock"
+        if all(_is_number(a) for a in asts):
+            return "constant"
+        return "aux"
+
+    # -- the model ------------------------------------------------------------------
+    def data(self) -> dict:
+        variables = [self._element(el) for el in self.elements]
+        return {"format": FORMAT, "name": safe_name(self.path.stem), "source": self.path.name,
+                "time": self._time(), "dimensions": list(self.dims.values()),
+                "variables": variables}
+
+    def _time(self) -> dict:
+        values, unit = {}, ""
+        for field in ("start", "stop", "dt", "save"):
+            el = self.control.get(field)
+            self.owner = {v: k for k, v in CONTROL.items()}[field].upper()
+            if el is None:
+                if field == "save":
+                    values[field] = values["dt"]
+                    continue
+                self.fail("a model without " + self.owner.replace("_", " "))
+            ast = el.components[0].ast
+            if type(ast).__name__ == "ReferenceStructure" and key(ast.reference) in CONTROL:
+                values[field] = values[CONTROL[key(ast.reference)]]
+            elif _is_number(ast) and np.ndim(ast) == 0:
+                values[field] = float(ast)
+            else:
+                self.fail("a time setting that is not a number")
+            unit = unit or (el.units or "")
+        return {"unit": time_unit(unit), "unit_text": unit, **values}
+
+    def _element(self, el) -> dict:
+        self.owner = el.name
+        kind = self.kinds[key(el.name)]
+        comps = list(el.components)
+        dims = self._full_dims(comps)
+        var = {"name": self.names[key(el.name)], "label": str(el.name), "kind": kind,
+               "unit": str(el.units or ""), "doc": str(el.documentation or "").strip(),
+               "dims": dims, "parts": []}
+        for comp in comps:
+            part = self._place(comp.subscripts)
+            ast = comp.ast
+            if kind == "lookup":
+                part["points"] = self._points(ast)
+            elif kind == "stock":
+                part["expr"] = self.expr(ast.flow)
+                part["init"] = self.expr(ast.initial)
+                var["nonnegative"] = bool(getattr(ast, "non_negative", False))
+            elif kind == "constant":
+                part["expr"] = ["values", np.asarray(ast, dtype=float).tolist()]
+            else:
+                if type(comp).__name__ == "AbstractData" and not _is_expression(ast):
+                    self.fail("data read from outside the model file")
+                part["expr"] = self.expr(ast)
+            var["parts"].append(part)
+        return var
+
+    def _full_dims(self, comps) -> list[str]:
+        """The dimensions a variable spans: per position, the one dimension all its
+        equations use, or else the dimension their subranges and members belong to."""
+        rows = [[str(s) for s in c.subscripts[0]] for c in comps]
+        if len({len(r) for r in rows}) > 1:
+            self.fail("equations with different numbers of subscripts")
+        dims = []
+        for position in zip(*rows, strict=True):
+            names = {key(s) for s in position}
+            if len(names) == 1 and next(iter(names)) in self.dims:
+                dims.append(self.dims[next(iter(names))]["name"])
+                continue
+            families = [self._family(s) for s in position]
+            common = set(families[0]).intersection(*families[1:])
+            if not common:
+                self.fail(f"subscripts {', '.join(position)} of no common range")
+            dims.append(max(common, key=lambda d: len(self.by_name[d]["members"])))
+        return dims
+
+    def _family(self, sub: str) -> list[str]:
+        """Dimensions containing a subscript (a range's members, or a member)."""
+        k = key(sub)
+        members = ({key(m) for m in self.dims[k]["labels"]} if k in self.dims else {k})
+        if k not in self.dims and k not in self.member_of:
+            self.fail(f"the subscript '{sub}'")
+        return [d["name"] for d in self.dims.values()
+                if members <= {key(m) for m in d["labels"]}]
+
+    def _place(self, subscripts) -> dict:
+        """Where one equation writes: per dimension, the members (after any EXCEPT) and
+        the range it is written over (None for a single member)."""
+        names, excepts = subscripts
+        dropped = [{key(s) for s in row} for row in excepts]
+        at, over = [], []
+        for sub in names:
+            k = key(sub)
+            if k in self.dims:
+                labels = self.dims[k]["labels"]
+                over.append(self.dims[k]["name"])
+            else:
+                labels = [sub]
+                over.append(None)
+            drop = set()
+            for row in dropped:
+                for d in row:
+                    drop |= ({key(m) for m in self.dims[d]["labels"]} if d in self.dims
+                             else {d})
+            at.append([self.member_names[key(m)] for m in labels if key(m) not in drop])
+        return {"at": at, "over": over}
+
+    def _points(self, ast) -> dict:
+        if type(ast).__name__ != "LookupsStructure":
+            self.fail(f"a lookup of kind {type(ast).__name__}")
+        if ast.type not in ("interpolate", None):
+            self.fail(f"a lookup that does not interpolate ({ast.type})")
+        return {"x": [float(x) for x in ast.x], "y": [float(y) for y in ast.y]}
+
+    # -- expressions ----------------------------------------------------------------
+    def expr(self, node):
+        kind = type(node).__name__
+        if _is_number(node):
+            if np.ndim(node):
+                return ["values", np.asarray(node, dtype=float).tolist()]
+            return float(node)
+        method = getattr(self, "_" + kind, None)
+        if method is None:
+            self.fail(_CONSTRUCTS.get(kind, kind))
+        return method(node)
+
+    def _ArithmeticStructure(self, node):
+        ops, args = list(node.operators), [self.expr(a) for a in node.arguments]
+        if ops == ["negative"]:
+            return ["neg", args[0]]
+        result = args[0]
+        for op, arg in zip(ops, args[1:], strict=True):
+            if op == "negative":
+                arg = ["neg", arg]
+                op = "*"
+            result = ["op", {"^": "**"}.get(op, op), result, arg]
+        return result
+
+    def _LogicStructure(self, node):
+        ops = [o.upper() for o in node.operators]
+        args = [self.expr(a) for a in node.arguments]
+        if ops in ([":NOT:"], ["NOT"]):
+            return ["not", args[0]]
+        symbols = {"=": "==", "<>": "!=", ":AND:": "&", ":OR:": "|", "AND": "&", "OR": "|"}
+        result = args[0]
+        for op, arg in zip(ops, args[1:], strict=True):
+            result = ["op", symbols.get(op, op), result, arg]
+        return result
+
+    def _ReferenceStructure(self, node):
+        k = key(node.reference)
+        if k == "time":
+            return ["time"]
+        if k in CONTROL:
+            return ["control", CONTROL[k]]
+        if k not in self.names:
+            self.fail(f"a reference to '{node.reference}', which the model does not define")
+        subs = []
+        for sub in (node.subscripts.subscripts if node.subscripts else []):
+            sub = str(sub)
+            bang = sub.endswith("!")
+            sk = key(sub.rstrip("!"))
+            if sk in self.dims:
+                subs.append(["dim", self.dims[sk]["name"]] + (["!"] if bang else []))
+            elif sk in self.member_names:
+                subs.append(["member", self.member_names[sk]])
+            else:
+                self.fail(f"the subscript '{sub}'")
+        if self.kinds.get(k) == "lookup":
+            self.fail(f"the lookup '{node.reference}' used as a value")
+        return ["var", self.names[k], subs]
+
+    def _CallStructure(self, node):
+        fn = key(node.function.reference) if hasattr(node.function, "reference") else ""
+        args = node.arguments
+        if self.kinds.get(fn) == "lookup":
+            if len(args) != 1:
+                self.fail(f"the lookup '{fn}' called with {len(args)} arguments")
+            return ["lookup", self.names[fn], self.expr(args[0])]
+        if fn in REDUCTIONS:
+            inner = self.expr(args[0])
+            over = _bangs(inner)
+            if not over:
+                self.fail(f"{fn.upper()} without a dimension marked with !")
+            return ["reduce", REDUCTIONS[fn], inner, over]
+        if fn == "get_time_value":
+            if [float(a) if _is_number(a) else None for a in args] != [0.0, 0.0, 0.0]:
+                self.fail("GET TIME VALUE other than (0, 0, 0)")
+            return ["time"]
+        if fn == "elmcount":
+            return ["count", self._dim_of(args[0])]
+        if fn == "pi":
+            return float(np.pi)
+        values = [self.expr(a) for a in args]
+        if fn in ("power", "pow"):
+            return ["op", "**", *values]
+        if fn == "log":
+            return ["op", "/", ["call", "log", values[0]], ["call", "log", values[1]]]
+        if fn == "log10":
+            return ["op", "/", ["call", "log", values[0]], float(np.log(10.0))]
+        if fn == "quantum":
+            a, q = values
+            return ["call", "if_then_else", ["op", "<=", q, 0.0], a,
+                    ["op", "*", q, ["call", "integer", ["op", "/", a, q]]]]
+        if fn == "active_initial":
+            self.fail("ACTIVE INITIAL")
+        if fn not in FUNCTIONS:
+            self.fail(f"the function {fn.upper()}")
+        return ["call", FUNCTIONS[fn], *values]
+
+    def _dim_of(self, node) -> str:
+        if type(node).__name__ == "ReferenceStructure" and key(node.reference) in self.dims:
+            return self.dims[key(node.reference)]["name"]
+        self.fail("ELMCOUNT of something other than a range")
+
+    def _InlineLookupsStructure(self, node):
+        points = self._points(node.lookups)
+        return ["table", points["x"], points["y"], self.expr(node.argument)]
+
+    def _IntegStructure(self, node):
+        self.fail("INTEG inside another expression")
+
+    def _stateful(self, fn, *args):
+        return ["call", fn, *(self.expr(a) for a in args)]
+
+    def _DelayStructure(self, node):
+        fn = {1: "delay1", 3: "delay3"}.get(int(node.order))
+        if fn is None:
+            self.fail(f"a delay of order {node.order}")
+        return self._stateful(fn, node.input, node.delay_time, node.initial)
+
+    def _DelayNStructure(self, node):
+        return self._stateful("delay_n", node.input, node.delay_time, node.initial, node.order)
+
+    def _DelayFixedStructure(self, node):
+        return self._stateful("delay_fixed", node.input, node.delay_time, node.initial)
+
+    def _SmoothStructure(self, node):
+        fn = {1: "smooth", 3: "smooth3"}.get(int(node.order))
+        if fn is None:
+            self.fail(f"a smooth of order {node.order}")
+        return self._stateful(fn, node.input, node.smooth_time, node.initial)
+
+    def _SmoothNStructure(self, node):
+        return self._stateful("smooth_n", node.input, node.smooth_time, node.initial,
+                              node.order)
+
+    def _TrendStructure(self, node):
+        return self._stateful("trend", node.input, node.average_time, node.initial_trend)
+
+    def _ForecastStructure(self, node):
+        return self._stateful("forecast", node.input, node.average_time, node.horizon,
+                              node.initial_trend)
+
+    def _InitialStructure(self, node):
+        return self._stateful("initial", node.initial)
+
+    def _SampleIfTrueStructure(self, node):
+        return self._stateful("sample_if_true", node.condition, node.input, node.initial)
+
+
+_CONSTRUCTS = {
+    "GetDataStructure": "GET DATA (data read from a file)",
+    "GetLookupsStructure": "GET LOOKUPS (a lookup read from a file)",
+    "GetConstantsStructure": "GET CONSTANTS (constants read from a file)",
+    "DataStructure": "data read from outside the model file",
+    "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
+    "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY",
+    "GameStructure": "GAME",
+    "LookupsStructure": "a lookup table inside an expression",
+}
+
+
+def time_unit(text: str) -> str:
+    """The time unit a model states ('Months', 'Minute'...), month if it states none."""
+    word = re.sub(r"[^a-z]", "", str(text).lower())
+    for unit in TIME_UNITS:
+        if word in (unit, unit + "s"):
+            return unit
+    return "month"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    found, k = name, 1
+    while found in taken:
+        k += 1
+        found = f"{name}_{k}"
+    taken.add(found)
+    return found
+
+
+def _is_number(node) -> bool:
+    return isinstance(node, int | float | np.number | np.ndarray | bool | np.bool_)
+
+
+def _is_expression(node) -> bool:
+    return _is_number(node) or (dataclasses.is_dataclass(node)
+                                and type(node).__name__ != "DataStructure")
+
+
+def _bangs(tree) -> list[str]:
+    """Dimensions marked with ! in the references of an expression's data."""
+    found = []
+    if isinstance(tree, list) and tree:
+        if tree[0] == "var":
+            found += [s[1] for s in tree[2] if s[0] == "dim" and s[-1] == "!"]
+        else:
+            for item in tree[1:]:
+                found += [d for d in _bangs(item) if d not in found]
+    return found
