@@ -58,19 +58,36 @@ def _check(system, stock: str, first: str, last: str):
     return var
 
 
-def _run(system, idata, stocks, scenario: str | None, draws: int, seed: int):
-    """One ensemble keeping ``stocks`` and all their flows, with the projection's draws."""
+def why_variables(system) -> list[str]:
+    """What the ``why`` panels read: each stock the outlook's ``why`` names and its flows
+    (a projection that keeps them spares the decompositions their own runs)."""
+    why = system.outlook.why
+    return _kept(system, [s.variable for s in why.stocks]) if why is not None else []
+
+
+def _kept(system, stocks) -> list[str]:
+    names = []
+    for stock in stocks:
+        var = system.model.variables[stock]
+        names += [stock] + [f.name for f in (*var.inflows, *var.outflows)]
+    return list(dict.fromkeys(names))
+
+
+def _run(system, idata, stocks, scenario: str | None, draws: int, seed: int,
+         projection=None):
+    """One ensemble keeping ``stocks`` and all their flows, with the projection's draws:
+    ``projection``'s own (a ``project`` Dataset) if it holds them, else run here."""
     from .engine import simulate
     from .inference.posterior import parameter_sources
 
     model = system.model
-    names = []
-    for stock in stocks:
-        var = model.variables[stock]
-        names += [stock] + [f.name for f in (*var.inflows, *var.outflows)]
+    names = _kept(system, stocks)
+    if (projection is not None and scenario in projection.scenario.values
+            and all(n in projection for n in names)):
+        return projection[names].sel(scenario=scenario).astype(float)
     interventions = system.scenarios[scenario].interventions() if scenario else []
     return simulate(model, draws=draws, priors=parameter_sources(system, idata), seed=seed,
-                    interventions=interventions, outputs=list(dict.fromkeys(names)))
+                    interventions=interventions, outputs=names)
 
 
 def _decompose(model, ds, var, first: str, last: str, scale: float):
@@ -136,9 +153,10 @@ def explain_difference(system, idata, stock: str, first: str, last: str, scenari
                        label, unit)
 
 
-def explain_all(system, idata, draws: int, seed: int) -> list[Why]:
+def explain_all(system, idata, draws: int, seed: int, projection=None) -> list[Why]:
     """Every stock the outlook's ``why`` names, over each of its windows (in the window's
-    scenario, by default the status quo); one ensemble per scenario."""
+    scenario, by default the status quo); one ensemble per scenario, ``projection``'s if
+    it keeps ``why_variables``."""
     why = system.outlook.why
     if why is None:
         return []
@@ -148,7 +166,7 @@ def explain_all(system, idata, draws: int, seed: int) -> list[Why]:
     for w in why.windows:
         scenario = w.scenario or system.outlook.status_quo
         if scenario not in runs:
-            runs[scenario] = _run(system, idata, stocks, scenario, draws, seed)
+            runs[scenario] = _run(system, idata, stocks, scenario, draws, seed, projection)
         for s in why.stocks:
             var = _check(system, s.variable, w.first, w.last)
             out.append(_why(*_decompose(system.model, runs[scenario], var, w.first, w.last,
@@ -156,20 +174,21 @@ def explain_all(system, idata, draws: int, seed: int) -> list[Why]:
     return out
 
 
-def explain_levers(system, idata, draws: int, seed: int) -> list[Why]:
+def explain_levers(system, idata, draws: int, seed: int, projection=None) -> list[Why]:
     """For every lever scenario, why it differs from the status quo: each ``why`` stock
-    over the outlook's last ``why`` window (the projection's); one ensemble per scenario."""
+    over the outlook's last ``why`` window (the projection's); one ensemble per scenario,
+    ``projection``'s if it keeps ``why_variables``."""
     why, base = system.outlook.why, system.outlook.status_quo
     if why is None or base is None:
         return []
     window = why.windows[-1]
     stocks = [s.variable for s in why.stocks]
-    base_ds = _run(system, idata, stocks, base, draws, seed)
+    base_ds = _run(system, idata, stocks, base, draws, seed, projection)
     out = []
     for sid, scenario in system.scenarios.items():
         if scenario.kind != "lever":
             continue
-        ds = _run(system, idata, stocks, sid, draws, seed)
+        ds = _run(system, idata, stocks, sid, draws, seed, projection)
         for s in why.stocks:
             var = _check(system, s.variable, window.first, window.last)
             out.append(_difference(system.model, ds, base_ds, var, window.first, window.last,

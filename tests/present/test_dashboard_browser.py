@@ -83,14 +83,23 @@ def url(tmp_path_factory):
         yield address
 
 
-@pytest.fixture(scope="module")
-def browser(url):
+@contextlib.contextmanager
+def chromium():
+    """Debian's chromium driven by Playwright (the test skips without it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser(url):
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

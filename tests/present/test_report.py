@@ -116,6 +116,12 @@ def test_report_anchors_every_claim_and_links_resolve(page, injected):
     assert ids == set(injected.evidence.claims)
     for target in set(re.findall(r"""href=["']#claim-([^"']+)["']""", text)):
         assert target in ids
+    # "used by" entries link to their places on the page, and every place exists
+    places = set(re.findall(r"href='#((?:scn|rel|obs|param)-[^']+)'", text))
+    assert "scn-sanctuary-ends" in places and any(p.startswith("rel-") for p in places)
+    for place in places:
+        assert f"id='{place}'" in text
+    assert "Admiralty scale" in text and "6 truth cannot be judged" in text
 
 
 def test_report_loads_nothing_from_the_network(page):
@@ -148,7 +154,7 @@ def test_report_with_a_posterior_shows_the_fit(system, posterior):
     assert "Not identified by the evidence" in fit and "self_report_inflation" in fit
     ident = idata["identifiability"]
     table = fit[fit.index("class='ident'"):]
-    assert table.count("<tr>") == ident.sizes["parameter"] + 1
+    assert table.count("<tr id='param-") == ident.sizes["parameter"]
     assert "prior share" in fit and "posterior share" in fit
 
 

@@ -51,7 +51,7 @@ def report(
     """Write out/<system>-report.html: the answer first, then charts, drivers, fit,
     diagrams and evidence in one page."""
     from ..evidence import EvidenceError
-    from ..explain import explain_all, explain_levers
+    from ..explain import explain_all, explain_levers, why_variables
     from ..files import read_netcdf, result_path, writable, write_text
     from ..inference.fit import fit_table
     from ..present.report import build_report, sections
@@ -89,7 +89,10 @@ def report(
         + len(sections(revisions is not None or backtest is not None))
     with progress_bar(f"{loaded.name}: building the report", stages) as bar:
         if ds is None:
-            ds = run_projection(loaded, idata, draws=draws, seed=seed, progress=bar)
+            # keeping what the why panels read spares them runs of their own
+            ds = run_projection(loaded, idata, draws=draws, seed=seed, progress=bar,
+                                outputs=list(dict.fromkeys(loaded.outlook.kept
+                                                           + why_variables(loaded))))
             notes.append(f"No projection file found: projected here from the "
                          f"{'posterior' if idata is not None else 'priors'} with {draws:,} "
                          f"draws per scenario (seed {seed}); `prospects project` writes one.")
@@ -100,9 +103,9 @@ def report(
                              f"{'posterior' if made_with else 'priors'}, but the fit and the "
                              f"flow decompositions here use the "
                              f"{'posterior' if idata is not None else 'priors'}.")
-        whys = explain_all(loaded, idata, draws, seed)
+        whys = explain_all(loaded, idata, draws, seed, ds)
         bar(1)
-        differences = explain_levers(loaded, idata, draws, seed)
+        differences = explain_levers(loaded, idata, draws, seed, ds)
         bar(1)
         fit = fit_table(loaded, idata, seed=seed) if idata is not None else []
         bar(1)

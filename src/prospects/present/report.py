@@ -62,7 +62,11 @@ PICK_SCRIPT = """
 var pick=document.getElementById('scn-pick');if(!pick)return;
 var blocks=document.querySelectorAll('.scn');
 function show(){blocks.forEach(function(b){b.hidden=b.getAttribute('data-scn')!==pick.value;});}
-pick.addEventListener('change',show);show();})();
+function follow(){var el=document.getElementById(location.hash.slice(1));
+if(el&&el.classList.contains('scn')){pick.value=el.getAttribute('data-scn');show();
+el.scrollIntoView();}}
+pick.addEventListener('change',show);window.addEventListener('hashchange',follow);show();
+follow();})();
 """
 
 
@@ -78,7 +82,8 @@ def _fit_section(system, idata, rows) -> str:
         return (f"{count(q[1])} <span class='muted'>[{count(q[0])}, {count(q[2])}]</span>")
 
     body = "".join(
-        f"<tr><td><a href='#claim-{esc(r.claim)}' title='{esc(r.observation)}'>"
+        f"<tr id='obs-{esc(r.observation)}'><td><a href='#claim-{esc(r.claim)}' "
+        f"title='{esc(r.observation)}'>"
         f"{esc(ev.claims[r.claim].text if r.claim in ev.claims else r.claim)}</a></td>"
         f"<td>{esc(r.claimed)}</td><td class='num'>{pct(r.prior_share)}</td>"
         f"<td class='num {'yes' if r.posterior_share >= 0.5 else 'no'}'>"
@@ -131,7 +136,7 @@ def _identifiability(system, idata) -> str:
         if n in edges:
             flags.append(f"posterior piles at the prior's {edges[n]} edge")
         rows.append(
-            f"<tr><td title='{esc(n)}'>{esc(label_of(system, n))}</td>"
+            f"<tr id='param-{esc(n)}'><td title='{esc(n)}'>{esc(label_of(system, n))}</td>"
             f"<td class='num'>{count(float(ident.prior_low[j]))} to "
             f"{count(float(ident.prior_high[j]))}</td>"
             f"<td class='num'>{count(float(ident.posterior_low[j]))} to "
@@ -235,7 +240,7 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
     parts["evidence"] = (f"<p>{len(ev.claims)} claims from {len(ev.sources)} source(s); "
                          "'used by' names what in the model, its parameters, observations, "
                          "relations and scenarios cites each claim.</p>"
-                         + evidence_table(ev, usage))
+                         + evidence_table(ev, usage, _places(system, projection, idata, fit)))
     step()
     calibrated = "posterior" if idata is not None else "priors (no calibration)"
     parts["about"] = (
@@ -256,6 +261,18 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
     content = f"<style>{EXTRA_CSS}</style>{notes_html}{nav}{body}"
     return page(f"{system.name.upper()} prospects: report", content,
                 script=PICK_SCRIPT + FILTER_SCRIPT)
+
+
+def _places(system, projection, idata, fit) -> dict[str, str]:
+    """Where on the page each 'used by' entry of the evidence table is (if anywhere)."""
+    places = {f"relation:{r}": f"#rel-{r}" for r in system.evidence.relations}
+    places.update({f"scenario:{system.scenarios[s].name}": f"#scn-{s}"
+                   for s in map(str, projection.scenario.values)})
+    places.update({f"observation:{r.observation}": f"#obs-{r.observation}" for r in fit})
+    if idata is not None and "identifiability" in idata.groups():
+        places.update({f"parameter:{n}": f"#param-{n}"
+                       for n in map(str, idata["identifiability"].parameter.values)})
+    return places
 
 
 def sections(evaluation: bool) -> list[tuple[str, str]]:

@@ -126,14 +126,15 @@ def projections_html(system, ds, idata=None) -> Projections:
         kind = {"baseline": "the baseline", "lever": "a lever (an outside actor's choice)",
                 "assumption": "an assumption (a development nobody here controls)"}
         blocks.append(
-            f"<div class='scn' data-scn='{k}'><h3>{esc(names[k])}</h3>"
+            f"<div class='scn' id='scn-{esc(sid)}' data-scn='{k}'><h3>{esc(names[k])}</h3>"
             f"<p class='muted'>{esc(scenario.description)} This scenario is "
             f"{kind[scenario.kind]}.</p>"
             + "".join(f"<figure>{f}</figure>" for f in figures) + "</div>")
     options = "".join(f"<option value='{k}'>{esc(n)}</option>" for k, n in enumerate(names))
     items = [("median", "median"), ("band50", "50% band"), ("band90", "90% band")]
     if b is not None:
-        items.append(("reference", f"{names[b]} (90% band and median)"))
+        items.append(("reference", f"{names[b]} (90% band and median; on small panels, "
+                                   "the median)"))
     if marks:
         items += [("claimed", "claimed figure"),
                   ("adjusted", "the same as the model reads it (self-report factor applied)")]

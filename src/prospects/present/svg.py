@@ -61,9 +61,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> np.ndarray:
 
 def tick_label(value: float, step: float) -> str:
     """A tick value with as many decimals as its step needs, thousands separated."""
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
-    if step % 1 and decimals == 0:
-        decimals = 1
+    decimals = next((d for d in range(7) if abs(round(step, d) - step) < 1e-9 * max(step, 1)),
+                    6)
     return f"{value + 0.0:,.{decimals}f}"
 
 

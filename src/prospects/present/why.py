@@ -41,7 +41,7 @@ def why_html(why, scenario_name: str = "", base_name: str = "") -> str:
                 f"its sum over the months from {esc(why.first)} up to {esc(why.last)} "
                 "(outflows negative); median and 90% interval over the draws. Medians of the "
                 "parts need not add up to the median of the whole.")
-    if why.residual > 1e-6 * max(1.0, abs(why.net).max()):
+    if why.residual > 1e-4 * max(1.0, abs(why.net).max()):  # projections keep float32
         note += f" Largest gap between change and flows in a draw: {count(why.residual)}."
     chart = bar_chart(labels, q, title, unit, colours)
     body = "".join(
