@@ -4,11 +4,19 @@ A model of about 60 variables over a 5-member dimension, with lookups and smooth
 84 monthly steps (2015-01 to 2022-01):
 
 (a) PySD on the exported .mdl, one run per parameter set, looping over 100 sets;
-(b) Prospects, 10^5 draws with priors on a few parameters, in one ``simulate()`` call.
+(b) Prospects, 10^5 draws with priors on a few parameters, in one ``simulate()`` call,
+    with the NumPy backend and with the compiled one (every core), ``--repeats`` times
+    each: the median counts, and the spread (lowest to highest) is printed;
+(c) the compiled backend at 128 draws a call (calibration's batch), through
+    ``run_chunk``;
+(d) the compiled kernel's first compile, in an empty kernel cache, and its load from
+    that cache in a new process.
 
 The last line printed is::
 
-    prospects_run_months_per_s=<n> pysd_run_months_per_s=<n> ratio=<n>
+    prospects_run_months_per_s=<compiled, all cores> numpy_run_months_per_s=<n> \
+    pysd_run_months_per_s=<n> ratio=<compiled/pysd> small_batch_draw_runs_per_s=<n> \
+    compile_s=<n> cached_compile_s=<n>
 
 PySD costs about a second a run here (xarray arithmetic on every array, every step), so
 its loop stops after ``--pysd-budget`` seconds (default 30) to keep the script near a
@@ -20,6 +28,10 @@ Run: ``python benchmarks/engine.py [--draws N] [--pysd-runs N] [--pysd-budget S]
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -27,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from prospects.engine import simulate
+from prospects.engine import run_chunk, sample, simulate
 from prospects.engine.lower import lower
 from prospects.interop.vensim import vensim_names, write_vensim
 from prospects.sd import (
@@ -192,25 +204,60 @@ def run_pysd(model: Model, runs: int, budget: float, seed: int = 1) -> tuple[flo
     return elapsed, done
 
 
-def run_prospects(model: Model, draws: int, repeats: int) -> list[float]:
+def run_prospects(model: Model, draws: int, repeats: int, backend: str) -> list[float]:
     """Seconds for ``simulate()`` of ``draws`` draws (stocks only), ``repeats`` times."""
     stocks = [s.name for s in model.stocks]
-    simulate(model, draws=1024, priors=PRIORS, outputs=stocks)  # compile and warm up
+    simulate(model, draws=1024, priors=PRIORS, outputs=stocks, backend=backend)  # warm up
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        result = simulate(model, draws=draws, priors=PRIORS, outputs=stocks)
+        result = simulate(model, draws=draws, priors=PRIORS, outputs=stocks, backend=backend)
         times.append(time.perf_counter() - start)
         assert result.fighters.shape[0] == draws
         del result
     return times
 
 
+def small_batches(model: Model, calls: int, n: int = 128) -> list[float]:
+    """Seconds per ``run_chunk`` call of ``n`` draws with the compiled backend, in groups."""
+    stocks = [s.name for s in model.stocks]
+    params = sample(PRIORS, n, 0)
+    run_chunk(model, 0, n, params=params, outputs=stocks, backend="compiled")
+    per_call = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(calls):
+            run_chunk(model, 0, n, params=params, outputs=stocks, backend="compiled")
+        per_call.append((time.perf_counter() - start) / calls)
+    return per_call
+
+
+def first_compile(model: Model) -> tuple[float, float]:
+    """Seconds to compile the kernel into an empty cache, and to load it in a new process."""
+    stocks = [s.name for s in model.stocks]
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["PROSPECTS_CACHE"] = folder
+        start = time.perf_counter()
+        simulate(model, draws=4, outputs=stocks, backend="compiled")
+        compile_s = time.perf_counter() - start
+        code = ("import sys, time; sys.path.insert(0, sys.argv[1]); import engine; "
+                "from prospects.engine import simulate, fused; m = engine.build(); "
+                "simulate(m, draws=4, outputs=[s.name for s in m.stocks], backend='compiled'); "
+                "print(max(fused.compile_seconds.values()))")
+        done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)],
+                              capture_output=True, text=True, check=True)
+        del os.environ["PROSPECTS_CACHE"]
+    return compile_s, float(done.stdout.split()[-1])
+
+
+def spread(times: list[float]) -> str:
+    return f"median {statistics.median(times):.3g} s (from {min(times):.3g} to {max(times):.3g})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="Prospects runs; the fastest counts (the first pays for memory)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per backend")
     parser.add_argument("--pysd-runs", type=int, default=100)
     parser.add_argument("--pysd-budget", type=float, default=30.0,
                         help="stop the PySD loop after this many seconds")
@@ -219,17 +266,29 @@ def main() -> None:
     model = checked.model
     steps = int(round(model.final_time / model.dt))
     print(f"model: {len(model.variables)} variables, {len(model.lookups)} lookups, "
-          f"{len(lower(checked).states)} smooths, a dimension of {len(AREAS)}, {steps} steps")
-    times = run_prospects(model, args.draws, args.repeats)
-    prospects_rate = args.draws * steps / min(times)
-    print(f"prospects: {args.draws} draws in " + ", ".join(f"{t:.2f}" for t in times) + " s")
+          f"{len(lower(checked).states)} smooths, a dimension of {len(AREAS)}, {steps} steps; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    compile_s, cached_s = first_compile(model)
+    print(f"compiled kernel: first compile {compile_s:.2f} s, from the cache {cached_s:.2f} s")
+    rates = {}
+    for backend in ("numpy", "compiled"):
+        times = run_prospects(model, args.draws, args.repeats, backend)
+        rates[backend] = args.draws * steps / statistics.median(times)
+        print(f"prospects {backend}: {args.draws} draws, {spread(times)}")
+    per_call = small_batches(model, 200)
+    small = 128 / statistics.median(per_call)
+    print(f"compiled, 128 draws a call: {statistics.median(per_call) * 1e3:.3f} ms a call "
+          f"(from {min(per_call) * 1e3:.3f} to {max(per_call) * 1e3:.3f})")
     seconds, runs = run_pysd(model, args.pysd_runs, args.pysd_budget)
     pysd_rate = runs * steps / seconds
     stopped = f" (stopped at the {args.pysd_budget:g} s budget)" if runs < args.pysd_runs else ""
     print(f"pysd: {runs} of {args.pysd_runs} parameter sets in {seconds:.2f} s, "
           f"{seconds / runs * 1000:.0f} ms a run{stopped}")
-    print(f"prospects_run_months_per_s={prospects_rate:.4g} "
-          f"pysd_run_months_per_s={pysd_rate:.4g} ratio={prospects_rate / pysd_rate:.4g}")
+    print(f"prospects_run_months_per_s={rates['compiled']:.4g} "
+          f"numpy_run_months_per_s={rates['numpy']:.4g} "
+          f"pysd_run_months_per_s={pysd_rate:.4g} ratio={rates['compiled'] / pysd_rate:.4g} "
+          f"small_batch_draw_runs_per_s={small:.4g} compile_s={compile_s:.3g} "
+          f"cached_compile_s={cached_s:.3g}")
 
 
 if __name__ == "__main__":

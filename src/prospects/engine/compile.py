@@ -245,9 +245,10 @@ class Program(Visitor):
         fa, fb = self.compile(a), self.compile(b)
         return lambda v, t: op(fa(v, t), fb(v, t))
 
-    def _product(self, node: BinOp) -> Fn:
-        """A chain of products, multiplied smallest operand first: constants, then values
-        over fewer dimensions, so that the full-size arrays are passed over least often."""
+    def factors(self, node: BinOp) -> list[Expr]:
+        """The operands of a chain of products in the order they are multiplied, smallest
+        first: constants, then values over fewer dimensions, so that the full-size arrays
+        are passed over least often (every backend multiplies in this order)."""
         factors, chain = [], [node]
         while chain:
             part = chain.pop()
@@ -256,7 +257,11 @@ class Program(Visitor):
             else:
                 factors.append(part)
         factors.sort(key=self._cells)
-        fs = [self.compile(f) for f in factors]
+        return factors
+
+    def _product(self, node: BinOp) -> Fn:
+        """A chain of products, multiplied in the order of ``factors``."""
+        fs = [self.compile(f) for f in self.factors(node)]
         over_first = _reusing(operator.mul, np.multiply, 0)
 
         def product(v, t):

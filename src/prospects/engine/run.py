@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
@@ -85,22 +86,32 @@ def run_chunk(
     debug: bool = False,
     out: Mapping[str, np.ndarray] | None = None,
     until: int | None = None,
+    backend: str | None = None,
 ) -> dict[str, np.ndarray]:
     """Draws ``start`` .. ``start + n``: arrays (n, time, *sizes) per output name.
 
     ``params`` holds values for all draws (sliced here); ``priors`` are sampled here.
     ``out`` may give, per output, a draw-last array (time, *sizes, n) to fill; the
     arrays returned are then views of it. ``until`` stops after that many output times
-    (calibration needs no more than its last observation).
+    (calibration needs no more than its last observation). ``backend``: see
+    ``chosen_backend``; both give the same numbers.
     """
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
     values = _parameter_values(program, start, n, params or {}, priors or {}, seed)
-    needed = program.needed(outputs)
-    steps = program.steps(interventions, n, start, needed)
     n_out = model.n_outputs if until is None else min(until, model.n_outputs)
     if out is None:
         out = {name: np.empty(buffer_shape(program, name, n, n_out)) for name in outputs}
+    backend = chosen_backend(backend)
+    if backend != "numpy" and not debug:
+        from . import fused
+
+        overrides = program.lowered.overrides(interventions)
+        if fused.integrate(program, values, overrides, outputs, out, n, start, seed, n_out,
+                           wait=backend == "compiled"):
+            return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+    needed = program.needed(outputs)
+    steps = program.steps(interventions, n, start, needed)
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
         try:
             _integrate(program, steps, needed, values, n, out, debug, start, n_out)
@@ -110,6 +121,20 @@ def run_chunk(
             _integrate(program, steps, needed, values, n, out, True, start, n_out)  # names it
             raise first
     return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+
+
+BACKENDS = ("numpy", "compiled", "auto")
+
+
+def chosen_backend(backend: str | None) -> str:
+    """``backend``, else ``PROSPECTS_BACKEND``, else "auto": "numpy" runs the NumPy
+    closures; "compiled" the fused kernel (``engine.fused``), compiling it first if need
+    be; "auto" the kernel once it is compiled (compiling it in the background), NumPy
+    until then. Either compiled choice runs NumPy for what the kernel cannot do."""
+    chosen = backend or os.environ.get("PROSPECTS_BACKEND") or "auto"
+    if chosen not in BACKENDS:
+        raise ModelError(f"backend '{chosen}' is not one of {', '.join(BACKENDS)}")
+    return chosen
 
 
 def buffer_shape(program: Program, name: str, n: int, n_out: int | None = None):
@@ -193,8 +218,10 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
     v = _initialise(program, steps, needed, values, n)
     averaged = {f.name for f in model.flows} if per_output > 1 else set()
     outputs = list(buffers)
-    levels = [(buffers[name], slot[name]) for name in outputs if name not in averaged]
-    rates = [(buffers[name], slot[name]) for name in outputs if name in averaged]
+    axes = {name: tuple(program.axis(d) for d in program.slot_dims[name]) for name in outputs}
+    levels = [(buffers[name], slot[name], axes[name]) for name in outputs
+              if name not in averaged]
+    rates = [(buffers[name], slot[name], axes[name]) for name in outputs if name in averaged]
     totals = [0.0] * len(rates)
     stocks = [(slot[s.name], _update(program, s)) for s in program.lowered.stocks
               if s.name in needed]
@@ -219,17 +246,17 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
                 fail(step.name, value, t)
         if k % per_output == 0:
             j = k // per_output
-            for buffer, i in levels:
-                _record(buffer, j, v[i])
+            for buffer, i, kept in levels:
+                _record(buffer, j, v[i], kept)
         if k == n_steps:
-            for buffer, i in rates:
-                _record(buffer, n_out - 1, v[i])
+            for buffer, i, kept in rates:
+                _record(buffer, n_out - 1, v[i], kept)
             break
         if rates:
-            totals = [total + v[i] for total, (_, i) in zip(totals, rates, strict=True)]
+            totals = [total + v[i] for total, (_, i, _) in zip(totals, rates, strict=True)]
             if (k + 1) % per_output == 0:
-                for total, (buffer, _) in zip(totals, rates, strict=True):
-                    _record(buffer, (k + 1) // per_output - 1, total / per_output)
+                for total, (buffer, _, kept) in zip(totals, rates, strict=True):
+                    _record(buffer, (k + 1) // per_output - 1, total / per_output, kept)
                 totals = [0.0] * len(rates)
         # every new level is computed from the old ones before any is replaced
         updated = [(i, update(v)) for i, update in stocks]
@@ -292,9 +319,14 @@ def _next_level(level: np.ndarray, ins: list, outs: list, dt: float, nonneg: boo
     return np.maximum(new, 0.0, out=new) if nonneg else new
 
 
-def _record(buffer: np.ndarray, j: int, value) -> None:
-    """Write a slot value (model axes with 1s, draws last; or a number) as time ``j``."""
-    buffer[j] = value if np.ndim(value) == 0 else np.reshape(value, buffer.shape[1:-1] + (-1,))
+def _record(buffer: np.ndarray, j: int, value, axes: tuple[int, ...]) -> None:
+    """Write a slot value (model axes with 1s, draws last; or a number) as time ``j``.
+    ``axes``: the model axes of the buffer's dimensions; the value's other axes have
+    length 1, and it may have length 1 along the buffer's too (the same for all)."""
+    if np.ndim(value) == 0:
+        buffer[j] = value
+    else:
+        buffer[j] = np.reshape(value, tuple(value.shape[a] for a in axes) + value.shape[-1:])
 
 
 def chunk_size(program: Program, n_draws: int, outputs: Iterable[str], max_memory_mb: float) -> int:
@@ -320,6 +352,7 @@ def simulate(
     chunk: int | None = None,
     progress: Callable[[int], None] | None = None,
     client=None,
+    backend: str | None = None,
 ):
     """Run ``draws`` parameter sets in one pass; return an xarray Dataset.
 
@@ -327,7 +360,7 @@ def simulate(
     parameter names to distributions to sample with ``seed``. ``outputs`` names what to
     keep (default: stocks, flows, recorded auxiliaries, non-negativity limits).
     ``client`` (a Dask client or scheduler address) runs the chunks on a cluster, with
-    the same numbers as in process.
+    the same numbers as in process. ``backend``: see ``chosen_backend``.
     """
     import xarray as xr
 
@@ -344,10 +377,13 @@ def simulate(
     # draw-last buffers that chunks fill in place; the dataset gets draw-first views of them
     full = {name: np.empty(buffer_shape(program, name, draws)) for name in outputs}
     chunks = [(start, min(size, draws - start)) for start in range(0, draws, size)]
+    drawn = sample(priors, draws, seed) if priors else {}
     if client is None:
+        given = {**params, **drawn}  # every prior drawn once, here, for the dataset too
         for start, n in chunks:
-            run_chunk(model, start, n, params, priors, seed, interventions, outputs,
-                      out={name: buffer[..., start:start + n] for name, buffer in full.items()})
+            run_chunk(model, start, n, given, None, seed, interventions, outputs,
+                      out={name: buffer[..., start:start + n] for name, buffer in full.items()},
+                      backend=backend)
             if progress:
                 progress(n)
     else:
@@ -360,9 +396,8 @@ def simulate(
                 progress(n)
 
         run_chunks(client, run_chunk, model, chunks, store, params=params, priors=priors,
-                   seed=seed, interventions=interventions, outputs=outputs)
+                   seed=seed, interventions=interventions, outputs=outputs, backend=backend)
     arrays = {name: np.moveaxis(buffer, -1, 0) for name, buffer in full.items()}
-    drawn = sample(priors, draws, seed) if priors else {}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)
 

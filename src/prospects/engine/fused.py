@@ -1,0 +1,217 @@
+"""The compiled backend: a model's fused kernel (``kernel.plan``) built, cached and run.
+
+A kernel's source is written to a cache folder (``PROSPECTS_CACHE``, else
+``~/.cache/prospects/kernels``) under the hash of the source itself, and numba caches
+its machine code beside it (``cache=True``), so a model compiles once per machine; the
+first compile's time is kept in ``compile_seconds``. Blocks of draws are shared among
+threads (``PROSPECTS_THREADS``, else every core): the kernel releases the GIL, and a
+batch of one block runs in the calling thread with no pool.
+
+``integrate`` fills a run's output buffers and returns True, or returns False for the
+NumPy backend to do the run: when a kernel cannot be generated (with a one-line note),
+when ``wait`` is False and the kernel is still compiling in the background, and when a
+value came out non-finite (NumPy's backend then names it).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from .compile import Program
+from .kernel import Plan, Unsupported, plan
+from .sampling import stream
+
+BLOCK = 512
+"""Draws per block: the kernel's inner loop."""
+
+compile_seconds: dict[str, float] = {}
+"""Seconds each kernel (by hash) took to compile or load in this process."""
+
+_kernels: dict[str, object] = {}
+_building: dict[str, threading.Thread] = {}
+_plans: dict[tuple, Plan | str] = {}
+_noted: set[str] = set()
+_lock = threading.Lock()
+_pool: list[ThreadPoolExecutor] = []
+
+
+def cache_folder() -> Path:
+    folder = os.environ.get("PROSPECTS_CACHE")
+    path = Path(folder) if folder else Path.home() / ".cache" / "prospects" / "kernels"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def threads() -> int:
+    wanted = os.environ.get("PROSPECTS_THREADS")
+    return max(1, int(wanted)) if wanted else len(os.sched_getaffinity(0))
+
+
+def block_size() -> int:
+    wanted = os.environ.get("PROSPECTS_BLOCK")
+    return max(1, int(wanted)) if wanted else BLOCK
+
+
+def _note(text: str) -> None:
+    if text not in _noted:
+        _noted.add(text)
+        print(f"note: {text}; running with the NumPy backend", file=sys.stderr)
+
+
+def _plan(program: Program, outputs, overrides, block: int) -> Plan | None:
+    key = (id(program), tuple(outputs), tuple((o.target, o.how) for o in overrides), block)
+    if key not in _plans:
+        try:
+            _plans[key] = plan(program, outputs, overrides, block)
+        except Unsupported as why:
+            _plans[key] = f"model '{program.model.name}' cannot be compiled ({why})"
+    found = _plans[key]
+    if isinstance(found, str):
+        _note(found)
+        return None
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()[:20]
+
+
+def _load(source: str, digest: str):
+    """Compile (or load numba's cached machine code for) one kernel source."""
+    path = cache_folder() / f"kernel_{digest}.py"
+    if not path.exists():
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(source)
+        temp.replace(path)  # atomic: another process may be writing the same file
+    start = time.perf_counter()
+    spec = importlib.util.spec_from_file_location(f"prospects_kernel_{digest}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # numba's cache finds the kernel's module by name
+    spec.loader.exec_module(module)  # the decorator with a signature compiles it here
+    compile_seconds[digest] = time.perf_counter() - start
+    return module.kernel
+
+
+def kernel(source: str, wait: bool = True):
+    """The compiled kernel of ``source``; with ``wait`` False, None while it compiles in
+    a background thread (unless numba's cache on disk has it: loading takes well under
+    a second)."""
+    digest = _digest(source)
+    found = _kernels.get(digest)
+    if found is not None:
+        return found
+    with _lock:
+        found = _kernels.get(digest)
+        if found is not None:
+            return found
+        cached = (cache_folder() / f"kernel_{digest}.py").exists()
+        if not wait and not cached:
+            if digest not in _building:
+                def build():
+                    compiled = _load(source, digest)
+                    with _lock:
+                        _kernels[digest] = compiled
+
+                _building[digest] = thread = threading.Thread(target=build, daemon=True)
+                thread.start()
+            return None
+    thread = _building.get(digest)
+    if thread is not None:
+        if not wait:
+            return None
+        thread.join()
+        return _kernels[digest]
+    compiled = _load(source, digest)
+    with _lock:
+        _kernels[digest] = compiled
+    return compiled
+
+
+def integrate(program: Program, values: list, overrides, outputs, out, n: int, start: int,
+              seed: int, n_out: int, wait: bool = True) -> bool:
+    """Run one chunk of ``n`` draws (from draw ``start``) into ``out`` (draw-last
+    buffers by output name); False if the NumPy backend has to (see the module)."""
+    block = block_size()
+    found = _plan(program, outputs, overrides, block)
+    if found is None:
+        return False
+    run = kernel(found.source, wait)
+    if run is None:
+        return False
+    P = np.empty((sum(cells for _, cells in found.params), n))
+    for (first, last, shape), value in zip(_param_rows(found), (
+            values[program.slot[name]] for name, _ in found.params), strict=True):
+        P[first:last] = np.reshape(value, shape)  # broadcast along the draws if shared
+    OV = np.empty((len(overrides), n))
+    widest = max([1] + [int(np.prod(program.full_shape(program.slot_dims[o.target])))
+                        for o in overrides])
+    MK = np.ones((len(overrides), widest))
+    for k, ov in enumerate(overrides):
+        value = ov.value[start:start + n] if ov.value.ndim == 1 else ov.value
+        OV[k] = value
+        if ov.mask is not None:
+            MK[k, :ov.mask.size] = ov.mask.ravel()
+    T0 = np.array([o.start for o in overrides], dtype=float)
+    T1 = np.array([o.end for o in overrides], dtype=float)
+    NZ = _noise(program, found, n, start, seed, n_out)
+    OUT = [out[name].reshape(out[name].shape[0], -1, n) for name in found.outputs]
+    copies = []  # buffers that are no view of (time, cells, draws): filled, then copied
+    for k, name in enumerate(found.outputs):
+        if not np.shares_memory(OUT[k], out[name]):
+            OUT[k] = np.empty(OUT[k].shape)
+            copies.append((k, name))
+    OUT = tuple(OUT)
+    blocks = -(-n // block)
+    workers = min(threads(), blocks)
+    if workers == 1:
+        finite = bool(run(P, OV, MK, T0, T1, NZ, OUT, n, n_out, 0, blocks))
+    else:
+        cuts = [blocks * i // workers for i in range(workers + 1)]
+        finite = all(_threads(workers).map(
+            lambda i: run(P, OV, MK, T0, T1, NZ, OUT, n, n_out, cuts[i], cuts[i + 1]),
+            range(workers)))
+    for k, name in copies:
+        out[name][...] = OUT[k].reshape(out[name].shape)
+    return finite
+
+
+@functools.lru_cache(maxsize=64)
+def _param_rows(found: Plan) -> list[tuple[int, int, tuple[int, int]]]:
+    """Each parameter's rows of P, and its values' shape as (cells, draws or 1)."""
+    rows, first = [], 0
+    for _, cells in found.params:
+        rows.append((first, first + cells, (cells, -1)))
+        first += cells
+    return rows
+
+
+def _threads(workers: int) -> ThreadPoolExecutor:
+    with _lock:
+        if not _pool or _pool[0]._max_workers < workers:
+            _pool[:] = [ThreadPoolExecutor(workers, thread_name_prefix="prospects-kernel")]
+        return _pool[0]
+
+
+def _noise(program: Program, found: Plan, n: int, start: int, seed: int, n_out: int):
+    """Uniform numbers of every random stream for every step: (steps, cells, n)."""
+    if not found.noises:
+        return np.empty((0, 0, n))
+    model = program.model
+    n_steps = (n_out - 1) * int(round(model.output_step / model.dt))
+    parts = []
+    for name, cells in found.noises:
+        shape = program.full_shape(program.slot_dims[name])
+        parts.append(np.stack([stream(name, k, shape, start, n, seed).reshape(cells, n)
+                               for k in range(n_steps + 1)]))
+    return np.ascontiguousarray(np.concatenate(parts, axis=1))

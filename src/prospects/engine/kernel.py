@@ -1,0 +1,604 @@
+"""Generate the source of one fused numba kernel from a lowered model.
+
+The kernel runs blocks of draws; in each block the steps are the outer loop and the
+block's draws the inner one, so that LLVM vectorises every assignment across draws.
+What it needs to vectorise, the generator writes out:
+
+* every dimension unrolled: one local per cell of a variable, read and written within the
+  loop over draws; a value over fewer dimensions is computed once and shared;
+* one work array per block, rows of ``block`` draws at offsets fixed in the source, for
+  what lives across steps (stocks, running totals), what the caller gives (parameters,
+  intervention values, random numbers) and what is kept (outputs): LLVM proves its
+  accesses independent, where separate arrays would need run-time alias checks;
+* lookups, ``minimum``/``maximum``, the non-negativity limits and ``if_then_else`` as
+  selects, never branches, with NumPy's NaN rules; ``exp`` as ``vecmath.fexp``.
+
+Nothing a user wrote reaches the source: variables become ``v<slot>_<cell>``, numbers
+are written by ``repr`` of a float, and the only names are the generator's own. The
+arithmetic is NumPy's backend's, operation by operation (same products in the same
+order, same sums), so the two agree to rounding.
+
+There is no library for this step: numba compiles Python functions, and the function
+has to be written for the model first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..sd.expr import BinOp, Expr, Visitor
+from ..sd.graph import references
+from ..sd.model import Variable
+from .compile import Program
+from .lower import Override
+
+_ARITHMETIC = {"+", "-", "*", "/", "**"}
+_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+
+
+class Unsupported(Exception):
+    """Something the generator does not compile; the run falls back to NumPy."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A kernel's source and the order of the rows it reads and the outputs it fills."""
+
+    source: str
+    params: tuple[tuple[str, int], ...]  # parameter name, cells: rows of P
+    noises: tuple[tuple[str, int], ...]  # random stream name, cells: rows of NZ
+    outputs: tuple[str, ...]  # the OUT arrays, in order
+    block: int
+
+
+def _truth(condition: str) -> str:
+    """1.0 where ``condition`` holds, else 0.0, as NumPy's comparisons give."""
+    return f"(1.0 if {condition} else 0.0)"
+
+
+def _number(x: float) -> str:
+    x = float(x)
+    if math.isnan(x):
+        return "np.nan"
+    if math.isinf(x):
+        return "np.inf" if x > 0 else "(-np.inf)"
+    return repr(x) if x >= 0 else f"({x!r})"
+
+
+class _Cells:
+    """Cells of a variable: the flat index of a member index per dimension."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.sizes = {d: len(program.model.dimensions[d]) for d in program.dims}
+
+    def dims(self, name: str) -> tuple[str, ...]:
+        return self.program.slot_dims[name]
+
+    def count(self, name: str) -> int:
+        return int(np.prod([self.sizes[d] for d in self.dims(name)], dtype=int))
+
+    def flat(self, dims: Sequence[str], index: dict[str, int]) -> int:
+        k = 0
+        for d in dims:
+            k = k * self.sizes[d] + index[d]
+        return k
+
+    def indices(self, dims: Sequence[str]) -> list[dict[str, int]]:
+        found = [{}]
+        for d in dims:
+            found = [{**i, d: m} for i in found for m in range(self.sizes[d])]
+        return found
+
+
+class _Body(Visitor):
+    """The statements of one loop over a block's draws. ``expr(node, index)`` writes a
+    node at one cell as Python source, with statements for what it reads."""
+
+    def __init__(self, gen: _Generator, phase: str):
+        self.gen, self.phase = gen, phase
+        self.lines: list[str] = []
+        self.local: dict[tuple[str, int], str] = {}  # (name, cell) -> local variable
+        self.shared: dict[tuple[int, int], str] = {}  # (node id, cell) -> temporary
+        self.temps = 0
+        self.index: dict[str, int] = {}
+
+    def temp(self, code: str) -> str:
+        self.temps += 1
+        name = f"x{self.temps}"
+        self.lines.append(f"{name} = {code}")
+        return name
+
+    def atom(self, code: str) -> str:
+        """``code`` as a name or a number, to be read more than once."""
+        if code.isidentifier() or code.replace(".", "").replace("e-", "").isdigit():
+            return code
+        return self.temp(code)
+
+    def ref(self, name: str, cell: int) -> str:
+        key = (name, cell)
+        if key not in self.local:
+            row = self.gen.row_of(name, self.phase)
+            if row is None:
+                raise Unsupported(f"'{name}' is read before it is computed")
+            self.local[key] = local = f"v{self.gen.program.slot[name]}_{cell}"
+            self.lines.append(f"{local} = W[{row + cell * self.gen.block} + d]")
+        return self.local[key]
+
+    def define(self, name: str, cell: int, code: str) -> str:
+        local = f"v{self.gen.program.slot[name]}_{cell}"
+        self.lines.append(f"{local} = {code}")
+        self.local[(name, cell)] = local
+        return local
+
+    # -- expressions ----------------------------------------------------------------
+    def expr(self, node: Expr, index: dict[str, int]) -> str:
+        dims = self.gen.lowered.dims(node) if not isinstance(node, Variable) else ()
+        if isinstance(node, Variable) or node.form in ("constant", "date", "time"):
+            saved, self.index = self.index, index
+            try:
+                return self.visit(node)
+            finally:
+                self.index = saved
+        key = (id(node), self.gen.cells.flat(dims, index))
+        if key in self.shared:
+            return self.shared[key]
+        saved, self.index = self.index, index
+        try:
+            code = self.visit(node)
+        finally:
+            self.index = saved
+        if len(dims) < len(index) or node.form in ("reduce", "lookup", "call"):
+            code = self.temp(code)  # computed once for the cells that share it
+            self.shared[key] = code
+        return code
+
+    def visit(self, node: Expr) -> str:
+        if not hasattr(self, node.form):
+            raise Unsupported(f"the {node.form} node")
+        return super().visit(node)
+
+    def sub(self, node: Expr, **extra: int) -> str:
+        return self.expr(node, {**self.index, **extra})
+
+    def variable(self, node: Variable) -> str:
+        dims = self.gen.cells.dims(node.name)
+        return self.ref(node.name, self.gen.cells.flat(dims, self.index))
+
+    def constant(self, node) -> str:
+        return _number(node.value)
+
+    def date(self, node) -> str:
+        return _number(self.gen.model.months(node.text))
+
+    def time(self, node) -> str:
+        return "t"
+
+    def negate(self, node) -> str:
+        return f"(-{self.sub(node.operand)})"
+
+    def invert(self, node) -> str:
+        return _truth(f"{self.sub(node.operand)} == 0.0")
+
+    def binary(self, node: BinOp) -> str:
+        op = node.op
+        if op == "*" and any(isinstance(x, BinOp) and x.op == "*"
+                             for x in (node.left, node.right)):
+            factors = [self.sub(f) for f in self.gen.program.factors(node)]
+            code = factors[0]
+            for f in factors[1:]:
+                code = f"({code} * {f})"
+            return code
+        a, b = self.sub(node.left), self.sub(node.right)
+        if op in _ARITHMETIC:
+            return f"({a} {op} {b})"
+        if op in _COMPARE:
+            return _truth(f"{a} {op} {b}")
+        if op in ("&", "|"):
+            return _truth(f"({a} != 0.0) {op} ({b} != 0.0)")
+        raise Unsupported(f"the operator {op}")
+
+    def reduce(self, node) -> str:
+        """Member after member, as NumPy reduces an axis that is not the last."""
+        size = self.gen.cells.sizes[node.dim]
+        code = self.sub(node.operand, **{node.dim: 0})
+        for m in range(1, size):
+            x = self.sub(node.operand, **{node.dim: m})
+            if node.how in ("sum", "mean"):
+                code = f"({code} + {x})"
+            elif node.how == "prod":
+                code = f"({code} * {x})"
+            elif node.how in ("min", "max"):
+                code = self.temp(getattr(self, f"_{node.how}imum")(self.atom(code), x))
+            else:
+                raise Unsupported(f"the reduction {node.how}")
+        return f"({code} / {float(size)!r})" if node.how == "mean" else code
+
+    def select(self, node) -> str:
+        member = self.gen.model.dimensions[node.dim].index(node.member)
+        return self.sub(node.operand, **{node.dim: member})
+
+    def lookup(self, node) -> str:
+        xs, ys = node.lookup.xs, node.lookup.ys
+        if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+            raise Unsupported(f"lookup '{node.lookup.name}' has x values that do not increase")
+        x = self.temp(self.sub(node.operand))
+        if len(xs) == 1:
+            return _number(ys[0])
+        y = self.temp(_number(ys[0]))
+        for j in range(len(xs) - 1):
+            slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])  # as np.interp computes it
+            self.lines.append(f"{y} = ({_number(slope)} * ({x} - {_number(xs[j])}) + "
+                              f"{_number(ys[j])}) if {x} >= {_number(xs[j])} else {y}")
+        self.lines.append(f"{y} = {_number(ys[-1])} if {x} >= {_number(xs[-1])} else {y}")
+        return f"({x} if {x} != {x} else {y})"
+
+    def call(self, node) -> str:
+        rule = getattr(self, f"_{node.fn}", None)
+        if rule is None:
+            raise Unsupported(f"the builtin {node.fn}")
+        return rule(*[self.atom(self.sub(a)) for a in node.args])
+
+    # -- builtins (those without state: the others are stocks once lowered) -----------
+    def _minimum(self, a, b):
+        return f"({a} if ({a} < {b}) | ({a} != {a}) else {b})"
+
+    def _maximum(self, a, b):
+        return f"({a} if ({a} > {b}) | ({a} != {a}) else {b})"
+
+    def _absolute(self, a):
+        return f"abs({a})"
+
+    def _exp(self, a):
+        return f"fexp({a})"
+
+    def _log(self, a):
+        return f"np.log({a})"
+
+    def _sqrt(self, a):
+        return f"np.sqrt({a})"
+
+    def _integer(self, a):
+        return f"np.trunc({a})"
+
+    def _modulo(self, a, b):
+        return f"np.fmod({a}, {b})"
+
+    def _zidz(self, a, b):
+        return f"(({a} / {b}) if abs({b}) >= {_number(self.gen.small)} else 0.0)"
+
+    def _if_then_else(self, c, a, b):
+        return f"({a} if {c} != 0.0 else {b})"
+
+    def _step(self, height, start):
+        return f"({height} * {_truth(f't + {_number(self.gen.model.dt / 2)} > {start}')})"
+
+    def _pulse(self, start, width):
+        return _truth(f"(t >= {start}) & (t < {start} + {width})")
+
+    def _ramp(self, slope, start, end):
+        low = self.temp(self._maximum("t", start))
+        return f"({slope} * ({self.atom(self._minimum(low, end))} - {start}))"
+
+
+class _Generator:
+    def __init__(self, program: Program, outputs: Sequence[str],
+                 overrides: Sequence[Override], block: int):
+        from ..sd.builtins import SMALL
+
+        self.program, self.block, self.small = program, block, SMALL
+        self.lowered, self.model = program.lowered, program.model
+        self.cells = _Cells(program)
+        self.outputs = list(outputs)
+        self.overrides = list(overrides)
+        self.needed = program.needed(outputs)
+        self.stocks = [s for s in self.lowered.stocks if s.name in self.needed]
+        self.params = [p for p in self.model.params if p.name in self.needed]
+        self.noises = [a.var for a in self.lowered.assignments
+                       if a.kind == "noise" and a.var.name in self.needed]
+        self.per_output = int(round(self.model.output_step / self.model.dt))
+        self.averaged = {f.name for f in self.model.flows} if self.per_output > 1 else set()
+        self.rows: dict[tuple[str, str], int] = {}
+        self.n_rows = 0
+        for p in self.params:
+            self._rows(("param", p.name), self.cells.count(p.name))
+        for k, _ in enumerate(self.overrides):
+            self._rows(("override", str(k)), 1)
+        for noise in self.noises:
+            self._rows(("noise", noise.name), self.cells.count(noise.name))
+        for s in self.stocks:
+            self._rows(("stock", s.name), self.cells.count(s.name))
+        stock_names = {s.name for s in self.stocks}
+        self.kept = [o for o in self.outputs if o not in stock_names]
+        for name in self.kept:
+            self._rows(("kept", name), self.cells.count(name))
+        for name in self.kept:
+            if name in self.averaged:
+                self._rows(("total", name), self.cells.count(name))
+
+    def _rows(self, key, cells: int) -> None:
+        self.rows[key] = self.n_rows * self.block
+        self.n_rows += cells
+
+    def row_of(self, name: str, phase: str) -> int | None:
+        """Offset in W of a name read from memory (parameters, noise, stocks)."""
+        for kind in ("param", "noise", "stock"):
+            if (kind, name) in self.rows:
+                return self.rows[(kind, name)]
+        return None
+
+    # -- pieces of the body -------------------------------------------------------------
+    def assignment_code(self, body: _Body, assignment, with_overrides: bool) -> None:
+        name, kind = assignment.var.name, assignment.kind
+        dims = self.cells.dims(name)
+        for k, index in enumerate(self.cells.indices(dims)):
+            if kind in ("equation", "limited"):
+                expr = assignment.expr
+                if kind == "limited":
+                    expr = self.lowered.raw_of[name]
+                    code = f"({body.ref(expr, k)} * {body.ref(assignment.limit.scale.name, k)})"
+                else:
+                    code = body.expr(expr, index)
+            elif kind == "limit":
+                code = self.limit_code(body, assignment.limit, k, index)
+            else:  # noise: read from its row like a parameter
+                code = None
+            if code is None:
+                continue
+            local = body.define(name, k, code)
+            if with_overrides:
+                self.override_code(body, name, k, local)
+
+    def override_code(self, body: _Body, name: str, cell: int, local: str) -> None:
+        for k, ov in enumerate(self.overrides):
+            if ov.target != name:
+                continue
+            value = f"W[{self.rows[('override', str(k))]} + d]"
+            on = f"on{k}_{cell}"  # in the window and in the mask (one flag per step)
+            if ov.how == "set":
+                body.lines.append(f"{local} = {value} if {on} else {local}")
+            else:
+                body.lines.append(f"{local} = ({local} * {value}) if {on} else {local}")
+
+    def limit_code(self, body: _Body, limit, cell: int, index) -> str:
+        dt = self.model.dt
+        level = body.ref(limit.stock.name, cell)
+        available = level if dt == 1 else f"({level} / {_number(dt)})"
+        for f in limit.counted:
+            available = f"({available} + {body.ref(f.name, cell)})"
+        raws = [body.ref(raw.name, cell) for raw in limit.raws.values()]
+        requested = raws[0]
+        for r in raws[1:]:
+            requested = f"({requested} + {r})"
+        avail = body.temp(available)
+        self.available[(limit.stock.name, cell)] = avail
+        ratio = body.temp(f"{avail} / {requested}")
+        # NumPy: fmax(fmin(ratio, 1), 0); fmin passes over NaN (nothing requested: all)
+        capped = body.temp(f"{ratio} if {ratio} < 1.0 else 1.0")
+        return f"({capped} if {capped} > 0.0 else 0.0)"
+
+    def stock_code(self, body: _Body, stock, cell: int) -> str:
+        """The new level of one cell of a stock, as NumPy's backend computes it."""
+        dt = self.model.dt
+        limit = next((lim for lim in self.lowered.limits if lim.stock is stock), None)
+        ins = [body.ref(f.name, cell) for f in stock.inflows]
+        outs = [body.ref(f.name, cell) for f in stock.outflows]
+        level = body.ref(stock.name, cell)
+        if not ins and not outs:
+            return level
+        if dt == 1 and limit is not None:
+            counted = {id(f) for f in limit.counted}
+            code = self.available[(stock.name, cell)]
+            total = outs[0]
+            for o in outs[1:]:
+                total = f"({total} + {o})"
+            code = f"({code} - {total})"
+            for f in stock.inflows:
+                if id(f) not in counted:
+                    code = f"({code} + {body.ref(f.name, cell)})"
+        elif dt == 1:
+            code = level
+            for x in ins:
+                code = f"({code} + {x})"
+            for x in outs:
+                code = f"({code} - {x})"
+        else:
+            def add_all(xs):
+                if not xs:
+                    return "0.0"
+                total = xs[0]
+                for x in xs[1:]:
+                    total = f"({total} + {x})"
+                return total
+
+            code = f"({level} + {_number(dt)} * ({add_all(ins)} - {add_all(outs)}))"
+        if stock.nonnegative:
+            new = body.temp(code)
+            code = f"({new} if ({new} > 0.0) | ({new} != {new}) else 0.0)"
+        return code
+
+    def init_order(self) -> list[str]:
+        """Names to compute before the first step, each after what its start reads."""
+        lowered, found, busy = self.lowered, {}, []
+        assignments = {a.var.name: a for a in lowered.assignments}
+        stocks = {s.name for s in self.stocks}
+
+        def deps(name):
+            if name in stocks:
+                return [v.name for v in references(lowered.inits[name])]
+            if name in assignments:
+                return lowered.reads[name]
+            return []
+
+        def visit(name):
+            if name in found:
+                return
+            if name in busy:
+                raise Unsupported("initial values depend on each other")
+            busy.append(name)
+            for d in deps(name):
+                visit(d)
+            busy.pop()
+            found[name] = None
+
+        for s in self.stocks:
+            visit(s.name)
+        return [n for n in found if n in stocks or n in assignments]
+
+    # -- the kernel ---------------------------------------------------------------------
+    def source(self) -> str:
+        B, lowered = self.block, self.lowered
+        self.available: dict[tuple[str, int], str] = {}
+        assignments = {a.var.name: a for a in lowered.assignments}
+        stocks = {s.name: s for s in self.stocks}
+        overridden_params = [p for p in self.params
+                             if any(ov.target == p.name for ov in self.overrides)]
+
+        init = _Body(self, "init")
+        for name in self.init_order():
+            if name in stocks:
+                for k, index in enumerate(self.cells.indices(self.cells.dims(name))):
+                    code = init.expr(lowered.inits[name], index)
+                    init.lines.append(f"W[{self.rows[('stock', name)] + k * B} + d] = {code}")
+            elif assignments[name].kind != "noise":
+                self.assignment_code(init, assignments[name], True)
+
+        step = _Body(self, "step")
+        self.available = {}
+        for p in overridden_params:
+            for k in range(self.cells.count(p.name)):
+                base = step.ref(p.name, k)
+                local = step.define(p.name, k, base)
+                self.override_code(step, p.name, k, local)
+        for a in lowered.assignments:
+            if a.var.name in self.needed:
+                self.assignment_code(step, a, True)
+        for name in self.kept:
+            for k in range(self.cells.count(name)):
+                value = step.ref(name, k)
+                step.lines.append(f"W[{self.rows[('kept', name)] + k * B} + d] = {value}")
+                if name in self.averaged:
+                    row = self.rows[('total', name)] + k * B
+                    step.lines.append(f"W[{row} + d] = W[{row} + d] + {value}")
+        news = []
+        for s in self.stocks:
+            for k in range(self.cells.count(s.name)):
+                news.append((self.rows[("stock", s.name)] + k * B,
+                             step.temp(self.stock_code(step, s, k)), step.ref(s.name, k)))
+        for row, new, old in news:
+            step.lines.append(f"W[{row} + d] = {new} if more else {old}")
+        return self._assemble(init, step)
+
+    def _assemble(self, init: _Body, step: _Body) -> str:
+        B, rows = self.block, self.rows
+        n_params = sum(self.cells.count(p.name) for p in self.params)
+        n_noise = sum(self.cells.count(nz.name) for nz in self.noises)
+        first_noise = rows[("noise", self.noises[0].name)] if self.noises else 0
+        out_index = {name: i for i, name in enumerate(self.outputs)}
+        lines = [
+            "import numpy as np",
+            "from numba import njit, types as nt",
+            "from prospects.engine.vecmath import fexp",
+            "",
+            "A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]",
+            "SIGNATURE = nt.boolean(A2, A2, A2, nt.float64[::1], nt.float64[::1], A3,",
+            f"    nt.UniTuple(nt.float64[:, :, :], {len(self.outputs)}), nt.int64, nt.int64,",
+            "    nt.int64, nt.int64)",
+            "",
+            "",
+            "@njit(SIGNATURE, cache=True, nogil=True, error_model='numpy')",
+            "def kernel(P, OV, MK, T0, T1, NZ, OUT, n, n_out, b0, b1):",
+            f"    n_steps = (n_out - 1) * {self.per_output}",
+            f"    W = np.zeros({self.n_rows * B})",
+            "    finite = True",
+            "    for blk in range(b0, b1):",
+            f"        d0 = blk * {B}",
+            f"        m = min({B}, n - d0)",
+        ]
+        add = lines.append
+        if n_params:
+            add(f"        for r in range({n_params}):")
+            add(f"            for d in range(m): W[r * {B} + d] = P[r, d0 + d]")
+        if self.overrides:
+            first = rows[("override", "0")]
+            add(f"        for r in range({len(self.overrides)}):")
+            add(f"            for d in range(m): W[{first} + r * {B} + d] = OV[r, d0 + d]")
+        averaged = [o for o in self.kept if o in self.averaged]
+        for name in averaged:
+            add(f"        for d in range({self.cells.count(name) * B}): "
+                f"W[{rows[('total', name)]} + d] = 0.0")
+
+        def noise(k: str, indent: str):
+            if n_noise:
+                add(f"{indent}for r in range({n_noise}):")
+                add(f"{indent}    for d in range(m): W[{first_noise} + r * {B} + d] = "
+                    f"NZ[{k}, r, d0 + d]")
+
+        def flags(indent: str):
+            for k, ov in enumerate(self.overrides):
+                add(f"{indent}w{k} = (T0[{k}] <= t) & (t < T1[{k}])")
+                for c in range(self.cells.count(ov.target)):
+                    add(f"{indent}on{k}_{c} = w{k} & (MK[{k}, {c}] != 0.0)")
+
+        def copy(names, kind, j, indent, scale=""):
+            for name in names:
+                add(f"{indent}for c in range({self.cells.count(name)}):")
+                add(f"{indent}    for d in range(m):")
+                add(f"{indent}        x = W[{rows[(kind, name)]} + c * {B} + d]{scale}")
+                add(f"{indent}        OUT[{out_index[name]}][{j}, c, d0 + d] = x")
+                add(f"{indent}        finite &= x - x == 0.0")
+
+        add(f"        t = {_number(self.model.initial_time)} + 0 * {_number(self.model.dt)}")
+        noise("0", "        ")
+        flags("        ")
+        add("        for d in range(m):")
+        lines.extend("            " + x for x in init.lines or ["pass"])
+        add("        for k in range(n_steps + 1):")
+        add(f"            t = {_number(self.model.initial_time)} + k * {_number(self.model.dt)}")
+        add("            more = k < n_steps")
+        noise("k", "            ")
+        flags("            ")
+        stocks_out = [o for o in self.outputs if o not in self.kept]
+        if stocks_out:
+            add(f"            if k % {self.per_output} == 0:")
+            copy(stocks_out, "stock", f"k // {self.per_output}", "                ")
+        add("            for d in range(m):")
+        lines.extend("                " + x for x in step.lines or ["pass"])
+        levels = [o for o in self.kept if o not in self.averaged]
+        if levels:
+            add(f"            if k % {self.per_output} == 0:")
+            copy(levels, "kept", f"k // {self.per_output}", "                ")
+        if averaged:
+            add("            if k == n_steps:")
+            copy(averaged, "kept", "n_out - 1", "                ")
+            add(f"            elif (k + 1) % {self.per_output} == 0:")
+            copy(averaged, "total", f"(k + 1) // {self.per_output} - 1", "                ",
+                 f" / {float(self.per_output)!r}")
+            for name in averaged:
+                add(f"                for d in range({self.cells.count(name) * B}): "
+                    f"W[{rows[('total', name)]} + d] = 0.0")
+        if self.stocks:
+            first = rows[("stock", self.stocks[0].name)]
+            n_stock = sum(self.cells.count(s.name) for s in self.stocks)
+            add(f"        for r in range({n_stock}):")
+            add("            for d in range(m):")
+            add(f"                x = W[{first} + r * {B} + d]")
+            add("                finite &= x - x == 0.0")
+        add("    return finite")
+        return "\n".join(lines) + "\n"
+
+
+def plan(program: Program, outputs: Sequence[str], overrides: Sequence[Override],
+         block: int) -> Plan:
+    """The kernel for ``outputs`` under interventions of the kinds of ``overrides``
+    (their targets and how they change them; values, masks and windows are arguments)."""
+    gen = _Generator(program, outputs, overrides, block)
+    source = gen.source()
+    return Plan(source,
+                tuple((p.name, gen.cells.count(p.name)) for p in gen.params),
+                tuple((nz.name, gen.cells.count(nz.name)) for nz in gen.noises),
+                tuple(outputs), block)

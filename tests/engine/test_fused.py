@@ -1,0 +1,166 @@
+"""The compiled backend gives the NumPy backend's numbers on every model of the suite."""
+
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from prospects.engine import Intervention, NonFiniteError, fused, run_chunk, simulate
+from prospects.sd import Model, exp, random_uniform, total
+from prospects.sd.builtins import BUILTINS, Builtin
+from prospects.system import load_system
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "sd"))
+import models  # noqa: E402  (tests/sd/models.py)
+
+ROOT = Path(__file__).parents[2]
+SYSTEMS = [ROOT / "tests" / "fixtures" / f for f in ("toy", "linear", "drift")] + [
+    ROOT / "examples" / "guerrilla", "isk"]
+
+
+class Uniform:
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def ppf(self, u):
+        return self.low + (self.high - self.low) * u
+
+
+def close(a, b, name):
+    """Equal to 1e-12 relative (to the variable's largest magnitude, for values that
+    are zero in one backend and rounding in the other)."""
+    a, b = np.asarray(a), np.asarray(b)
+    scale = np.max(np.abs(b)) if b.size else 0.0
+    bad = np.abs(a - b) > 1e-12 * np.maximum(np.abs(b), 1e-3 * scale)
+    assert not bad.any(), f"{name}: {np.abs(a - b)[bad].max()} apart at {np.argwhere(bad)[0]}"
+
+
+def same(a, b):
+    assert set(a.data_vars) == set(b.data_vars)
+    for name in b.data_vars:
+        close(a[name].values, b[name].values, name)
+
+
+def scalar_priors(model):
+    """A prior on every scalar parameter: 0.8 to 1.2 times its default."""
+    return {p.name: Uniform(0.8 * float(p.default), 1.2 * float(p.default))
+            for p in model.params if not p.dims and float(p.default) != 0}
+
+
+@pytest.mark.parametrize("build", models.ALL, ids=lambda f: f.__name__)
+def test_every_language_model_matches(build):
+    model = build()
+    priors = scalar_priors(model)
+    args = dict(draws=300, priors=priors, seed=3)
+    same(simulate(model, backend="compiled", **args), simulate(model, backend="numpy", **args))
+
+
+@pytest.mark.parametrize("spec", SYSTEMS, ids=lambda s: Path(str(s)).name)
+def test_every_system_matches_with_and_without_its_scenarios(spec):
+    system = load_system(spec)
+    args = dict(draws=257, priors=system.priors, seed=5)
+    same(simulate(system.model, backend="compiled", **args),
+         simulate(system.model, backend="numpy", **args))
+    levers = [iv for s in system.scenarios.values() for iv in s.interventions()][:1]
+    if levers:
+        args["interventions"] = levers
+        same(simulate(system.model, backend="compiled", **args),
+             simulate(system.model, backend="numpy", **args))
+
+
+def people_model():
+    m = Model("people", start="2015-01", stop="2016-12")
+    area = m.dimension("area", ["a", "b", "c"])
+    rate = m.param("rate", 0.1, unit="1/month")
+    inflow = m.param("inflow", [5.0, 0.0, 2.0], unit="person/month", dims=[area])
+    people = m.stock("people", 100, unit="person", dims=[area])
+    m.flow("arrive", None, people, inflow * (1 + 0.1 * random_uniform(-1.0, 1.0)))
+    crowding = m.param("crowding", 0.001, unit="1/person")
+    m.flow("leave", people, None, rate * people * exp(-crowding * people))
+    m.aux("all_people", total(people, "area"), unit="person", record=True)
+    return m
+
+
+def test_interventions_masks_per_draw_values_and_noise_match():
+    m = people_model()
+    levers = [
+        Intervention("rate", multiply=np.linspace(0.5, 2.0, 200), start="2015-06",
+                     end="2016-01"),
+        Intervention("inflow", set=7.0, start="2015-09", where={"area": ["b"]}),
+        Intervention("arrive", multiply=1.5, start="2016-03", where={"area": ["a", "c"]}),
+        Intervention("leave", set=np.linspace(0.0, 30.0, 200), start="2016-06"),
+    ]
+    args = dict(draws=200, priors={"rate": Uniform(0.05, 0.2)}, seed=9, interventions=levers)
+    same(simulate(m, backend="compiled", **args), simulate(m, backend="numpy", **args))
+
+
+@pytest.mark.parametrize("block", [64, 512])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_block_size_and_threads_change_nothing(monkeypatch, block, workers):
+    m = models.depletion()
+    args = dict(draws=1000, priors=scalar_priors(m), seed=1)
+    reference = simulate(m, backend="numpy", **args)
+    monkeypatch.setenv("PROSPECTS_BLOCK", str(block))
+    monkeypatch.setenv("PROSPECTS_THREADS", str(workers))
+    result = simulate(m, backend="compiled", **args)
+    same(result, reference)
+    again = simulate(m, backend="compiled", chunk=300, **args)  # other chunks, same draws
+    for name in result.data_vars:
+        assert np.array_equal(result[name].values, again[name].values)
+
+
+def test_run_chunk_partial_outputs_and_until_match():
+    m = models.arrays()
+    priors = scalar_priors(m)
+    kwargs = dict(priors=priors, seed=2, outputs=["veterans", "pressure"], until=10)
+    a = run_chunk(m, 40, 100, backend="compiled", **kwargs)
+    b = run_chunk(m, 40, 100, backend="numpy", **kwargs)
+    for name in b:
+        assert a[name].shape == b[name].shape == (100, 10) + b[name].shape[2:]
+        close(a[name], b[name], name)
+
+
+def test_a_run_going_non_finite_names_the_variable_as_numpy_does():
+    m = Model("blowup", start="2015-01", stop="2015-12")
+    k = m.param("k", 1.0, unit="1/month")
+    x = m.stock("x", 1.0, unit="1", nonnegative=False)
+    m.flow("grow", None, x, k * x * 1e300)
+    messages = []
+    for backend in ("compiled", "numpy"):
+        with pytest.raises(NonFiniteError, match="'grow' became infinite at 2015-02") as err:
+            simulate(m, backend=backend)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+
+
+def test_what_the_generator_cannot_compile_runs_on_numpy_with_a_note(monkeypatch, capsys):
+    cube = Builtin("cube", (1, 1), lambda r, a: None if a is None else a ** 3, ("CUBE",),
+                   ("CUBE",), "x cubed.", numpy=lambda x: x ** 3, fresh=True)
+    monkeypatch.setitem(BUILTINS, "cube", cube)
+    m = Model("cubic", start="2015-01", stop="2015-12")
+    s = m.stock("s", 1.0, unit="1", nonnegative=False)
+    m.flow("up", None, s, cube(m.param("g", 0.1)) * m.param("per_month", 1.0, unit="1/month"))
+    result = simulate(m, draws=4, backend="compiled")
+    assert "cube" in capsys.readouterr().err  # one line, naming what it could not do
+    assert np.allclose(result.s.isel(draw=0).values[-1], 1.0 + 11 * 0.001)
+
+
+def test_auto_runs_numpy_while_compiling_then_the_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROSPECTS_CACHE", str(tmp_path))  # nothing compiled yet
+    m = people_model()
+    args = dict(draws=50, seed=4, outputs=["people"])
+    first = simulate(m, backend="auto", **args)
+    same(first, simulate(m, backend="numpy", **args))
+    building = list(fused._building.values())
+    assert building and not all(t is threading.current_thread() for t in building)
+    for thread in building:
+        thread.join()
+    assert list(tmp_path.glob("kernel_*.py"))  # the source, beside numba's cache
+    same(simulate(m, backend="auto", **args), first)
+
+
+def test_an_unknown_backend_is_one_clear_error():
+    with pytest.raises(ValueError, match="backend 'fast' is not one of numpy, compiled, auto"):
+        simulate(models.arrays(), backend="fast")
