@@ -123,7 +123,7 @@ def fan_chart(t, panels: dict[str, np.ndarray], title: str, unit: str = "", star
 
 def legend(items: Sequence[tuple[str, str]]) -> str:
     """An HTML legend of (swatch kind, label): kinds 'median', 'band50', 'band90',
-    'reference', 'claimed', 'adjusted', or a colour for a plain line."""
+    'reference', 'claimed', 'adjusted', or a line's colour and dash ("#1f5f8b 6 3")."""
     swatches = {
         "median": f'<line x1="0" y1="6" x2="22" y2="6" stroke="{PALETTE[0]}" stroke-width="2"/>',
         "band50": f'<rect width="22" height="12" fill="{PALETTE[0]}" fill-opacity="0.45"/>',
@@ -137,8 +137,10 @@ def legend(items: Sequence[tuple[str, str]]) -> str:
     }
     out = []
     for kind, label in items:
-        swatch = swatches.get(kind) or (f'<line x1="0" y1="6" x2="22" y2="6" stroke="{kind}" '
-                                        'stroke-width="2"/>')
+        colour, _, dash = kind.partition(" ")
+        swatch = swatches.get(kind) or (
+            f'<line x1="0" y1="6" x2="22" y2="6" stroke="{colour}" stroke-width="2"'
+            + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
         out.append(f"<span class='key'><svg width='22' height='12'>{swatch}</svg> "
                    f"{esc(label)}</span>")
     return f"<p class='legend'>{''.join(out)}</p>"

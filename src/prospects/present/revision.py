@@ -27,7 +27,7 @@ def revision_chart(ds, scenario: str | None = None) -> str:
 def revision_html(ds, scenario: str | None = None) -> str:
     """The revision chart with its legend, then the evaluation table (if scored)."""
     labels = list(_series(ds, scenario))
-    keys = legend([(colour, label) for (colour, _), label
+    keys = legend([(f"{colour} {dash}".strip(), label) for (colour, dash), label
                    in zip(series_colours(len(labels)), labels, strict=True)])
     table = evaluation_table(ds) if evaluation_rows(ds) else (
         "<p class='muted'>No vintage has later evidence to be scored on.</p>")
