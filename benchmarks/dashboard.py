@@ -50,10 +50,13 @@ def in_process(changes: int) -> list[float]:
         t0 = time.perf_counter()
         interventions, _ = dashboard.lever_interventions(setup.system, scenario, [], "2019-01",
                                                          {"us": 1.0 + 0.05 * (k + 1)})
-        when, bands = dashboard.ensemble(setup, interventions)
+        result = dashboard.ensemble(setup, interventions)
         for output in setup.system.outlook.headline:
-            dashboard.fan_chart(when, bands[output.variable], output)
-            dashboard.median_at(when, bands[output.variable], setup.system.outlook.horizon)
+            dashboard.fan_chart(result.times, result.bands[output.variable], output,
+                                setup.base.bands[output.variable])
+            dashboard.median_at(result.times, result.bands[output.variable],
+                                setup.system.outlook.horizon)
+        dashboard.outcome_lines(dashboard.paired_outcomes(setup, result, scenario.id))
         if k:
             times.append(time.perf_counter() - t0)
     return times
@@ -91,7 +94,7 @@ def in_browser(changes: int) -> list[float]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
-            hook = page.get_by_text("median fighters 2021-06:")
+            hook = page.get_by_text("median Total fighters 2021-06:")
             hook.wait_for(timeout=30_000)
             page.wait_for_timeout(1000)  # let the first render settle
             slider = page.get_by_role("slider", name="US strike intensity (x)")

@@ -11,8 +11,9 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def quantiles(da, qs: Sequence[float] = QUANTILES):
-    """Quantiles over draws, as a DataArray with a leading ``quantile`` dimension."""
-    return da.quantile(list(qs), dim="draw")
+    """Quantiles over draws, as a DataArray with a leading ``quantile`` dimension (the
+    values hold no NaN: skipping them would take NumPy's much slower nanquantile)."""
+    return da.quantile(list(qs), dim="draw", skipna=False)
 
 
 #: Dimensions of ensembles that are not the model's own.
@@ -27,7 +28,8 @@ def summed(da):
 
 def bands(ds, output) -> dict[str, np.ndarray]:
     """An outlook output's (quantile, time) bands over draws, in shown units: one panel,
-    or one per member of its ``split`` dimension (other dimensions summed)."""
+    or one per member of its ``split`` dimension (other dimensions summed). With a
+    ``scenario`` dimension, (quantile, scenario, time)."""
     da = ds[output.variable]
     parts = ({str(m): da.sel({output.split: m}) for m in da[output.split].values}
              if output.split else {output.label: da})

@@ -16,9 +16,10 @@ def prior_predictive(
     interventions: Sequence[Intervention] = (),
     progress: Callable[[int], None] | None = None,
     client=None,
+    chunk: int | None = None,
 ):
     """Run the model with every uncertain parameter drawn from its prior (on a Dask
-    ``client`` if one is given)."""
+    ``client`` if one is given; ``chunk`` draws at a time, default: as memory allows)."""
     return simulate(system.model, draws=draws, priors=system.priors, seed=seed,
                     outputs=list(outputs or system.outlook.kept), interventions=interventions,
-                    progress=progress, client=client)
+                    progress=progress, client=client, chunk=chunk)

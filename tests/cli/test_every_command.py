@@ -3,6 +3,7 @@ and the one-stock toy. Small budgets; each step asserts what it printed or wrote
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -101,13 +102,16 @@ def test_sensitivity_and_discovery_read_the_outlook(session):
 def test_report_shows_the_outlook_and_the_why_panels(session):
     system, _, out, _ = session
     page = (out / f"{system.name}-report.html").read_text()
-    for anchor in ("projections", "comparison", "why", "fit"):
+    for anchor in ("answer", "projections", "drivers", "why", "fit"):
         assert f"<section id='{anchor}'>" in page
+    for outcome in system.outlook.outcomes:
+        assert html.escape(outcome.label) in page
     for output in system.outlook.outputs:
         if output.chart:
             assert output.label in page
-    assert page.count("<div class='why'>") == (
-        len(system.outlook.why.stocks) * len(system.outlook.why.windows))
+    levers = sum(s.kind == "lever" for s in system.scenarios.values())
+    assert page.count("<div class='why'>") == len(system.outlook.why.stocks) * (
+        len(system.outlook.why.windows) + (levers if system.outlook.status_quo else 0))
     flow = system.model.stocks[0].outflows[0]
     assert flow.label in page  # flows are shown by their labels
     assert "Calibration has not been run" not in page

@@ -1,5 +1,7 @@
-"""`prospects dashboard` in a real browser: moving a lever redraws the charts, and choosing a
-parameter shows its rationale and the claims behind it. Screenshots go to test-artifacts/."""
+"""`prospects dashboard` in a real browser: moving a lever redraws the charts, names the
+lever in the title and moves the paired outcome probabilities; reset restores the status
+quo; choosing a parameter shows its rationale and the claims behind it; no Deploy button.
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 40
 
 
 def _number(hook_text: str) -> float:
-    return float(hook_text.split(":")[1].replace(",", ""))
+    return float(re.search(r": (-?[\d,.]+)", hook_text)[1].replace(",", ""))
 
 
 @contextlib.contextmanager
@@ -81,14 +83,23 @@ def url(tmp_path_factory):
         yield address
 
 
-@pytest.fixture(scope="module")
-def browser(url):
+@contextlib.contextmanager
+def chromium():
+    """Debian's chromium driven by Playwright (the test skips without it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser(url):
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -108,17 +119,37 @@ def test_moving_a_lever_redraws_the_charts(page):
     hook = page.get_by_text(HOOK)
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     expect(charts).to_have_count(4)
-    before = hook.inner_text()
+    title = page.locator("h1")
+    expect(title).to_have_text(re.compile(r"^isk: Status quo$"))
+    outcomes = page.get_by_text(re.compile(r"^outcome\s+now\s+status quo"))
+    before, probabilities = hook.inner_text(), outcomes.inner_text()
+    assert "0.0 pp" in probabilities and "against the status quo" in before
     page.screenshot(path=ARTIFACTS / "dashboard-before.png", full_page=True)
 
     slider = page.get_by_role("slider", name=re.compile(r"^US strike intensity"))
     slider.focus()
-    for _ in range(4):  # 1.00 -> 1.20
+    for _ in range(8):  # up from 1.00 by a step of 0.075 each
         page.keyboard.press("ArrowRight")
     expect(hook).not_to_have_text(before, timeout=15_000)
+    expect(title).to_have_text(re.compile(r"with US strike intensity \(x\) 1\.\d+$"))
+    expect(outcomes).not_to_have_text(probabilities)
     after = hook.inner_text()
     page.screenshot(path=ARTIFACTS / "dashboard-after.png", full_page=True)
     assert _number(after) < _number(before), "more US strikes should leave fewer fighters"
+    assert re.search(r"[+-][1-9]\d*\.\d pp", outcomes.inner_text())  # a paired change
+
+    page.get_by_role("button", name="Reset to the status quo").click()
+    expect(title).to_have_text(re.compile(r"^isk: Status quo$"), timeout=15_000)
+    expect(hook).to_have_text(before, timeout=15_000)
+    expect(outcomes).to_have_text(probabilities)
+    page.screenshot(path=ARTIFACTS / "dashboard-reset.png", full_page=True)
+
+
+def test_no_deploy_button(page):
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
+    expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
 
 
 def test_a_parameter_shows_its_evidence(page):
@@ -135,8 +166,8 @@ def test_a_parameter_shows_its_evidence(page):
     expect(page.get_by_text("Rationale: " + spec.rationale[:60])).to_be_visible()
     for cid in spec.claims:
         claim = evidence.claims[cid]
-        expect(page.get_by_text(claim.text[:60]).first).to_be_visible()
-        expect(page.get_by_text(claim.locator).first).to_be_visible()
+        expect(page.get_by_text(claim.text[:60]).last).to_be_visible()  # first: levers
+        expect(page.get_by_text(claim.locator).last).to_be_visible()
     # the prior's density chart, below the four fan charts
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(5)
     page.set_viewport_size({"width": 1400, "height": 2000})  # Streamlit scrolls inside a div

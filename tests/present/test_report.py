@@ -6,10 +6,10 @@ import yaml
 from typer.testing import CliRunner
 
 from prospects.cli import app
-from prospects.explain import explain, explain_all
+from prospects.explain import explain, explain_all, explain_difference
 from prospects.files import write_netcdf
 from prospects.inference.posterior import load_posterior, save_posterior
-from prospects.present.report import SECTIONS, build_report
+from prospects.present.report import build_report, sections
 from prospects.projection import project
 from prospects.system import BUILTIN, load_system
 
@@ -54,28 +54,60 @@ def page(injected, projection):
     stats = {}
     steps = []
     whys = explain_all(injected, None, draws=30, seed=0)
+    diffs = [explain_difference(injected, None, "fighters", "2019-01", "2021-12",
+                                "sanctuary-ends", "status-quo", draws=30)]
     text = build_report(injected, projection, None, whys, draws=30, seed=0, stats=stats,
-                        notes=["a note <i>"], progress=steps.append)
-    assert sum(steps) == len(SECTIONS)
+                        differences=diffs, notes=["a note <i>"], progress=steps.append)
+    assert sum(steps) == len(sections(False))
     return text, stats
 
 
 def test_report_has_every_section_and_one_svg_per_chart(page, projection, injected):
     text, stats = page
-    for anchor, heading in SECTIONS:
+    for anchor, heading in sections(False):
         assert f"<section id='{anchor}'><h2>{heading}</h2>" in text
+    assert "<section id='evaluation'>" not in text  # no vintages, no backtest
+    assert text.index("<section id='answer'>") < text.index("<section id='projections'>")
     figures = re.findall(r"<figure[^>]*>(.*?)</figure>", text, flags=re.S)
-    assert len(figures) == stats["charts"] == text.count("<svg")
+    assert len(figures) == stats["charts"] == text.count("<svg") - text.count("<svg width")
     assert all(f.count("<svg") == 1 for f in figures)
-    # a fan chart per charted output and scenario, diagram, network, timeline, a median
-    # chart per headline output, 2 stocks x 2 windows of why panels
+    # a fan chart per charted output and scenario, a difference fan per charted headline
+    # output for the scenario that is not the status quo; diagram, network, timeline;
+    # 2 stocks x 2 windows of why panels and one difference panel
     outlook = injected.outlook
     fans = sum(o.chart for o in outlook.outputs)
-    assert fans == 10 and len(outlook.headline) == 4
-    assert stats["charts"] == fans * projection.sizes["scenario"] + 3 + 4 + 4
-    assert text.count("<div class='why'>") == 4 and "Fighters in the Afghan base areas" in text
+    headline = sum(o.chart for o in outlook.headline)
+    assert fans == 10 and headline == 3
+    assert stats["charts"] == fans * projection.sizes["scenario"] + headline + 3 + 4 + 1
+    assert text.count("<div class='why'>") == 5 and "Fighters in the Afghan base areas" in text
+    assert "Why <em>Pakistan&#x27;s sanctuary ends</em> differs from" in text
     assert "Calibration has not been run" in text
     assert "a note &lt;i&gt;" in text
+    assert not re.search(r"\d\.?\d*e[+-]\d", re.sub(r"<[^>]+>", " ", text))  # no 1e+04
+
+
+def test_the_answer_lists_every_outcome_and_the_paired_changes(page, injected):
+    text, _ = page
+    answer = text[text.index("<section id='answer'>"):text.index("<section id='projections'>")]
+    for outcome in injected.outlook.outcomes:
+        assert answer.count(f"<th>{outcome.label.replace('<', '&lt;')}</th>") == 2
+    assert "What the levers change" in answer and "Pakistan&#x27;s sanctuary ends" in answer
+    assert "If the assumptions differ" not in answer  # no assumption was projected
+    assert re.search(r"[+-]\d+\.\d pp", answer) and "median total fighters in 2021-06" in answer
+
+
+def test_the_answer_pairs_changes_on_the_same_draws(system, projection):
+    from prospects.present.answer import answer
+
+    a = answer(system, projection)
+    assert a.base == "status-quo" and [c.id for c in a.changes] == ["sanctuary-ends"]
+    sq = projection.sel(scenario="status-quo")
+    end = projection.sel(scenario="sanctuary-ends")
+    first = system.outlook.outcomes[0]
+    d = first.test(end).values.astype(float) - first.test(sq).values.astype(float)
+    assert a.changes[0].diff[0] == pytest.approx(d.mean())
+    assert a.changes[0].diff_se[0] == pytest.approx(d.std(ddof=1) / len(d) ** 0.5)
+    assert 0 <= a.p[0] <= 1 and a.se[0] > 0
 
 
 def test_report_anchors_every_claim_and_links_resolve(page, injected):
@@ -84,6 +116,12 @@ def test_report_anchors_every_claim_and_links_resolve(page, injected):
     assert ids == set(injected.evidence.claims)
     for target in set(re.findall(r"""href=["']#claim-([^"']+)["']""", text)):
         assert target in ids
+    # "used by" entries link to their places on the page, and every place exists
+    places = set(re.findall(r"href='#((?:scn|rel|obs|param)-[^']+)'", text))
+    assert "scn-sanctuary-ends" in places and any(p.startswith("rel-") for p in places)
+    for place in places:
+        assert f"id='{place}'" in text
+    assert "Admiralty scale" in text and "6 truth cannot be judged" in text
 
 
 def test_report_loads_nothing_from_the_network(page):
@@ -109,11 +147,15 @@ def test_report_with_a_posterior_shows_the_fit(system, posterior):
     text = build_report(system, ds, idata, fit=fit_table(system, idata, seed=0), draws=30,
                         seed=0)
     assert "Calibration has not been run" not in text
-    fit = text[text.index("<section id='fit'>"):text.index("<section id='comparison'>")]
+    fit = text[text.index("<section id='fit'>"):text.index("<section id='diagram'>")]
     for obs in system.evidence.observations:
         assert obs in fit
     assert "runs disagree or the sample is thin" in fit and "SMCPy" in fit
     assert "Not identified by the evidence" in fit and "self_report_inflation" in fit
+    ident = idata["identifiability"]
+    table = fit[fit.index("class='ident'"):]
+    assert table.count("<tr id='param-") == ident.sizes["parameter"]
+    assert "prior share" in fit and "posterior share" in fit
 
 
 def test_why_flows_add_up_to_the_change(system):
@@ -135,6 +177,7 @@ def test_cli_report_writes_the_page(tmp_path, projection):
     assert result.exit_code == 0, result.output
     page = (out / "isk-report.html").read_text()
     assert "Projections by scenario" in page and "<svg" in page
+    assert "total Sobol&#x27; index" in page  # the drivers section ran sensitivity
     assert "No posterior found" in page
     assert sorted(p.name for p in out.iterdir()) == ["isk-projection.nc", "isk-report.html"]
 

@@ -42,7 +42,8 @@ def dashboard(
                PROSPECTS_POSTERIOR=str(posterior.resolve()) if posterior else "")
     command = [sys.executable, "-m", "streamlit", "run", str(script),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.address", "127.0.0.1", "--server.port", str(port)]
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--client.toolbarMode", "minimal"]  # no "Deploy" button
     console().print(f"dashboard for '{system}' at http://127.0.0.1:{port} (Ctrl-C to stop)")
     process = subprocess.Popen(command, env=env)
     signal.signal(signal.SIGTERM, lambda *_: process.terminate())  # stop the server with us

@@ -1,5 +1,8 @@
-"""``prospects report``: one self-contained HTML page of projections, structure, evidence,
-calibration fit, scenario comparison and the flows behind the key changes."""
+"""``prospects report``: one self-contained HTML page that answers first (outcome
+probabilities and what each lever changes), then projections, drivers, the flows behind
+the changes, calibration fit, any evaluation, structure and evidence. The command runs
+what the page shows (projection, decompositions, sensitivity, discovery, backtest);
+``present.report`` only renders."""
 
 from __future__ import annotations
 
@@ -33,38 +36,66 @@ def report(
                                     "one is run here)."),
     draws: int = typer.Option(1000, min=10, help="Draws for a projection run here and for "
                               "the flow decompositions."),
+    sensitivity: int = typer.Option(64, min=0, help="Sobol' base sample size for the "
+                                    "'what drives it' section (a power of two; 0: skip)."),
+    discover: int = typer.Option(0, min=0, help="Draws for scenario discovery (PRIM) of "
+                                 "the outlook's collapse, such as 1000 (0: skip; loading "
+                                 "EMA Workbench alone takes several seconds)."),
+    vintages: Path = typer.Option(None, help="A file from `prospects vintages`: adds the "
+                                  "revision chart and the evaluation table."),
+    backtest: Path = typer.Option(None, help="A backtest file (see `prospects backtest`): "
+                                  "adds the projection's scores against it."),
     seed: int = SEED_OPTION,
     out: Path = OUT_OPTION,
 ) -> None:
-    """Write out/<system>-report.html: charts, diagrams, evidence and fit in one page."""
+    """Write out/<system>-report.html: the answer first, then charts, drivers, fit,
+    diagrams and evidence in one page."""
     from ..evidence import EvidenceError
-    from ..explain import explain_all
-    from ..files import result_path, writable, write_text
+    from ..explain import explain_all, explain_levers, why_variables
+    from ..files import read_netcdf, result_path, writable, write_text
     from ..inference.fit import fit_table
-    from ..present.report import SECTIONS, build_report
+    from ..present.report import build_report, sections
     from ..projection import project as run_projection
 
     loaded = load(system, evidence, as_of)
     page = result_path(out, loaded, "report.html")
     writable(page)
+    if sensitivity:
+        from ..explore.sensitivity import check_base_size
+
+        check_base_size(sensitivity)
+    if discover and discover < 100:
+        raise EvidenceError(f"--discover must be 0 or at least 100 (got {discover})")
     post_path = posterior or result_path(out, loaded, "posterior.nc")
     idata = read_posterior(post_path, loaded, required=posterior is not None)
     proj_path = projection or result_path(out, loaded, "projection.nc")
     if projection is not None and not proj_path.is_file():
         raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
+    revisions = None
+    if vintages is not None:
+        if not vintages.is_file():
+            raise EvidenceError(f"{vintages}: no such vintages file (run `prospects "
+                                "vintages`)")
+        revisions = read_netcdf(vintages, "vintages")
+        if "outcome_p" not in revisions or "vintage" not in revisions.dims:
+            raise EvidenceError(f"{vintages}: not a file of `prospects vintages`")
     notes = []
     if idata is None:
         notes.append("No posterior found: calibrated parameters keep their priors (run "
                      "`prospects calibrate` first).")
     ds = _read_projection(proj_path, loaded) if proj_path.is_file() else None
-    stages = len(SECTIONS) + 1 + (1 if ds is None else 0)
+    stages = (len(loaded.scenarios) if ds is None else 0) + 3 + bool(sensitivity) \
+        + bool(discover) + (backtest is not None) \
+        + len(sections(revisions is not None or backtest is not None))
     with progress_bar(f"{loaded.name}: building the report", stages) as bar:
         if ds is None:
-            ds = run_projection(loaded, idata, draws=draws, seed=seed)
+            # keeping what the why panels read spares them runs of their own
+            ds = run_projection(loaded, idata, draws=draws, seed=seed, progress=bar,
+                                outputs=list(dict.fromkeys(loaded.outlook.kept
+                                                           + why_variables(loaded))))
             notes.append(f"No projection file found: projected here from the "
                          f"{'posterior' if idata is not None else 'priors'} with {draws:,} "
                          f"draws per scenario (seed {seed}); `prospects project` writes one.")
-            bar(1)
         else:
             made_with = bool(int(ds.attrs.get("calibrated", 0)))
             if made_with != (idata is not None):
@@ -72,10 +103,34 @@ def report(
                              f"{'posterior' if made_with else 'priors'}, but the fit and the "
                              f"flow decompositions here use the "
                              f"{'posterior' if idata is not None else 'priors'}.")
-        whys = explain_all(loaded, idata, draws, seed)
+        whys = explain_all(loaded, idata, draws, seed, ds)
+        bar(1)
+        differences = explain_levers(loaded, idata, draws, seed, ds)
+        bar(1)
         fit = fit_table(loaded, idata, seed=seed) if idata is not None else []
         bar(1)
-        text = build_report(loaded, ds, idata, whys, fit, draws=draws, seed=seed, notes=notes,
+        indices = box = scores = None
+        if sensitivity:
+            from ..explore.sensitivity import sobol
+
+            indices = sobol(loaded, n=sensitivity, seed=seed)
+            bar(1)
+        if discover:
+            from ..explore.discovery import discover as find_box
+
+            try:
+                box = find_box(loaded, n=discover, seed=seed)
+            except EvidenceError as err:  # nothing collapses, or everything does
+                notes.append(f"Scenario discovery skipped: {err}.")
+            bar(1)
+        if backtest is not None:
+            from ..inference.backtest import backtest as score
+
+            scores = score(loaded, backtest, ds, idata=idata)
+            bar(1)
+        text = build_report(loaded, ds, idata, whys, fit, differences=differences,
+                            sensitivity=indices, discovery=box, vintages=revisions,
+                            backtest=scores, draws=draws, seed=seed, notes=notes,
                             progress=bar)
     wrote(write_text(page, text))
 

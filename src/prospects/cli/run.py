@@ -44,7 +44,9 @@ def run(
     writable(nc, page)
     with connected(cluster) as client, \
             progress_bar(f"{loaded.name}: prior-predictive ensemble", draws) as bar:
-        ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar, client=client)
+        # about ten chunks, so that the bar moves (the numbers do not depend on chunking)
+        ds = prior_predictive(loaded, draws=draws, seed=seed, progress=bar, client=client,
+                              chunk=max(512, -(-draws // 10)))
     html = summary_html(loaded, ds, f"{loaded.model.name}: prior-predictive summary")
     write_together({nc: netcdf_writer(ds, loaded), page: text_writer(html)})
     if fmt is not Format.table:

@@ -4,7 +4,9 @@
 Columns are named as the tool names them, ``Stock A[Entry 1,Column 1]``; they are matched
 to variables by their labels and to members by theirs, ignoring case, spaces and
 underscores. Values are compared with PySD's own ``assert_frames_close`` (relative
-tolerance 1e-3), so that Prospects and PySD are held to one test.
+tolerance 1e-3), so that Prospects and PySD are held to one test. ``exported_run`` is the
+round trip's other half: PySD's run of the model's own .mdl or XMILE export, in the same
+columns.
 """
 
 from __future__ import annotations
@@ -149,3 +151,32 @@ def exported_columns(model: Model, columns) -> dict[str, str]:
         picked = [model.dimensions[d].members[i] for d, i in zip(var.dims, index, strict=True)]
         found[column] = names[var.name] + (f"[{','.join(picked)}]" if picked else "")
     return found
+
+
+def exported_run(model: Model, columns, times, fmt: str = "mdl"):
+    """PySD's run of ``model`` exported as ``fmt`` (mdl or xmile), as a table with the
+    columns and times ``run_frame`` gives; a column the export lacks is left out."""
+    import tempfile
+
+    import pandas as pd
+    import pysd
+
+    from .vensim import write_vensim
+    from .xmile import write_xmile
+
+    write, read = {"mdl": (write_vensim, pysd.read_vensim),
+                   "xmile": (write_xmile, pysd.read_xmile)}[fmt]
+    names = exported_columns(model, columns)
+    times = np.asarray(times, dtype=float)
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = write(model, Path(tmp) / f"export.{fmt}")
+        theirs = read(str(path)).run(return_timestamps=times, return_columns=sorted(
+            {n.split("[")[0] for n in names.values()}))
+    if fmt == "xmile":  # PySD's XMILE reader reads _ in subscripts as spaces
+        names = {c: n.split("[")[0] + n[len(n.split("[")[0]):].replace("_", " ")
+                 for c, n in names.items()}
+    rows = [int(np.argmin(np.abs(theirs.index.values - t))) for t in times]
+    found = {_norm(c): c for c in theirs.columns}  # XMILE's members come back spaced
+    return pd.DataFrame({c: theirs[found[_norm(names[c])]].values[rows] for c in columns
+                         if _norm(names.get(c, "")) in found}, index=times)

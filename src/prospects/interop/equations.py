@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from ..sd.builtins import BUILTINS
 from ..sd.check import check
 from ..sd.expr import COMPARISONS, LOGICAL, BinOp, Const, Expr, Not, Reduce, Visitor
+from ..sd.graph import nodes
 from ..sd.model import Model, ModelError, Stock
 
 #: Builtins and control variables of Vensim and XMILE a model variable may not be called
@@ -140,9 +141,14 @@ class Exporter(Visitor):
         self.names: dict[str, str] = {}
         self.renamed: dict[str, str] = {}
         self.reading: dict[str, None] = {}
+        members: set[str] = set()
         for dim in model.dimensions.values():
-            for name in (dim.name, *dim.members):
-                self._reserve(name, f"dimension '{dim.name}'")
+            self._reserve(dim.name, f"dimension '{dim.name}'")
+        for dim in model.dimensions.values():
+            for name in dim.members:
+                if name not in members:  # a subrange shares its members with its range
+                    self._reserve(name, f"dimension '{dim.name}'")
+                    members.add(name)
         self.states = self.lowered.states
         owners = [*model.variables, *model.lookups,
                   *(state.name for state in self.states.values())]
@@ -277,6 +283,52 @@ class Exporter(Visitor):
     def reduce(self, node) -> tuple[str, int]:
         return self._reduce(node, self.ctx)
 
+    def take(self, node) -> tuple[str, int]:
+        """The source's member that a member of the target stands for; a whole subrange
+        (or its ``!``) is written as the subscript of the variable it is taken from."""
+        model, at = self.model, self.ctx.get(node.dim, node.dim)
+        ctx = {k: v for k, v in self.ctx.items() if k != node.dim}
+        target = model.dimensions[node.dim]
+        if at in target.members:
+            ctx[node.source] = model.dimensions[node.source].members[
+                node.indices[target.members.index(at)]]
+        elif set(target.members) <= set(model.dimensions[node.source].members):
+            ctx[node.source] = at
+        else:
+            raise ModelError(f"cannot export dimension '{node.source}' taken as "
+                             f"'{node.dim}' to {self.FORMAT}")
+        return self._within(ctx, node.operand)
+
+    def array(self, node) -> tuple[str, int]:
+        """The part that writes the member combination the context is at (or the one part,
+        if it writes every member over the array's own dimensions)."""
+        model = self.model
+        if _whole(model, node):
+            return self.visit(node.parts[0])
+        try:
+            at = [model.dimensions[d].members.index(self.ctx[d]) for d in node.dims]
+        except (KeyError, ValueError):
+            raise ModelError(f"cannot export an equation in parts over "
+                             f"({', '.join(node.dims)}) to {self.FORMAT} but member by "
+                             "member") from None
+        for part, over, members, pick in zip(node.parts, node.over, node.at, node.pick,
+                                             strict=True):
+            if all(i in m for i, m in zip(at, members, strict=True)):
+                ctx = {k: v for k, v in self.ctx.items() if k not in node.dims}
+                for i, m, o, p in zip(at, members, over, pick, strict=True):
+                    if o is not None:
+                        ctx[o] = model.dimensions[o].members[p[m.index(i)]]
+                return self._within(ctx, part)
+        raise ModelError(f"cannot export an equation that leaves members of "
+                         f"({', '.join(node.dims)}) undefined")
+
+    def _within(self, ctx: Mapping[str, str], node: Expr) -> tuple[str, int]:
+        outer, self.ctx = self.ctx, ctx
+        try:
+            return self.visit(node)
+        finally:
+            self.ctx = outer
+
     def _binop(self, node: BinOp, ctx: Mapping[str, str]) -> tuple[str, int]:
         op = node.op
         if op == "**":
@@ -331,6 +383,18 @@ class Exporter(Visitor):
         return text, ATOM
 
     # -- equations ----------------------------------------------------------------
+    def _each(self, name, dims, expr: Expr, unit, doc, **fields) -> list[Equation]:
+        """``name = expr``: one equation, or one per member combination where the
+        expression is written in parts or takes members of another dimension."""
+        if not _by_member(self.model, expr):
+            return [self._equation(name, dims, lambda: self.num(expr, {}), unit, doc,
+                                   **fields)]
+        members = [self.model.dimensions[d].members for d in dims]
+        return [self._equation(name, dims,
+                               lambda c=combo: self.num(expr, dict(zip(dims, c, strict=True))),
+                               unit, doc, subscripts=combo, **fields)
+                for combo in itertools.product(*members)]
+
     def _equation(self, name, dims, render, unit, doc, **fields) -> Equation:
         """An equation whose text ``render()`` gives; what the text reads is recorded."""
         outer, self.reading = self.reading, {}
@@ -351,7 +415,7 @@ class Exporter(Visitor):
             if var.kind == "param":
                 eqs.extend(self._constants(var, name, doc))
             elif var.kind == "stock":
-                eqs.append(self._stock(var, name, doc))
+                eqs.extend(self._stock(var, name, doc))
             elif var.name in self.lowered.raw_of:
                 raw = self.lowered.raw_of[var.name]
                 limit = next(lim for lim in self.limits if raw in
@@ -362,11 +426,11 @@ class Exporter(Visitor):
                 product = limit.raws[var.name] * limit.scale
                 eqs.append(self._flow(var, name, doc, lambda p=product: self.num(p, {})))
             elif var.kind == "flow":
-                eqs.append(self._flow(var, name, doc, lambda v=var: self.num(v.rate, {})))
+                ends = [None if s is None else self.names[s.name] for s in (var.src, var.dst)]
+                eqs.extend(self._each(name, var.dims, var.rate, var.unit, doc, kind="flow",
+                                      src=ends[0], dst=ends[1]))
             else:
-                eqs.append(self._equation(name, var.dims,
-                                          lambda v=var: self.num(v.equation(), {}),
-                                          var.unit, doc))
+                eqs.extend(self._each(name, var.dims, var.equation(), var.unit, doc))
         for limit in self.limits:
             eqs.append(self._equation(self.names[limit.scale.name], limit.stock.dims,
                                       lambda lim=limit: self.num(lim.expr, {}),
@@ -381,6 +445,15 @@ class Exporter(Visitor):
                 "(0 unless the inflows are negative)", kind="floor",
                 beside=self.names[stock_name]))
         for state in self.states.values():
+            if any(_by_member(self.model, a) for a in state.call.args):
+                members = [self.model.dimensions[d].members for d in state.dims]
+                for combo in itertools.product(*members):
+                    ctx = dict(zip(state.dims, combo, strict=True))
+                    eqs.append(self._equation(
+                        self.names[state.name], state.dims,
+                        lambda s=state, c=ctx: self.builtin(s.call, c)[0], None,
+                        f"{state.call.fn} inside {state.owner.name}", subscripts=combo))
+                continue
             eqs.append(self._equation(self.names[state.name], state.dims,
                                       lambda s=state: self.builtin(s.call, {})[0], None,
                                       f"{state.call.fn} inside {state.owner.name}"))
@@ -392,19 +465,20 @@ class Exporter(Visitor):
         return eqs + self.helpers
 
     def _flow(self, var, name: str, doc: str, render) -> Equation:
+        """A limited outflow: its requested rate times its stock's scale."""
         ends = [None if s is None else self.names[s.name] for s in (var.src, var.dst)]
         return self._equation(name, var.dims, render, var.unit, doc, kind="flow",
                               src=ends[0], dst=ends[1])
 
-    def _stock(self, stock: Stock, name: str, doc: str) -> Equation:
-        eq = self._equation(name, stock.dims, lambda: self.num(stock.init, {}), stock.unit,
-                            doc, kind="stock")
-        eq.inflows = [self.names[f.name] for f in stock.inflows]
-        eq.outflows = [self.names[f.name] for f in stock.outflows]
-        if stock.nonnegative:
-            eq.floor = self.floor[stock.name]
-            eq.reads.append(eq.floor)
-        return eq
+    def _stock(self, stock: Stock, name: str, doc: str) -> list[Equation]:
+        eqs = self._each(name, stock.dims, stock.init, stock.unit, doc, kind="stock")
+        for eq in eqs:
+            eq.inflows = [self.names[f.name] for f in stock.inflows]
+            eq.outflows = [self.names[f.name] for f in stock.outflows]
+            if stock.nonnegative:
+                eq.floor = self.floor[stock.name]
+                eq.reads.append(eq.floor)
+        return eqs
 
     def _pysd_needs_padding(self) -> bool:
         """Whether PySD's ``np.array(states, dtype=object)`` would fail for this model."""
@@ -433,6 +507,20 @@ class Exporter(Visitor):
         return [Equation(name, dims, number(values[index]), param.unit, doc, kind="param",
                          subscripts=tuple(members[k][i] for k, i in enumerate(index)))
                 for index in itertools.product(*(range(n) for n in values.shape))]
+
+
+def _whole(model: Model, node) -> bool:
+    """Whether an ``Array`` is one part written over its own dimensions, every member."""
+    return len(node.parts) == 1 and tuple(node.over[0]) == tuple(node.dims) and all(
+        p == tuple(range(len(model.dimensions[d]))) for d, p in zip(node.dims, node.pick[0],
+                                                                   strict=True))
+
+
+def _by_member(model: Model, expr: Expr) -> bool:
+    """Whether ``expr`` must be written member by member: it takes members of another
+    dimension, or is written in parts."""
+    return any(n.form == "take" or (n.form == "array" and not _whole(model, n))
+               for n in nodes(expr))
 
 
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "!=": "<>"}

@@ -30,10 +30,8 @@ def parameter_entries(data: dict) -> list[dict]:
         if var["kind"] != "constant" or len(var["dims"]) > 1:
             continue
         param = model[var["name"]]
-        unit, written = var.get("unit") or "", ""
-        try:
-            parse(unit)
-        except ValueError:
+        unit, written = _known_unit(var.get("unit") or ""), ""
+        if unit is None:
             unit, written = "dimensionless", f"; its unit there is '{var['unit']}'"
         default = (float(param.default) if not var["dims"] else
                    {m: float(v) for m, v in zip(model.dimensions[var["dims"][0]].members,
@@ -41,6 +39,17 @@ def parameter_entries(data: dict) -> list[dict]:
         entries.append({"name": var["name"], "default": default, "unit": unit or "1",
                         "rationale": f"'{var['label']}' as {data['source']} gives it{written}."})
     return entries
+
+
+def _known_unit(text: str) -> str | None:
+    """The unit as Prospects writes it, if it knows it (model files ignore case)."""
+    for unit in (text, text.lower()):
+        try:
+            parse(unit)
+            return unit
+        except ValueError:
+            continue
+    return None
 
 
 def write_folder(model_file: str | Path, folder: str | Path) -> list[Path]:

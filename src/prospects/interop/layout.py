@@ -52,7 +52,7 @@ def diagram(eqs) -> Layout:
     for name in [r for rs in reads.values() for r in rs if r not in reads]:
         reads[name] = []  # a lookup
     kinds = {eq.name: eq.kind for eq in eqs}
-    flows = [(eq.name, eq.src, eq.dst) for eq in eqs if eq.kind == "flow"]
+    flows = list(dict.fromkeys((eq.name, eq.src, eq.dst) for eq in eqs if eq.kind == "flow"))
     beside = {eq.name: eq.beside for eq in eqs if eq.beside}
     layout = lay_out([n for n in reads if kinds.get(n) == "stock"], flows, reads, beside)
     layout.reads, layout.flows = reads, flows

@@ -200,7 +200,8 @@ class _Reader:
         kind = self.kinds[key(el.name)]
         comps = list(el.components)
         dims = self._full_dims(comps)
-        var = {"name": self.names[key(el.name)], "label": str(el.name), "kind": kind,
+        var = {"name": self.names[key(el.name)], "label": str(el.name).strip('"'),
+               "kind": kind,
                "unit": str(el.units or ""), "doc": str(el.documentation or "").strip(),
                "dims": dims, "parts": []}
         for comp in comps:

@@ -52,7 +52,7 @@ class _Vensim(Exporter):
 
     @staticmethod
     def _integ(eq: Equation) -> str:
-        dims = f"[{', '.join(eq.dims)}]" if eq.dims else ""
+        dims = f"[{', '.join(eq.subscripts)}]" if eq.dims else ""
         terms = [f"+ {f}{dims}" for f in eq.inflows] + [f"- {f}{dims}" for f in eq.outflows]
         terms += [f"+ {eq.floor}{dims}"] if eq.floor else []
         net = " ".join(terms).removeprefix("+ ") if terms else "0"

@@ -102,14 +102,18 @@ class _Xmile(Exporter):
                     for dim in eq.dims:
                         ET.SubElement(shape, "dim", name=_spaced(dim))
                 _describe(node, eq.unit, eq.doc)
-            if eq.kind == "param" and eq.dims:
-                self._elements(node, eq)
+                for tag, flows in (("inflow", eq.inflows + [eq.floor] * bool(eq.floor)),
+                                   ("outflow", eq.outflows)):
+                    for flow in flows:
+                        ET.SubElement(node, tag).text = self.quoted(flow)
+            if eq.kind == "stock" and eq.subscripts != eq.dims:
+                raise ModelError(f"cannot export the stock '{eq.name}' to XMILE: its initial "
+                                 "value is given member by member, which PySD's XMILE reader "
+                                 "does not read (export to .mdl instead)")
+            if eq.dims and (eq.kind == "param" or eq.subscripts != eq.dims):
+                self._elements(node, eq)  # one member's equation, or a table of values
             else:
                 ET.SubElement(node, "eqn").text = eq.text
-            for tag, flows in (("inflow", eq.inflows + [eq.floor] * bool(eq.floor)),
-                               ("outflow", eq.outflows)):
-                for flow in flows:
-                    ET.SubElement(node, tag).text = self.quoted(flow)
         _view(ET.SubElement(ET.SubElement(body, "views"), "view"), eqs)
         ET.indent(root)
         return ET.ElementTree(root)

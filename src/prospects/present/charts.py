@@ -1,152 +1,221 @@
-"""Charts drawn with matplotlib: fan charts (single and small multiples), median lines and
-flow-contribution bars, each as compact inline SVG (text kept as text, no metadata). Text
-is never read as mathtext: labels and titles come from users' files."""
+"""The report's charts as inline SVG (drawn with ``svg.Frame``): fan charts (one or small
+multiples, optionally over a reference fan and with claimed figures marked), lines over
+categories, and horizontal bars with intervals. Every label is escaped text."""
 
 from __future__ import annotations
 
-import io
-import re
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from .svg import Frame, esc, months, nice_ticks, svg, text, text_width, tick_label
+
 PALETTE = ("#1f5f8b", "#b5542c", "#3b7d3b", "#7a4f9a", "#8a7a22", "#2c8a8a", "#9a3b62")
-RC = {"svg.fonttype": "none", "svg.hashsalt": "prospects-report", "font.size": 8,
-      "font.family": "sans-serif", "axes.titlesize": 9, "axes.titlelocation": "left",
-      "text.parse_math": False}
+REFERENCE = "#8c8c8c"
 
 
-def svg_text(fig, tight: bool = False) -> str:
-    """The figure as an ``<svg>`` element: no XML prolog, no RDF metadata. ``tight`` crops
-    to what is drawn (a second drawing pass; figures laid out with tight_layout need not)."""
-    import matplotlib.pyplot as plt
+@dataclass(frozen=True)
+class Mark:
+    """A claimed figure on a fan: from month ``first`` to ``last`` (datetime64), between
+    ``low`` and ``high`` (either may be None: a bound). ``adjusted``: the same figure as the
+    model reads it (after its self-report factor), drawn beside it."""
 
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight" if tight else None,
-                metadata={"Date": None})
-    plt.close(fig)
-    text = buffer.getvalue()
-    text = text[text.index("<svg"):]
-    return compact(re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S))
-
-
-_DECIMALS = re.compile(r"(\d\.\d)\d+")
-_GEOMETRY = re.compile(r'\b(d|x|y|width|height|viewBox|transform)="([^"]*)"')
+    first: np.datetime64
+    last: np.datetime64
+    low: float | None
+    high: float | None
+    label: str
+    adjusted: tuple[float | None, float | None] | None = None
 
 
-def _geometry(match: re.Match) -> str:
-    return f'{match[1]}="' + _DECIMALS.sub(r"\1", " ".join(match[2].split())) + '"'
+def y_limits(arrays: Sequence[np.ndarray], marks: Sequence[Mark] = (),
+             fixed: tuple[float, float] | None = None) -> tuple[float, float]:
+    """Limits that hold every band and mark (from 0 unless something is negative)."""
+    if fixed is not None:
+        return fixed
+    values = [np.asarray(a, dtype=float).ravel() for a in arrays]
+    for m in marks:
+        values.append(np.array([v for v in (m.low, m.high, *(m.adjusted or ()))
+                                if v is not None], dtype=float))
+    allv = np.concatenate(values) if values else np.zeros(1)
+    allv = allv[np.isfinite(allv)]
+    low, high = (float(allv.min()), float(allv.max())) if allv.size else (0.0, 1.0)
+    low = min(low, 0.0)
+    pad = 0.04 * (high - low or 1.0)
+    return (low - pad if low < 0 else 0.0), high + pad
 
 
-def compact(text: str) -> str:
-    """Coordinates to a tenth of a point, one short font family, no indentation and no
-    matplotlib element ids (they would repeat across the figures of one page)."""
-    text = _GEOMETRY.sub(_geometry, text)
-    text = re.sub(r"font-family: [^;\"]*", "font-family: sans-serif", text)
-    text = re.sub(r'<g id="[^"]*"', "<g", text)
-    return re.sub(r">\s+<", "><", text)
+def _mark(frame: Frame, m: Mark) -> str:
+    """A claimed range as a dark bar, and as the model reads it as a hollow one."""
+    x0, x1 = float(frame.x(months(m.first))), float(frame.x(months(m.last)))
+    x1 = max(x1, x0 + 3)
+    out = []
+
+    def bar(low, high, style, shift):
+        lo = frame.y0 if low is None else low
+        hi = frame.y1 if high is None else high
+        y_top, y_bottom = float(frame.y(hi)), float(frame.y(lo))
+        return (f'<rect x="{x0 + shift:.0f}" y="{y_top:.0f}" width="{x1 - x0:.0f}" '
+                f'height="{max(y_bottom - y_top, 2):.0f}" {style}/>')
+
+    out.append(bar(m.low, m.high, 'fill="#222" fill-opacity="0.55"', 0))
+    if m.adjusted is not None:
+        out.append(bar(*m.adjusted, 'fill="none" stroke="#222" stroke-dasharray="2 2"', 0))
+    return f"<g><title>{esc(m.label)}</title>{''.join(out)}</g>"
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+def _fan(frame: Frame, x, q, colour: str) -> str:
+    return (frame.band(x, q[0], q[4], colour, 0.18) + frame.band(x, q[1], q[3], colour, 0.32)
+            + frame.line(x, q[2], colour, 1.6))
 
 
-def _fan(ax, t, q, colour, start=None) -> None:
-    """Bands from a (5, time) array of the 5/25/50/75/95% quantiles."""
-    ax.fill_between(t, q[0], q[4], color=colour, alpha=0.15, linewidth=0)
-    ax.fill_between(t, q[1], q[3], color=colour, alpha=0.3, linewidth=0)
-    ax.plot(t, q[2], color=colour, linewidth=1.4)
-    if start is not None:
-        ax.axvline(start, color="#888", linewidth=0.7, linestyle=":")
-    ax.grid(alpha=0.3, linewidth=0.5)
-    ax.tick_params(labelsize=7)
+def _reference(frame: Frame, x, q, band: bool = True) -> str:
+    """The reference fan (the status quo) behind: its 90% band (if ``band``) and median,
+    grey."""
+    return ((frame.band(x, q[0], q[4], REFERENCE, 0.12) if band else "")
+            + frame.line(x, q[2], REFERENCE, 1.2, "4 3"))
 
 
-def fan_panels(t, panels: dict[str, np.ndarray], title: str, unit: str = "",
-               start=None, ylim: tuple[float, float] | None = None, ncols: int = 5) -> str:
-    """One fan per panel (small multiples sharing the y axis); ``panels`` maps a panel
-    label to its (5, time) quantiles. A single panel makes an ordinary fan chart."""
-    import matplotlib as mpl
-
-    plt = _pyplot()
-    with mpl.rc_context(RC):
-        n = len(panels)
-        cols = min(n, ncols)
-        rows = -(-n // cols)
-        size = (5.0, 2.5) if n == 1 else (min(2.1 * cols, 10.5), 1.9 * rows + 0.5)
-        fig, axes = plt.subplots(rows, cols, figsize=size, sharex=True, sharey=True,
-                                 squeeze=False)
-        for k, (label, q) in enumerate(panels.items()):
-            ax = axes.flat[k]
-            _fan(ax, t, q, PALETTE[0] if n == 1 else PALETTE[k % len(PALETTE)], start)
-            if n > 1:
-                ax.set_title(label, fontsize=8)
-            ax.xaxis.set_major_locator(mpl.dates.YearLocator(2))
-            ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%Y"))
-        for ax in list(axes.flat)[n:]:
-            ax.set_visible(False)
-        low = min(0.0, float(np.nanmin([q.min() for q in panels.values()])))
-        axes.flat[0].set_ylim(ylim or (low, None))
-        for row in axes:
-            row[0].set_ylabel(unit, fontsize=7)
-        if n == 1:
-            axes.flat[0].set_title(title)
-        else:
-            fig.suptitle(title, x=0.01, ha="left", fontsize=9)
-        fig.tight_layout()
-        return svg_text(fig)
-
-
-def median_lines(t, lines: dict[str, np.ndarray], title: str, unit: str = "",
-                 start=None) -> str:
-    """Medians of several ensembles on one axis (for comparing scenarios)."""
-    import matplotlib as mpl
-
-    plt = _pyplot()
-    with mpl.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.2, 3.0))
-        styles = ("-", "--", ":", "-.")
-        for k, (label, y) in enumerate(lines.items()):
-            ax.plot(t, y, color=PALETTE[k % len(PALETTE)], linewidth=1.3,
-                    linestyle=styles[(k // len(PALETTE)) % len(styles)],
-                    label=label)
+def fan_chart(t, panels: dict[str, np.ndarray], title: str, unit: str = "", start=None,
+              ylim: tuple[float, float] | None = None,
+              reference: dict[str, np.ndarray] | None = None,
+              marks: dict[str, Sequence[Mark]] | None = None, zero: bool = False,
+              ncols: int = 5) -> str:
+    """Fan charts: one per panel (small multiples sharing both axes) of (5, time) arrays of
+    the 5/25/50/75/95% quantiles. ``reference``: the same panels drawn behind in grey;
+    ``marks``: claimed figures per panel; ``zero``: a line at 0 (for differences)."""
+    x = months(t)
+    marks = marks or {}
+    arrays = list(panels.values()) + list((reference or {}).values())
+    lim = y_limits(arrays, [m for ms in marks.values() for m in ms], ylim)
+    n = len(panels)
+    cols = min(n, ncols)
+    rows = math.ceil(n / cols)
+    pw, ph = (540, 230) if n == 1 else (212, 170)
+    head = 22
+    parts = [text(2, 15, title, 12.5, weight="600")]
+    for k, (label, q) in enumerate(panels.items()):
+        r, c = divmod(k, cols)
+        frame = Frame((x[0], x[-1]), lim, pw if c == 0 else pw - 38, ph,
+                      dx=0 if c == 0 else pw + (c - 1) * (pw - 38), dy=head + r * ph,
+                      left=50 if c == 0 else 12, top=20 if n > 1 else 16)
+        body = [frame.y_axis(labels=c == 0, unit=unit if c == 0 and r == 0 else ""),
+                frame.time_axis()]
+        if zero:
+            body.append(frame.hline(0.0, "#555"))
         if start is not None:
-            ax.axvline(start, color="#888", linewidth=0.7, linestyle=":")
-        ax.set_title(title)
-        ax.set_ylabel(unit, fontsize=7)
-        ax.grid(alpha=0.3, linewidth=0.5)
-        ax.set_ylim(bottom=0)
-        ax.legend(fontsize=6.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        fig.tight_layout()
-        return svg_text(fig, tight=True)
+            body.append(frame.vline(months(start)))
+        # a small panel shows every other month (about 2 px apart), its reference only as
+        # the median: the page stays small without visible loss
+        every = np.unique(np.r_[np.arange(0, len(x), 2 if n > 1 else 1), len(x) - 1])
+        if reference is not None and label in reference:
+            body.append(_reference(frame, x[every], reference[label][:, every], n == 1))
+        body.append(_fan(frame, x[every], q[:, every], PALETTE[0]))
+        body.extend(_mark(frame, m) for m in marks.get(label, ()))
+        if n > 1:
+            body.append(text(frame.px0, frame.dy + 13, label, 11, weight="600"))
+        parts.append("".join(body))
+    width = pw + (cols - 1) * (pw - 38)
+    return svg(width, head + rows * ph, "".join(parts), title)
 
 
-def contribution_bars(labels: Sequence[str], q: np.ndarray, net: np.ndarray, title: str,
-                      unit: str) -> str:
-    """Horizontal bars of each flow's contribution (median) with its 90% interval, and the
-    net change last; ``q`` is (flows, 3) of 5/50/95% quantiles, ``net`` the same (3,)."""
-    import matplotlib as mpl
+def legend(items: Sequence[tuple[str, str]]) -> str:
+    """An HTML legend of (swatch kind, label): kinds 'median', 'band50', 'band90',
+    'reference', 'claimed', 'adjusted', or a colour for a plain line."""
+    swatches = {
+        "median": f'<line x1="0" y1="6" x2="22" y2="6" stroke="{PALETTE[0]}" stroke-width="2"/>',
+        "band50": f'<rect width="22" height="12" fill="{PALETTE[0]}" fill-opacity="0.45"/>',
+        "band90": f'<rect width="22" height="12" fill="{PALETTE[0]}" fill-opacity="0.18"/>',
+        "reference": f'<rect width="22" height="12" fill="{REFERENCE}" fill-opacity="0.2"/>'
+                     f'<line x1="0" y1="6" x2="22" y2="6" stroke="{REFERENCE}" '
+                     'stroke-dasharray="4 3"/>',
+        "claimed": '<rect x="8" width="6" height="12" fill="#222" fill-opacity="0.55"/>',
+        "adjusted": '<rect x="8" width="6" height="12" fill="none" stroke="#222" '
+                    'stroke-dasharray="2 2"/>',
+    }
+    out = []
+    for kind, label in items:
+        swatch = swatches.get(kind) or (f'<line x1="0" y1="6" x2="22" y2="6" stroke="{kind}" '
+                                        'stroke-width="2"/>')
+        out.append(f"<span class='key'><svg width='22' height='12'>{swatch}</svg> "
+                   f"{esc(label)}</span>")
+    return f"<p class='legend'>{''.join(out)}</p>"
 
-    plt = _pyplot()
-    with mpl.rc_context(RC):
-        names = list(labels) + ["net change"]
-        values = np.vstack([q, net[None, :]])
-        y = np.arange(len(names))[::-1]
-        fig, ax = plt.subplots(figsize=(6.4, 0.28 * len(names) + 0.9))
-        colours = ["#3b7d3b" if v >= 0 else "#b5542c" for v in values[:-1, 1]] + ["#1f5f8b"]
-        ax.barh(y, values[:, 1], color=colours, height=0.6)
-        err = np.abs(np.vstack([values[:, 1] - values[:, 0], values[:, 2] - values[:, 1]]))
-        ax.errorbar(values[:, 1], y, xerr=err, fmt="none", ecolor="#333", elinewidth=0.8,
-                    capsize=2)
-        ax.axvline(0, color="#333", linewidth=0.7)
-        ax.set_yticks(y, names, fontsize=7)
-        ax.set_xlabel(unit, fontsize=7)
-        ax.set_title(title)
-        ax.grid(axis="x", alpha=0.3, linewidth=0.5)
-        fig.tight_layout()
-        return svg_text(fig)
+
+def line_chart(categories: Sequence[str], series: dict[str, np.ndarray], title: str,
+               unit: str = "", ylim: tuple[float, float] | None = None) -> str:
+    """Lines with points over categories (say vintages), a colour and dash per series; the
+    legend is ``legend`` of the colours ``series_colours`` gives."""
+    lim = y_limits(list(series.values()), fixed=ylim)
+    n = len(categories)
+    frame = Frame((-0.3, n - 0.7), lim, max(360, 120 * n), 240, dy=22, left=50, right=16)
+    parts = [text(2, 15, title, 12.5, weight="600"), frame.y_axis(unit=unit)]
+    xs = np.arange(n)
+    for k, c in enumerate(categories):
+        parts.append(text(float(frame.x(k)), frame.py0 + 15, c, 10, "middle", "#444"))
+    for (label, y), (colour, dash) in zip(series.items(), series_colours(len(series)),
+                                          strict=True):
+        y = np.asarray(y, dtype=float)
+        dots = "".join(f'<circle cx="{float(frame.x(i)):.0f}" cy="{float(frame.y(v)):.0f}" '
+                       f'r="3" fill="{colour}"/>' for i, v in enumerate(y) if np.isfinite(v))
+        parts.append(f"<g><title>{esc(label)}</title>{frame.line(xs, y, colour, 1.6, dash)}"
+                     f"{dots}</g>")
+    return svg(frame.width, frame.height + 24, "".join(parts), title)
+
+
+def series_colours(n: int) -> list[tuple[str, str]]:
+    """(colour, dash) for ``n`` lines: the palette, then again dashed, then dotted."""
+    dashes = ("", "6 3", "2 2")
+    return [(PALETTE[k % len(PALETTE)], dashes[(k // len(PALETTE)) % len(dashes)])
+            for k in range(n)]
+
+
+def bar_chart(labels: Sequence[str], q: np.ndarray, title: str, unit: str = "",
+              colours: Sequence[str] | None = None) -> str:
+    """Horizontal bars at ``q[:, 1]`` with whiskers from ``q[:, 0]`` to ``q[:, 2]`` (rows
+    in the order given); labels in full at the left."""
+    q = np.asarray(q, dtype=float).reshape(len(labels), 3)
+    label_w = min(text_width(labels, 10.5) + 12, 420)
+    lo = min(0.0, float(np.nanmin(q))) if q.size else 0.0
+    hi = max(0.0, float(np.nanmax(q))) if q.size else 1.0
+    pad = 0.05 * (hi - lo or 1.0)
+    row = 20
+    height = 40 + row * len(labels)
+    frame = Frame((lo - (pad if lo < 0 else 0), hi + pad), (0, 1), label_w + 380, height,
+                  dy=0, left=label_w, right=14, top=22, bottom=18)
+    parts = [text(2, 15, title, 12.5, weight="600")]
+    ticks = _x_ticks(frame, unit)
+    parts.append(ticks)
+    zero = float(frame.x(0.0))
+    for k, (label, (a, m, b)) in enumerate(zip(labels, q, strict=True)):
+        yc = frame.py1 + row * k + row / 2
+        colour = (colours[k] if colours else PALETTE[0 if m >= 0 else 1])
+        xm = float(frame.x(m))
+        parts.append(text(label_w - 6, yc + 4, label, 10.5, "end"))
+        parts.append(f'<rect x="{min(zero, xm):.0f}" y="{yc - 6:.0f}" '
+                     f'width="{max(abs(xm - zero), 1):.0f}" height="12" fill="{colour}"/>')
+        if np.isfinite(a) and np.isfinite(b):
+            xa, xb = float(frame.x(a)), float(frame.x(b))
+            parts.append(f'<path d="M{xa:.0f} {yc:.0f}H{xb:.0f}M{xa:.0f} {yc - 4:.0f}V'
+                         f'{yc + 4:.0f}M{xb:.0f} {yc - 4:.0f}V{yc + 4:.0f}" stroke="#333" '
+                         'fill="none"/>')
+    parts.append(f'<line x1="{zero:.0f}" x2="{zero:.0f}" y1="{frame.py1 - 2:.0f}" '
+                 f'y2="{frame.py1 + row * len(labels):.0f}" stroke="#333"/>')
+    return svg(frame.width, height + 4, "".join(parts), title)
+
+
+def _x_ticks(frame: Frame, unit: str) -> str:
+    ticks = nice_ticks(frame.x0, frame.x1, 5)
+    step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    bottom = frame.dy + frame.height - 4
+    out = []
+    for v in ticks:
+        px = float(frame.x(v))
+        out.append(f'<line x1="{px:.0f}" x2="{px:.0f}" y1="{frame.py1 - 2:.0f}" '
+                   f'y2="{bottom - 12:.0f}" stroke="#e4e4e4"/>')
+        out.append(text(px, bottom, tick_label(v, step), 10, "middle", "#444"))
+    if unit:
+        out.append(text(frame.px1, 15, unit, 10, "end", "#555"))
+    return "".join(out)

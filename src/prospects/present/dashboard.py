@@ -1,10 +1,14 @@
 """The interactive dashboard, run by ``prospects dashboard`` through ``streamlit run``.
 
 Streamlit reruns this script on every widget change: the sidebar's levers (the scenario's
-and the outlook's) become engine interventions, a 1,000-draw ensemble runs on cached
-parameter draws and compiled model, and the fan charts of the outlook's headline outputs
-are redrawn. Below the charts, a parameter panel shows a parameter's prior,
-its posterior (if calibrated), unit, rationale and the claims behind it.
+and the outlook's, each of its kind: a toggle for on/off, a slider otherwise) become
+engine interventions, a 1,000-draw ensemble runs on cached parameter draws and compiled
+model, and the fan charts of the outlook's headline outputs are redrawn over the status
+quo's (cached, the same draws). The title names the levers that moved; a reset button
+restores the status quo; the readout gives each headline median and each outlook
+outcome's probability with its paired change against the status quo. Below, the evidence
+behind each lever, and a parameter panel with a parameter's prior, its posterior (if
+calibrated), unit, rationale and the claims behind it.
 
 The system and posterior come from the environment (set by the command):
 ``PROSPECTS_SYSTEM`` (default ``isk``) and ``PROSPECTS_POSTERIOR`` (default
@@ -27,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from prospects.analysis import QUANTILES
+from prospects.present.format import count, label_of, pct, points, unit_text
 
 DRAWS = 1000
 SEED = 0
@@ -46,17 +51,29 @@ def as_written(text) -> str:
 
 
 @dataclass
+class Result:
+    """One ensemble as the page shows it."""
+
+    times: np.ndarray
+    bands: dict[str, np.ndarray]  # per headline output, (5, time) quantiles in shown units
+    events: np.ndarray  # (outcome, draw): does each outlook outcome happen in each draw?
+
+
+@dataclass
 class Setup:
-    """What stays fixed while levers move: the system and 1,000 parameter sets."""
+    """What stays fixed while levers move: the system, 1,000 parameter sets and the status
+    quo's ensemble on them."""
 
     system: object
     params: dict[str, np.ndarray]  # one value per draw for every uncertain parameter
     idata: object | None
     source: str  # "posterior <path>" or "priors"
+    base: Result | None = None
 
 
 def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
-    """Load the system, draw its parameter sets once and compile its model."""
+    """Load the system, draw its parameter sets once, compile its model and run the
+    status quo."""
     from prospects.engine import compiled, sample
     from prospects.inference.posterior import load_posterior, parameter_sources
     from prospects.system import load_system
@@ -67,7 +84,10 @@ def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     idata = load_posterior(path, system) if posterior or path.exists() else None
     params = sample(parameter_sources(system, idata), DRAWS, SEED)
     compiled(system.model)
-    return Setup(system, params, idata, f"posterior {path}" if idata is not None else "priors")
+    setup = Setup(system, params, idata, f"posterior {path}" if idata is not None else "priors")
+    base = system.scenarios.get(system.outlook.status_quo)
+    setup.base = ensemble(setup, base.interventions() if base else [])
+    return setup
 
 
 def start_months(system) -> list[str]:
@@ -86,8 +106,8 @@ def lever_interventions(system, scenario, values: list[float], start: str | None
     for lever, value in zip(scenario.levers, values, strict=True):
         begin = start or lever.start
         if lever.end and begin and begin >= lever.end:
-            notes.append(f"the lever on {lever.target} ends in {lever.end}, before the "
-                         f"start {begin}")
+            notes.append(f"the lever on {label_of(system, lever.target)} ends in "
+                         f"{lever.end}, before the start {begin}")
             continue
         interventions.append(lever.intervention(f"{scenario.id}: {lever.target}", value,
                                                 begin))
@@ -97,53 +117,113 @@ def lever_interventions(system, scenario, values: list[float], start: str | None
     return interventions, notes
 
 
-def ensemble(setup: Setup, interventions) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Times and, per headline output, quantiles (5, time) of the 1,000-draw ensemble
-    (summed over the output's dimensions)."""
-    from prospects.engine import simulate
+def active_levers(system, scenario, values: list[float],
+                  outside: dict[str, float]) -> list[str]:
+    """The levers moved from where the scenario (or rest) has them, as people read them."""
+    moved = []
+    for lever, value in zip(scenario.levers, values, strict=True):
+        own = lever.multiply if lever.multiply is not None else lever.set
+        if value != own:
+            moved.append(f"{label_of(system, lever.target)} "
+                         f"{'x' if lever.multiply is not None else '='} {value:g}")
+    for lever in system.outlook.levers:
+        value = outside.get(lever.id, lever.rest)
+        if value != lever.rest:
+            moved.append(lever.label if lever.kind == "switch" else f"{lever.label} {value:g}")
+    return moved
 
-    headline = setup.system.outlook.headline
+
+def ensemble(setup: Setup, interventions) -> Result:
+    """The 1,000-draw ensemble: per headline output its quantiles (5, time), summed over
+    the output's dimensions, and whether each outlook outcome happens in each draw."""
+    from prospects.engine import simulate
+    from prospects.system.outlook import events
+
+    outlook = setup.system.outlook
+    headline = outlook.headline
+    wanted = [o.variable for o in headline] + [o.variable for o in outlook.outcomes]
     ds = simulate(setup.system.model, draws=DRAWS, params=setup.params, seed=SEED,
-                  interventions=interventions,
-                  outputs=list(dict.fromkeys(o.variable for o in headline)))
+                  interventions=interventions, outputs=list(dict.fromkeys(wanted)))
     bands = {}
     for output in headline:
         values = ds[output.variable].values
         values = values.reshape(values.shape[:2] + (-1,)).sum(axis=2) / output.scale
         bands[output.variable] = np.quantile(values, QUANTILES, axis=0)
-    return ds["time"].values, bands
+    return Result(ds["time"].values, bands, events(ds, outlook.outcomes))
 
 
 def median_at(times: np.ndarray, q: np.ndarray, month: str) -> float:
     return float(q[2][times == np.datetime64(f"{month}-01", "ns")][0])
 
 
-def fan_chart(times: np.ndarray, q: np.ndarray, output):
-    """A fan chart as (data, Vega-Lite spec): 90% and 50% bands and the median. Plain
-    Vega-Lite, not Altair, because Altair's schema check costs more than the ensemble."""
+def paired_outcomes(setup: Setup, result: Result, scenario_id: str):
+    """Per outlook outcome: probability now, under the status quo, and the paired change
+    with its standard error (a DataFrame of ``projection.outcome_table``'s columns)."""
+    from prospects.projection import outcome_table
+
+    base = setup.system.outlook.status_quo
+    table = outcome_table(setup.system, np.stack([setup.base.events, result.events]),
+                          [base, scenario_id])
+    k = len(setup.system.outlook.outcomes)
+    now = table.iloc[k:].reset_index(drop=True)
+    now["p_base"] = table["p"].iloc[:k].to_numpy()
+    return now
+
+
+def outcome_lines(table) -> str:
+    """``paired_outcomes`` as aligned plain text: outcome, probability, the status quo's,
+    and the paired change with its standard error."""
+    width = max(len("outcome"), *(len(str(r)) for r in table["label"]))
+    head = f"{'outcome':<{width}}  {'now':>6}  {'status quo':>10}  change (paired s.e.)"
+    lines = [f"{r.label:<{width}}  {pct(r.p):>6}  {pct(r.p_base):>10}  {points(r.diff)} "
+             f"(\u00b1{100 * r.diff_se:.1f})" for r in table.itertuples()]
+    return "\n".join([head, *lines])
+
+
+def _format(q: np.ndarray) -> str:
+    return ",.0f" if np.nanmax(np.abs(q)) >= 100 else ",.2f"
+
+
+def fan_chart(times: np.ndarray, q: np.ndarray, output, reference: np.ndarray | None = None):
+    """A fan chart as (data, Vega-Lite spec): 90% and 50% bands and the median, over the
+    status quo's 90% band and median (grey) if ``reference`` is given. Plain Vega-Lite, not
+    Altair, because Altair's schema check costs more than the ensemble."""
     import pandas as pd
 
-    frame = pd.DataFrame({"time": times, "q05": q[0], "q25": q[1], "q50": q[2],
-                          "q75": q[3], "q95": q[4]})
-    colour = "#1f5f8b"
+    columns = {"time": times, "q05": q[0], "q25": q[1], "q50": q[2], "q75": q[3], "q95": q[4]}
+    if reference is not None:
+        columns.update(r05=reference[0], r50=reference[2], r95=reference[4])
+    frame = pd.DataFrame(columns)
+    colour, grey = "#1f5f8b", "#8c8c8c"
+    fmt = _format(q)
     x = {"field": "time", "type": "temporal", "title": None}
-    spec = {
-        "title": output.label, "height": 230,
-        "layer": [
-            {"mark": {"type": "area", "opacity": 0.18, "color": colour},
-             "encoding": {"x": x, "y": {"field": "q05", "type": "quantitative",
-                                        "title": output.unit}, "y2": {"field": "q95"}}},
-            {"mark": {"type": "area", "opacity": 0.35, "color": colour},
-             "encoding": {"x": x, "y": {"field": "q25", "type": "quantitative"},
-                          "y2": {"field": "q75"}}},
-            {"mark": {"type": "line", "color": colour, "strokeWidth": 2},
-             "encoding": {"x": x, "y": {"field": "q50", "type": "quantitative"},
-                          "tooltip": [{"field": "time", "type": "temporal", "format": "%Y-%m"},
-                                      {"field": "q50", "type": "quantitative",
-                                       "title": "median", "format": ",.3~g"}]}},
-        ],
-    }
-    return frame, spec
+    unit = unit_text(output.unit)
+
+    def y(field, title=None):
+        return {"field": field, "type": "quantitative", "title": title}
+
+    layers = []
+    tooltip = [{"field": "time", "type": "temporal", "format": "%Y-%m", "title": "month"},
+               {"field": "q05", "type": "quantitative", "title": "5%", "format": fmt},
+               {"field": "q50", "type": "quantitative", "title": "median", "format": fmt},
+               {"field": "q95", "type": "quantitative", "title": "95%", "format": fmt}]
+    if reference is not None:
+        layers += [
+            {"mark": {"type": "area", "opacity": 0.12, "color": grey},
+             "encoding": {"x": x, "y": y("r05", unit), "y2": {"field": "r95"}}},
+            {"mark": {"type": "line", "color": grey, "strokeDash": [4, 3]},
+             "encoding": {"x": x, "y": y("r50")}}]
+        tooltip.append({"field": "r50", "type": "quantitative", "title": "status quo median",
+                        "format": fmt})
+    layers += [
+        {"mark": {"type": "area", "opacity": 0.18, "color": colour},
+         "encoding": {"x": x, "y": y("q05", unit), "y2": {"field": "q95"}}},
+        {"mark": {"type": "area", "opacity": 0.35, "color": colour},
+         "encoding": {"x": x, "y": y("q25"), "y2": {"field": "q75"}}},
+        {"mark": {"type": "line", "color": colour, "strokeWidth": 2},
+         "encoding": {"x": x, "y": y("q50"), "tooltip": tooltip}},
+    ]
+    return frame, {"title": output.label, "height": 230, "layer": layers}
 
 
 def prior_chart(spec, posterior: np.ndarray | None = None):
@@ -160,17 +240,21 @@ def prior_chart(spec, posterior: np.ndarray | None = None):
     layers = [{"mark": {"type": "line", "color": "#b5542c"},
                "transform": [{"filter": "datum.what == 'prior'"}],
                "encoding": {"x": {"field": "x", "type": "quantitative",
-                                  "title": f"{spec.name} [{spec.unit}]"},
-                            "y": {"field": "density", "type": "quantitative"}}}]
+                                  "title": f"{spec.name} [{spec.unit}]",
+                                  "scale": {"zero": False}},
+                            "y": {"field": "density", "type": "quantitative",
+                                  "scale": {"zero": True}}}}]
     if posterior is not None:
         heights, edges = np.histogram(posterior, bins=40, density=True)
         rows.append(pd.DataFrame({"x": edges[:-1], "x2": edges[1:], "density": heights,
                                   "what": "posterior"}))
         layers.insert(0, {"mark": {"type": "bar", "opacity": 0.45, "color": "#1f5f8b"},
                           "transform": [{"filter": "datum.what == 'posterior'"}],
-                          "encoding": {"x": {"field": "x", "type": "quantitative"},
+                          "encoding": {"x": {"field": "x", "type": "quantitative",
+                                             "scale": {"zero": False}},
                                        "x2": {"field": "x2"},
-                                       "y": {"field": "density", "type": "quantitative"}}})
+                                       "y": {"field": "density", "type": "quantitative"},
+                                       "y2": {"datum": 0}}})
     return pd.concat(rows, ignore_index=True), {"height": 220, "layer": layers}
 
 
@@ -183,11 +267,25 @@ def _slider_range(lever) -> tuple[float, float]:
     return 0.0, max(1.0, 2.0 * abs(lever.set))
 
 
+LEVER_KEYS = ("lever-", "outside-", "start-")
+
+
+def reset(st, system) -> None:
+    """Back to the status quo: every lever to its default, the status-quo scenario."""
+    for key in list(st.session_state):
+        if str(key).startswith(LEVER_KEYS):
+            del st.session_state[key]
+    if system.outlook.status_quo in system.scenarios:
+        st.session_state["scenario"] = system.outlook.status_quo
+
+
 def sidebar(st, setup: Setup):
-    """The sidebar's widgets, as (scenario, interventions, notes)."""
+    """The sidebar's widgets, as (scenario, interventions, notes, moved levers)."""
     system = setup.system
     side = st.sidebar
     side.caption(as_written(f"System: {system.name}. {DRAWS:,} draws from the {setup.source}."))
+    side.button("Reset to the status quo", on_click=reset, args=(st, system), key="reset",
+                width="stretch")
     sid = side.selectbox("Scenario", list(system.scenarios), key="scenario",
                          format_func=lambda s: system.scenarios[s].name)
     scenario = system.scenarios[sid]
@@ -196,10 +294,12 @@ def sidebar(st, setup: Setup):
     if scenario.levers:
         side.subheader("Scenario levers")
     for i, lever in enumerate(scenario.levers):
-        kind, value = ("x", lever.multiply) if lever.multiply is not None else ("=", lever.set)
+        multiply = lever.multiply is not None
         low, high = _slider_range(lever)
-        values.append(side.slider(as_written(f"{lever.target} {kind}"), low, high,
-                                  float(value), 0.05, key=f"lever-{sid}-{i}"))
+        label = f"{label_of(system, lever.target)} ({'x' if multiply else 'set to'})"
+        values.append(side.slider(as_written(label), low, high,
+                                  float(lever.multiply if multiply else lever.set), 0.05,
+                                  key=f"lever-{sid}-{i}"))
     outside = {}
     if system.outlook.levers:
         side.subheader("Outside actors")
@@ -219,20 +319,61 @@ def sidebar(st, setup: Setup):
                                                                  months[-1]),
                                key=f"start-{sid}")
     interventions, notes = lever_interventions(system, scenario, values, start, outside)
-    return scenario, interventions, notes
+    return scenario, interventions, notes, active_levers(system, scenario, values, outside)
 
 
-def charts(st, setup: Setup, interventions) -> None:
-    times, bands = ensemble(setup, interventions)
-    month = setup.system.outlook.horizon
+def charts(st, setup: Setup, result: Result, scenario_id: str) -> None:
+    system = setup.system
+    month = system.outlook.horizon
+    base = setup.base
     columns = st.columns(2)
-    for k, output in enumerate(setup.system.outlook.headline):
+    for k, output in enumerate(system.outlook.headline):
         with columns[k % 2]:
-            frame, spec = fan_chart(times, bands[output.variable], output)
+            q = result.bands[output.variable]
+            frame, spec = fan_chart(result.times, q, output, base.bands[output.variable])
             st.vega_lite_chart(frame, spec, width="stretch")
-            value = median_at(times, bands[output.variable], month)
-            st.caption(as_written(f"median {output.label} {month}: "
-                                  f"{value:,.{0 if value >= 100 else 2}f}"))
+            value = median_at(result.times, q, month)
+            change = value - median_at(base.times, base.bands[output.variable], month)
+            unit = unit_text(output.unit)
+            st.caption(as_written(f"median {output.label} {month}: {count(value)}"
+                                  f"{f' {unit}' if unit else ''} ({count(change, signed=True)}"
+                                  " against the status quo)"))
+    st.subheader("Outcomes")
+    table = paired_outcomes(setup, result, scenario_id)
+    st.text(outcome_lines(table))
+    st.caption(f"Probabilities over {DRAWS:,} draws; the change is paired: the status quo "
+               "ran on the same parameter sets.")
+
+
+def lever_evidence(st, setup: Setup, scenario) -> None:
+    """What each lever touches and the evidence behind it, as plain text."""
+    system = setup.system
+    ev = system.evidence
+    with st.expander("The evidence behind the levers"):
+        targets = [(lv.label, lv.help, lv.targets) for lv in system.outlook.levers]
+        targets += [(f"{scenario.name}: {label_of(system, lv.target)}", "", [lv.target])
+                    for lv in scenario.levers]
+        for label, help_text, names in targets:
+            st.text(label + (f" - {help_text}" if help_text else ""))
+            for name in names:
+                spec = ev.parameters.get(name)
+                var = system.model.variables.get(name)
+                if spec is not None:
+                    cited, what = list(spec.claims), spec.rationale
+                elif var is not None:
+                    cited, what = list(var.claims), var.doc
+                else:
+                    cited, what = [], ""
+                st.text(f"    {label_of(system, name)} ({name}): {what}")
+                for cid in cited:
+                    claim = ev.claims.get(cid)
+                    if claim is not None:
+                        st.text(f"      claim {cid} ({claim.asserted_by}, credibility "
+                                f"{claim.credibility}): {claim.text}")
+        for cid in scenario.claims:
+            claim = ev.claims.get(cid)
+            if claim is not None:
+                st.text(f"Scenario '{scenario.name}' cites {cid}: {claim.text}")
 
 
 def parameter_panel(st, setup: Setup) -> None:
@@ -279,13 +420,17 @@ def main() -> None:
     st.set_page_config(page_title=f"prospects: {system_spec}", layout="wide")
     setup = st.cache_resource(show_spinner="Loading the system")(load_setup)(
         system_spec, os.environ.get("PROSPECTS_POSTERIOR") or None)
-    scenario, interventions, notes = sidebar(st, setup)
-    st.title(as_written(f"{setup.system.name}: {scenario.name}"))
+    scenario, interventions, notes, moved = sidebar(st, setup)
+    title = f"{setup.system.name}: {scenario.name}"
+    st.title(as_written(title + (f" with {'; '.join(moved)}" if moved else "")))
     for note in notes:
         st.warning(as_written(f"Not applied: {note}."))
-    charts(st, setup, interventions)
-    st.caption(f"Median, 50% and 90% bands of {DRAWS:,} draws; the same draws under every "
-               "setting, so differences are the levers' doing.")
+    result = ensemble(setup, interventions)
+    charts(st, setup, result, scenario.id)
+    st.caption(f"Median, 50% and 90% bands of {DRAWS:,} draws, over the status quo's (grey, "
+               "dashed median); the same draws under every setting, so differences are the "
+               "levers' doing.")
+    lever_evidence(st, setup, scenario)
     st.divider()
     st.header("Parameters")
     st.fragment(parameter_panel)(st, setup)

@@ -47,7 +47,7 @@ def _flow_row(flow, x0: float, x1: float, y: float, side: str, other: str | None
     return "".join(parts)
 
 
-def _card(stock, x: float, y: float, height: float) -> str:
+def _card(stock, x: float, y: float, height: float, tags=()) -> str:
     ins, outs = stock.inflows, stock.outflows
     box_x = x + SIDE
     box_h = max(44.0, max(len(ins), len(outs), 1) * ROW_H - 8)
@@ -62,6 +62,14 @@ def _card(stock, x: float, y: float, height: float) -> str:
                           "middle", "#123" if k == 0 else "#555", "700" if k == 0 else "normal"))
     tip = f"{stock.name} ({stock.unit}): {stock.doc}"
     parts = [f"<g><title>{esc(tip)}</title>{''.join(parts)}</g>"]
+    for k, loop in enumerate(tags):  # the named loops through this stock, as tags above it
+        tx = box_x + k * 30
+        colour = "#b5542c" if loop.reads == "reinforcing" else "#3b7d3b"
+        parts.append(f'<a href="#loop-{esc(loop.tag)}"><title>{esc(loop.tag)}: '
+                     f'{esc(loop.name)} ({esc(loop.reads)})</title><rect x="{tx:.1f}" '
+                     f'y="{box_y - 15:.1f}" width="26" height="13" rx="6" fill="{colour}"/>'
+                     + text(tx + 13, box_y - 5, loop.tag, 9, "middle", "#fff", "700")
+                     + "</a>")
 
     def rows(flows, side):
         top = y + (height - len(flows) * ROW_H) / 2 + ROW_H / 2 + 4
@@ -79,8 +87,9 @@ def _card(stock, x: float, y: float, height: float) -> str:
     return "".join(parts)
 
 
-def stock_flow_svg(model) -> str:
-    """The diagram: one card per stock, laid out in rows of ``COLUMNS``."""
+def stock_flow_svg(model, loops=()) -> str:
+    """The diagram: one card per stock, laid out in rows of ``COLUMNS``; each stock tagged
+    with the named ``loops`` (``drivers.TaggedLoop``) through it."""
     stocks = model.stocks
     body = ['<defs><marker id="sfd-arrow" viewBox="0 0 10 10" refX="8" refY="5" '
             'markerWidth="4" markerHeight="4" orient="auto-start-reverse">'
@@ -94,7 +103,8 @@ def stock_flow_svg(model) -> str:
             x = PAD + k * CARD_W
             body.append(f'<rect x="{x + 4}" y="{y}" width="{CARD_W - 8}" height="{height}" '
                         'fill="none" stroke="#e3e3e3"/>')
-            body.append(_card(stock, x, y, height))
+            body.append(_card(stock, x, y, height,
+                              [lp for lp in loops if stock.name in lp.stocks]))
         y += height + PAD
     width = 2 * PAD + min(len(stocks), COLUMNS) * CARD_W
     return svg(width, y, "".join(body), f"Stock-and-flow diagram of model {model.name}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .format import count, unit_text
 from .svg import claim_link, esc, shorten, svg, text
 
 BY_COLOUR = {"author": "#1f5f8b", "group": "#b5542c", "rival": "#7a4f9a", "other": "#8a7a22"}
@@ -75,15 +76,38 @@ def timeline_svg(evidence) -> str:
     return svg(LABEL_W + AXIS_W + 20, height, "".join(parts), "Timeline of dated claims")
 
 
+#: The Admiralty (NATO) grades: a claim's credibility, a source's reliability.
+CREDIBILITY = {1: "confirmed by other sources", 2: "probably true", 3: "possibly true",
+               4: "doubtful", 5: "improbable", 6: "truth cannot be judged"}
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+               "D": "not usually reliable", "E": "unreliable",
+               "F": "reliability cannot be judged"}
+SCALES = ("Credibility of a claim (Admiralty scale): " + "; ".join(
+    f"{k} {v}" for k, v in CREDIBILITY.items()) + ". Reliability of a source: " + "; ".join(
+    f"{k} {v}" for k, v in RELIABILITY.items()) + ".")
+
+
 def _quantity(q) -> str:
     if q is None:
         return ""
-    amount = f"{q.value:,.6g}" if q.value is not None else f"{q.low:,.6g}\u2013{q.high:,.6g}"
-    return f"{amount} {q.unit} ({q.measures})"
+    amount = count(q.value) if q.value is not None else f"{count(q.low)}\u2013{count(q.high)}"
+    unit = unit_text(q.unit)
+    return f"{amount}{f' {unit}' if unit else ''} ({q.measures})"
 
 
-def evidence_table(evidence, usage: dict[str, list[str]]) -> str:
-    """Every claim, with the filter controls above it (see ``FILTER_SCRIPT``)."""
+def _user(user: str, links: dict[str, str]) -> str:
+    """A 'used by' entry ('parameter:x'), a link where the page has its place."""
+    kind, _, name = user.partition(":")
+    label = f"{kind} {name}"
+    href = links.get(user)
+    return f"<a href='{esc(href)}'>{esc(label)}</a>" if href else esc(label)
+
+
+def evidence_table(evidence, usage: dict[str, list[str]],
+                   links: dict[str, str] | None = None) -> str:
+    """Every claim, with the filter controls above it (see ``FILTER_SCRIPT``); ``links``
+    maps a 'used by' entry to its place on the page."""
+    links = links or {}
     by_values = sorted({c.asserted_by for c in evidence.claims.values()})
     cred_values = sorted({c.credibility for c in evidence.claims.values()})
     controls = (
@@ -98,21 +122,26 @@ def evidence_table(evidence, usage: dict[str, list[str]]) -> str:
     rows = []
     for claim in evidence.claims.values():
         users = usage.get(claim.id, [])
-        used = "<br>".join(esc(u) for u in users) or (
+        used = "<br>".join(_user(u, links) for u in users) or (
             f"<span class='muted'>context: {esc(claim.context)}</span>" if claim.context
             else "<span class='muted'>unused</span>")
         source = evidence.sources.get(claim.source)
-        locator = esc(claim.locator) + (f"<br><span class='muted'>{esc(source.id)}</span>"
-                                        if source and len(evidence.sources) > 1 else "")
+        locator = esc(claim.locator) + (
+            f"<br><span class='muted' title='{esc(RELIABILITY.get(source.reliability, ''))}'>"
+            f"{esc(source.id)}, reliability {esc(source.reliability)}</span>"
+            if source else "")
         rows.append(
             f"<tr id='claim-{esc(claim.id)}' data-by='{esc(claim.asserted_by)}' "
             f"data-cred='{claim.credibility}'><td><code>{esc(claim.id)}</code></td>"
             f"<td>{esc(claim.text)}</td><td>{locator}</td><td>{esc(claim.asserted_by)}</td>"
-            f"<td>{claim.credibility}</td><td>{esc(claim.period or '')}</td>"
+            f"<td title='{esc(CREDIBILITY.get(claim.credibility, ''))}'>{claim.credibility} "
+            f"<span class='muted'>{esc(CREDIBILITY.get(claim.credibility, ''))}</span></td>"
+            f"<td>{esc(claim.period or '')}</td>"
             f"<td>{esc(_quantity(claim.quantity))}</td><td class='used'>{used}</td></tr>")
     head = "".join(f"<th>{h}</th>" for h in ("id", "claim", "locator", "asserted by",
                                              "credibility", "period", "quantity", "used by"))
-    return (controls + f"<table id='claims' class='claims'><thead><tr>{head}</tr></thead>"
+    return (controls + f"<p class='muted'>{esc(SCALES)}</p>"
+            f"<table id='claims' class='claims'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 

@@ -72,7 +72,7 @@ def _mechanism(system, mech, rows) -> list[str]:
     return out + [""]
 
 
-def _ranges(system) -> dict:
+def prior_ranges(system) -> dict:
     """Each uncertain parameter's range: a loop's polarity must hold over all of it."""
     return {name: spec.allowed for name, spec in system.evidence.parameters.items()
             if spec.prior.dist != "fixed"}
@@ -101,7 +101,7 @@ def _named_loops(mechanisms, graph) -> list[str]:
 def _loops(system, mechanisms, graph) -> list[str]:
     from ..sd.loops import feedback_loops
 
-    loops = feedback_loops(system.model, _ranges(system))
+    loops = feedback_loops(system.model, prior_ranges(system))
     groups = defaultdict(list)
     for loop in loops:
         groups[loop.stocks].append(loop)
@@ -133,7 +133,7 @@ def model_doc(system) -> str:
     from ..sd.inspect import describe
     from ..sd.loops import links
 
-    graph = links(system.model, _ranges(system))
+    graph = links(system.model, prior_ranges(system))
     mechanisms = load_mechanisms(system.folder, system.evidence, graph)
     rows = {row.name: row for row in describe(system.model)}
     model = system.model

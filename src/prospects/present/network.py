@@ -125,7 +125,8 @@ def relations_table(evidence) -> str:
         links = ", ".join(f'<a href="#claim-{esc(c)}">{esc(c)}</a>' for c in rel.claims)
         colour = STYLES[rel.kind][0]
         rows.append(
-            f"<tr><td>{esc(rel.id)}</td><td>{esc(actors[rel.source].name)}</td>"
+            f"<tr id='rel-{esc(rel.id)}'><td>{esc(rel.id)}</td>"
+            f"<td>{esc(actors[rel.source].name)}</td>"
             f'<td style="color:{colour};font-weight:600">{esc(rel.kind)}</td>'
             f"<td>{esc(actors[rel.target].name)}</td><td>{esc(rel.period or '')}</td>"
             f"<td>{links}</td></tr>")

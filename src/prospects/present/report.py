@@ -1,6 +1,8 @@
-"""``prospects report``: one self-contained HTML page with the projections, the model's
-structure, the evidence behind it, the calibration fit, the scenario comparison and the
-flows that explain the key changes. No network: inline SVG, CSS and a little plain JS.
+"""``prospects report``: one self-contained HTML page that opens with the answer (the
+outcome probabilities under the status quo and what each lever changes), then the
+projections by scenario, what drives them, why they move, the calibration fit, any
+evaluation, and the model's structure and evidence. No network: inline SVG, CSS and a
+little plain JS.
 
 Every piece of text from evidence files is escaped; the script reads only the DOM (data
 attributes and text), never text pasted into it.
@@ -12,36 +14,47 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..analysis import bands, summed
-from .charts import fan_panels, median_lines
+from .answer import answer_html
 from .diagram import stock_flow_svg
+from .drivers import drivers_html, loops_table, named_loops
 from .evidence_table import FILTER_SCRIPT, evidence_table, timeline_svg
+from .format import count, label_of, pct
 from .network import network_svg, relations_table
 from .page import page
+from .scenarios import projections_html
 from .svg import esc
 from .why import why_html
 
-#: (anchor, heading) of each section, in order; one progress step each.
-SECTIONS = (("projections", "Projections by scenario"),
-            ("diagram", "Stock-and-flow diagram"),
+#: (anchor, heading) of each section, in order; one progress step each. The evaluation
+#: section appears only when vintages or a backtest are given.
+SECTIONS = (("answer", "The answer: prospects and what changes them"),
+            ("projections", "Projections by scenario"),
+            ("drivers", "What drives the outcomes"),
+            ("why", "Why: the flows behind the changes"),
+            ("fit", "Calibration: fit and what the evidence decides"),
+            ("evaluation", "Evaluation against later evidence"),
+            ("diagram", "Stock-and-flow diagram and feedback loops"),
             ("actors", "Actor network"),
             ("timeline", "Timeline of dated evidence"),
             ("evidence", "Evidence"),
-            ("fit", "Calibration fit"),
-            ("comparison", "Scenario comparison"),
-            ("why", "Why: the flows behind the changes"))
+            ("about", "About this report"))
 
 EXTRA_CSS = """
 nav ol{columns:2;font-size:.9em}.notes{background:#fff8e5;border:1px solid #ecd9a0;
-padding:.5em 1em}.scn-pick{position:sticky;top:0;background:#fff;padding:.4em 0;z-index:2}
-.scn[hidden]{display:none}.claims td:first-child{min-width:10em}
-.claims td:nth-child(2){min-width:22em}
+padding:.5em 1em}.scn-pick{position:sticky;top:0;background:#fff;padding:.4em 0;z-index:2;
+border-bottom:1px solid #eee}.scn[hidden]{display:none}.claims td:first-child{min-width:10em}
+.claims td:nth-child(2){min-width:22em}.legend{margin:.3em 0;font-size:.85em}
+.legend .key{margin-right:1.2em;white-space:nowrap}.legend svg{vertical-align:middle}
 .claims tr:target{background:#fff3b0}.claims .used{font-size:.85em;color:#444}
-.filters{margin:.5em 0}.why{margin-bottom:2em}
+.filters{margin:.5em 0}.why{margin-bottom:2em}td.num,th.num{text-align:right;
+white-space:nowrap}td.clear{font-weight:700}.lead{font-size:1.1em}
+table.answer th{font-weight:normal;background:none}table.changes tr.median th,
+table.changes tr.median td{border-top:2px solid #999}
 .why-body{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.why-body figure{margin:0}
-.why-body svg{width:480px}table.fit td.no{color:#b5542c;font-weight:600}
+table.fit td.no{color:#b5542c;font-weight:600}
 .wide{overflow-x:auto}h3{font-size:1.05em;margin-bottom:.3em}
-@media print{.scn-pick{display:none}.claims tr{display:table-row!important}}
+@media print{.scn-pick{display:none}.scn[hidden]{display:block}
+.claims tr{display:table-row!important}}
 """
 
 PICK_SCRIPT = """
@@ -49,162 +62,165 @@ PICK_SCRIPT = """
 var pick=document.getElementById('scn-pick');if(!pick)return;
 var blocks=document.querySelectorAll('.scn');
 function show(){blocks.forEach(function(b){b.hidden=b.getAttribute('data-scn')!==pick.value;});}
-pick.addEventListener('change',show);show();})();
+function follow(){var el=document.getElementById(location.hash.slice(1));
+if(el&&el.classList.contains('scn')){pick.value=el.getAttribute('data-scn');show();
+el.scrollIntoView();}}
+pick.addEventListener('change',show);window.addEventListener('hashchange',follow);show();
+follow();})();
 """
 
 
-def _projection_start(system, ds) -> np.datetime64:
-    start = ds.attrs.get("projection_start", system.outlook.projection_start)
-    return np.datetime64(f"{start}-01", "ns")
-
-
-def _fan_section(system, ds) -> tuple[str, int]:
-    """The scenario picker and every scenario's fan charts (all pre-rendered)."""
-    t = ds["time"].values
-    start = _projection_start(system, ds)
-    scenarios = [str(s) for s in ds.scenario.values]
-    names = [system.scenarios[s].name if s in system.scenarios else s for s in scenarios]
-    figures: dict[int, list[str]] = {k: [] for k in range(len(scenarios))}
-    for output in system.outlook.outputs:
-        if not output.chart or output.variable not in ds:
-            continue
-        for k in range(len(scenarios)):
-            figures[k].append(fan_panels(t, bands(ds.isel(scenario=k), output), output.label,
-                                         output.unit, start, output.range))
-    options = "".join(f"<option value='{k}'>{esc(n)}</option>" for k, n in enumerate(names))
-    blocks = []
-    for k, sid in enumerate(scenarios):
-        scenario = system.scenarios.get(sid)
-        about = f"<p class='muted'>{esc(scenario.description)}</p>" if scenario else ""
-        blocks.append(f"<div class='scn' data-scn='{k}'><h3>{esc(names[k])}</h3>{about}"
-                      + "".join(f"<figure>{svg}</figure>" for svg in figures[k]) + "</div>")
-    n = sum(len(v) for v in figures.values())
-    draws = ds.sizes["draw"]
-    note = (f"{draws:,} paired draws per scenario; median line, 50% and 90% bands; the "
-            f"dotted line marks the projection start ({ds.attrs.get('projection_start', '')}).")
-    html_text = (f"<p class='muted'>{esc(note)}</p><div class='scn-pick'><label>Scenario "
-                 f"<select id='scn-pick'>{options}</select></label></div>" + "".join(blocks))
-    return html_text, n
-
-
-def _fit_section(idata, rows) -> str:
+def _fit_section(system, idata, rows) -> str:
     if idata is None:
         return ("<p>Calibration has not been run: no posterior was found, so calibrated "
                 "parameters keep their priors throughout this report. Run "
                 "<code>prospects calibrate</code> and then this report again.</p>")
     attrs = idata.posterior.attrs
-
-    def share(x):
-        return f"{100 * x:.0f}%"
+    ev = system.evidence
 
     def interval(q):
-        return f"{q[1]:,.4g} <span class='muted'>[{q[0]:,.4g}, {q[2]:,.4g}]</span>"
+        return (f"{count(q[1])} <span class='muted'>[{count(q[0])}, {count(q[2])}]</span>")
 
     body = "".join(
-        f"<tr><td>{esc(r.observation)}</td><td><a href='#claim-{esc(r.claim)}'>{esc(r.claim)}"
-        f"</a></td><td>{esc(r.claimed)}</td><td>{share(r.prior_share)}</td>"
-        f"<td class='{'yes' if r.posterior_share >= 0.5 else 'no'}'>"
-        f"{share(r.posterior_share)}</td><td>{interval(r.posterior)}</td>"
-        f"<td>{'' if r.p_value is None else f'{r.p_value:.2f}'}</td></tr>"
+        f"<tr id='obs-{esc(r.observation)}'><td><a href='#claim-{esc(r.claim)}' "
+        f"title='{esc(r.observation)}'>"
+        f"{esc(ev.claims[r.claim].text if r.claim in ev.claims else r.claim)}</a></td>"
+        f"<td>{esc(r.claimed)}</td><td class='num'>{pct(r.prior_share)}</td>"
+        f"<td class='num {'yes' if r.posterior_share >= 0.5 else 'no'}'>"
+        f"{pct(r.posterior_share)}</td><td class='num'>{interval(r.prior)}</td>"
+        f"<td class='num'>{interval(r.posterior)}</td>"
+        f"<td class='num'>{'' if r.p_value is None else f'{r.p_value:.2f}'}</td></tr>"
         for r in rows)
+    most_prior = sum(r.prior_share >= 0.5 for r in rows)
+    most_post = sum(r.posterior_share >= 0.5 for r in rows)
     about = (f"Posterior: {esc(attrs.get('sampler', 'unknown sampler'))}; log evidence "
-             f"{float(attrs.get('log_evidence', np.nan)):.2f} ± "
+             f"{float(attrs.get('log_evidence', np.nan)):.2f} \u00b1 "
              f"{float(attrs.get('log_evidence_se', np.nan)):.2f}; max R-hat "
              f"{float(attrs.get('max_rhat', np.nan)):.3f}, min bulk ESS "
              f"{float(attrs.get('min_ess', np.nan)):,.0f}.")
     if float(attrs.get("max_rhat", 0)) > 1.01 or float(attrs.get("min_ess", 1e9)) < 400:
         about += (" <strong>The independent runs disagree or the sample is thin</strong>: "
                   "treat the posterior as provisional.")
-    ident = _identifiability_note(idata)
-    return (f"<p class='muted'>{about}</p><p>Each row: the share of prior-predictive and of "
-            "posterior-predictive draws (drawn as the projections draw them) that satisfy "
-            "the claim; the posterior predictive value, median [5%, 95%]; and for figures, "
-            "the chance that a replicated figure lies above the claimed one (near 0 or 1: "
-            f"the model cannot reproduce it).</p>{ident}"
-            "<table class='fit'><thead><tr><th>observation</th><th>claim</th><th>claimed</th>"
-            "<th>prior</th><th>posterior</th><th>posterior predictive</th><th>p-value</th>"
-            f"</tr></thead><tbody>{body}</tbody></table>")
+    return (f"<p class='muted'>{about}</p><p>{most_post} of {len(rows)} observations are "
+            f"satisfied by most posterior-predictive draws, against {most_prior} of "
+            f"{len(rows)} by most prior-predictive draws: the difference is what calibration "
+            "bought. Each row: the share of prior- and of posterior-predictive draws (drawn "
+            "as the projections draw them) that satisfy the claim; the model value under "
+            "each, median [5%, 95%]; and for figures, the chance that a replicated figure "
+            "lies above the claimed one (near 0 or 1: the model cannot reproduce it).</p>"
+            "<div class='wide'><table class='fit'><thead><tr><th>observation (its claim)"
+            "</th><th>claimed</th><th>prior share</th><th>posterior share</th>"
+            "<th>prior predictive</th><th>posterior predictive</th><th>p-value</th>"
+            f"</tr></thead><tbody>{body}</tbody></table></div>"
+            + _identifiability(system, idata))
 
 
-def _identifiability_note(idata) -> str:
-    """What the evidence leaves open, said plainly."""
+def _identifiability(system, idata) -> str:
+    """Per parameter, what the evidence decided: prior and posterior 90% intervals,
+    contraction, shift; strongly correlated pairs; what it left open, said plainly."""
     if "identifiability" not in idata.groups():
         return ""
-    from ..inference.posterior import correlated_pairs, not_identified
+    from ..inference.posterior import at_prior_edge, correlated_pairs, not_identified
 
     ident = idata["identifiability"]
-    weak = not_identified(ident)
-    learned = [f"{n} ({c:.2f})" for n, c in sorted(
-        zip(ident.parameter.values, ident.contraction.values, strict=True),
-        key=lambda nc: -nc[1]) if n not in weak]
-    pairs = [f"{a} and {b} ({rho:+.2f})" for a, b, rho in correlated_pairs(ident)]
-    return (f"<p>Learned from the observations (contraction of the prior's variance): "
-            f"{esc(', '.join(learned) or 'nothing')}.</p>"
-            f"<p><strong>Not identified by the evidence</strong> (contraction below 0.1: the "
-            f"posterior is about the prior): {esc(', '.join(weak) or 'none')}.</p>"
-            + (f"<p>Correlated in the posterior: {esc('; '.join(pairs))}.</p>" if pairs else ""))
-
-
-def _comparison_section(system, ds) -> tuple[str, int]:
-    from ..projection import outcome_table, scenario_events
-
-    outcomes = system.outlook.outcomes
-    ids = [str(s) for s in ds.scenario.values]
-    table = outcome_table(system, scenario_events(ds, outcomes), ids)
-    head = "".join(f"<th title='{esc(o.label)}'>{esc(o.short)}</th>" for o in outcomes)
+    weak = set(not_identified(ident))
+    edges = dict(at_prior_edge(ident))
+    names = [str(n) for n in ident.parameter.values]
+    order = np.argsort(-ident.contraction.values)
     rows = []
-    for sid, group in table.groupby("scenario", sort=False):
-        name = system.scenarios[sid].name if sid in system.scenarios else sid
-        cells = "".join(f"<td>{r.p:.2f}<br><span class='muted'>\u00b1{r.se:.2f}</span></td>"
-                        for r in group.itertuples())
-        rows.append(f"<tr><th>{esc(name)}</th>{cells}</tr>")
-    legend = "".join(f"<li><strong>{esc(o.short)}</strong>: {esc(o.label)}</li>"
-                     for o in outcomes)
-    se_max = float(table["se"].max()) if outcomes else 0.0
-    t = ds["time"].values
-    start = _projection_start(system, ds)
-    labels = [system.scenarios[s].name if s in system.scenarios else s
-              for s in map(str, ds.scenario.values)]
-    charts = []
-    for output in system.outlook.headline:
-        med = summed(ds[output.variable]).median("draw").values / output.scale
-        charts.append(median_lines(t, dict(zip(labels, med, strict=True)),
-                                   f"Median {output.label}", output.unit, start))
-    text = (f"<p>Probability of each outcome under each scenario, with its Monte Carlo "
-            f"standard error (at most {se_max:.3f}) from {ds.sizes['draw']:,} paired draws. "
-            "Differences between scenarios are paired: every scenario runs on the same "
-            "parameter draws.</p>"
-            f"<div class='wide'><table><thead><tr><th>scenario</th>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div><ul class='muted'>{legend}</ul>"
-            + "".join(f"<figure>{svg}</figure>" for svg in charts))
-    return text, len(charts)
+    for j in order:
+        n = names[j]
+        flags = []
+        if n in weak:
+            flags.append("not identified")
+        if n in edges:
+            flags.append(f"posterior piles at the prior's {edges[n]} edge")
+        rows.append(
+            f"<tr id='param-{esc(n)}'><td title='{esc(n)}'>{esc(label_of(system, n))}</td>"
+            f"<td class='num'>{count(float(ident.prior_low[j]))} to "
+            f"{count(float(ident.prior_high[j]))}</td>"
+            f"<td class='num'>{count(float(ident.posterior_low[j]))} to "
+            f"{count(float(ident.posterior_high[j]))}</td>"
+            f"<td class='num'>{float(ident.contraction[j]):.2f}</td>"
+            f"<td class='num'>{float(ident['shift'][j]):+.2f}</td>"
+            f"<td>{esc('; '.join(flags))}</td></tr>")
+    pairs = [f"{label_of(system, a)} and {label_of(system, b)} ({rho:+.2f})"
+             for a, b, rho in correlated_pairs(ident)]
+    weak_list = ", ".join(label_of(system, n) for n in names if n in weak) or "none"
+    edge_list = "; ".join(f"{label_of(system, n)} ({side} edge)" for n, side in edges.items())
+    return ("<h3>What the evidence identifies</h3>"
+            f"<p><strong>Not identified by the evidence</strong> (contraction below "
+            f"{ident.attrs['not_identified_below']:g}: the posterior is about the prior): "
+            f"{esc(weak_list)}.</p>"
+            + (f"<p><strong>At the prior's edge</strong> (the evidence pushes against what "
+               f"the prior allows): {esc(edge_list)}.</p>" if edges else "")
+            + (f"<p>Pairs correlated in the posterior (|rank correlation| above "
+               f"{ident.attrs['correlated_above']:g}): {esc('; '.join(pairs))}.</p>"
+               if pairs else "<p>No pair of parameters is strongly correlated.</p>")
+            + "<p class='muted'>Contraction: 1 - posterior variance / prior variance (1: "
+            "decided by the evidence, 0: untouched). Shift: the posterior mean's move, in "
+            "prior standard deviations.</p><div class='wide'><table class='ident'><thead>"
+            "<tr><th>parameter</th><th>prior 90%</th><th>posterior 90%</th>"
+            "<th>contraction</th><th>shift</th><th>note</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div>")
 
 
 def build_report(system, projection, idata=None, whys: Sequence = (), fit: Sequence = (), *,
-                 draws: int = 0, seed: int = 0,
+                 differences: Sequence = (), sensitivity=None, discovery=None,
+                 vintages=None, backtest=None, draws: int = 0, seed: int = 0,
                  notes: Sequence[str] = (), progress: Callable[[int], None] | None = None,
                  stats: dict | None = None) -> str:
     """The report page. ``projection`` is a ``project()`` dataset; ``idata`` the posterior
-    (None: priors); ``whys`` the explanations (``prospects.explain.explain_all``) over
-    ``draws`` draws; ``fit`` the posterior's ``fit_table`` rows. It renders only: nothing
-    here runs the engine.
-    ``progress(1)`` is called after each of the ``len(SECTIONS)`` sections; ``stats`` (if
-    given) receives counts."""
+    (None: priors); ``whys`` the status quo's explanations (``explain_all``) and
+    ``differences`` each lever's against it (``explain_levers``) over ``draws`` draws;
+    ``fit`` the posterior's ``fit_table`` rows; ``sensitivity`` a Sobol table and
+    ``discovery`` a PRIM box (``prospects.explore``); ``vintages`` the Dataset of
+    ``prospects vintages``; ``backtest`` a ``Backtest``. It renders only: nothing here runs
+    the engine. ``progress(1)`` is called after each section of ``sections(...)``;
+    ``stats`` (if given) receives counts."""
+    shown = sections(vintages is not None or backtest is not None)
+    names = {s: sc.name for s, sc in system.scenarios.items()}
+    parts: dict[str, str] = {}
+    charts = 0
+
     def step():
         if progress:
             progress(1)
 
-    charts = 0
-    parts: dict[str, str] = {}
-    parts["projections"], n = _fan_section(system, projection)
+    parts["answer"] = answer_html(system, projection)
+    step()
+    proj = projections_html(system, projection, idata)
+    parts["projections"] = proj.html
+    charts += proj.charts
+    step()
+    parts["drivers"], n = drivers_html(system, sensitivity, discovery)
     charts += n
     step()
+    panels = [why_html(w, names.get(w.scenario, "")) for w in whys]
+    panels += [why_html(w, names.get(w.scenario, ""), names.get(w.base, ""))
+               for w in sorted(differences, key=lambda w: w.scenario)]
+    parts["why"] = (
+        "<p class='muted'>Same parameter sets as the projection ("
+        + ("posterior" if idata is not None else "priors") + f"), {draws:,} draws. Each "
+        "panel names the stock it explains; it may be a part of an output charted above.</p>"
+        + "".join(panels))
+    charts += len(panels)
+    step()
+    parts["fit"] = _fit_section(system, idata, fit)
+    step()
+    if "evaluation" in dict(shown):
+        parts["evaluation"], n = _evaluation(system, vintages, backtest)
+        charts += n
+        step()
+    loops = named_loops(system)
     parts["diagram"] = (
         "<p class='muted'>Stocks as boxes; flows as arrows into (left) and out of (right) "
         "them, from or to a cloud (outside the model) or another stock; under each flow, in "
-        "grey, the variables its rate reads. Flow names link to the first claim behind them; "
-        "hover for the doc and all claims.</p>"
-        f"<figure class='wide'>{stock_flow_svg(system.model)}</figure>")
+        "grey, the variables its rate reads. The tags on a stock (R1, B2, ...) name the "
+        "feedback loops through it, listed below. Flow names link to the first claim behind "
+        "them; hover for the doc and all claims.</p>"
+        f"<figure class='wide'>{stock_flow_svg(system.model, loops)}</figure>"
+        + loops_table(loops))
     charts += 1
     step()
     ev = system.evidence
@@ -224,35 +240,55 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
     parts["evidence"] = (f"<p>{len(ev.claims)} claims from {len(ev.sources)} source(s); "
                          "'used by' names what in the model, its parameters, observations, "
                          "relations and scenarios cites each claim.</p>"
-                         + evidence_table(ev, usage))
+                         + evidence_table(ev, usage, _places(system, projection, idata, fit)))
     step()
-    parts["fit"] = _fit_section(idata, fit)
-    step()
-    parts["comparison"], n = _comparison_section(system, projection)
-    charts += n
-    step()
-    parts["why"] = (
-        "<p class='muted'>Same parameter sets as the projection ("
-        + ("posterior" if idata is not None else "priors") + f"), {draws:,} draws.</p>"
-        + "".join(why_html(w, system.scenarios[w.scenario].name
-                           if w.scenario in system.scenarios else "") for w in whys))
-    charts += len(whys)
-    step()
-
-    nav = "<nav><ol>" + "".join(f"<li><a href='#{a}'>{esc(h)}</a></li>"
-                                for a, h in SECTIONS) + "</ol></nav>"
     calibrated = "posterior" if idata is not None else "priors (no calibration)"
-    meta = (f"<p>{esc(system.model.doc)}. Model <code>{esc(system.model.name)}</code>: "
-            f"{len(system.model.stocks)} stocks, {len(system.model.flows)} flows; "
-            f"{len(system.evidence.claims)} claims. Parameters from the {calibrated}; "
-            f"{projection.sizes['draw']:,} draws per scenario, seed "
-            f"{esc(projection.attrs.get('seed', seed))}.</p>")
+    parts["about"] = (
+        f"<p>{esc(system.model.doc)}. Model <code>{esc(system.model.name)}</code>: "
+        f"{len(system.model.stocks)} stocks, {len(system.model.flows)} flows; "
+        f"{len(ev.claims)} claims. Parameters from the {calibrated}; "
+        f"{projection.sizes['draw']:,} draws per scenario, seed "
+        f"{esc(projection.attrs.get('seed', seed))}.</p>")
+    step()
+    nav = "<nav><ol>" + "".join(f"<li><a href='#{a}'>{esc(h)}</a></li>"
+                                for a, h in shown) + "</ol></nav>"
     notes_html = ("<div class='notes'>" + "".join(f"<p>{esc(n)}</p>" for n in notes)
                   + "</div>") if notes else ""
     body = "".join(f"<section id='{a}'><h2>{esc(h)}</h2>{parts[a]}</section>"
-                   for a, h in SECTIONS)
+                   for a, h in shown)
     if stats is not None:
         stats.update(charts=charts, claims=len(ev.claims))
-    content = f"<style>{EXTRA_CSS}</style>{meta}{notes_html}{nav}{body}"
+    content = f"<style>{EXTRA_CSS}</style>{notes_html}{nav}{body}"
     return page(f"{system.name.upper()} prospects: report", content,
                 script=PICK_SCRIPT + FILTER_SCRIPT)
+
+
+def _places(system, projection, idata, fit) -> dict[str, str]:
+    """Where on the page each 'used by' entry of the evidence table is (if anywhere)."""
+    places = {f"relation:{r}": f"#rel-{r}" for r in system.evidence.relations}
+    places.update({f"scenario:{system.scenarios[s].name}": f"#scn-{s}"
+                   for s in map(str, projection.scenario.values)})
+    places.update({f"observation:{r.observation}": f"#obs-{r.observation}" for r in fit})
+    if idata is not None and "identifiability" in idata.groups():
+        places.update({f"parameter:{n}": f"#param-{n}"
+                       for n in map(str, idata["identifiability"].parameter.values)})
+    return places
+
+
+def sections(evaluation: bool) -> list[tuple[str, str]]:
+    """The sections a report has (the evaluation only if there is something to show)."""
+    return [s for s in SECTIONS if evaluation or s[0] != "evaluation"]
+
+
+def _evaluation(system, vintages, backtest) -> tuple[str, int]:
+    from .revision import backtest_html, revision_html
+
+    out, n = [], 0
+    if vintages is not None:
+        out.append("<h3>How the forecast was revised</h3>" + revision_html(
+            vintages, system.outlook.status_quo
+            if system.outlook.status_quo in vintages.scenario.values else None))
+        n += 1
+    if backtest is not None:
+        out.append("<h3>Backtest</h3>" + backtest_html(system, backtest))
+    return "".join(out), n

@@ -6,35 +6,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from .charts import PALETTE, RC, _pyplot, svg_text
+from .charts import legend, line_chart, series_colours
 from .svg import esc
+
+
+def _series(ds, scenario: str | None) -> dict[str, np.ndarray]:
+    scenario = scenario or str(ds["scenario"].values[0])
+    p = ds["outcome_p"].sel(scenario=scenario)
+    return {str(label): p.isel(outcome=k).values
+            for k, label in enumerate(ds["outcome_label"].values)}
 
 
 def revision_chart(ds, scenario: str | None = None) -> str:
     """Inline SVG: one line per outcome, its probability (y) in each vintage (x, the as-of
     dates), in ``scenario`` (default: the first)."""
-    import matplotlib as mpl
+    return line_chart([f"as of {v}" for v in ds["vintage"].values], _series(ds, scenario),
+                      "Outcome probabilities by vintage", "probability", (0.0, 1.0))
 
-    plt = _pyplot()
-    scenario = scenario or str(ds["scenario"].values[0])
-    p = ds["outcome_p"].sel(scenario=scenario)
-    dates = [str(v) for v in ds["vintage"].values]
-    labels = [str(v) for v in ds["outcome_label"].values]
-    with mpl.rc_context(RC):
-        fig, ax = plt.subplots(figsize=(7.2, 3.0))
-        x = np.arange(len(dates))
-        for k, label in enumerate(labels):
-            ax.plot(x, p.isel(outcome=k).values, color=PALETTE[k % len(PALETTE)],
-                    linestyle=("-", "--", ":")[(k // len(PALETTE)) % 3], marker="o",
-                    markersize=3, linewidth=1.3, label=label)
-        ax.set_xticks(x, [f"as of {d}" for d in dates])
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_ylabel("probability", fontsize=7)
-        ax.set_title(f"Outcome probabilities by vintage ({scenario})")
-        ax.grid(alpha=0.3, linewidth=0.5)
-        ax.legend(fontsize=6.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        fig.tight_layout()
-        return svg_text(fig, tight=True)
+
+def revision_html(ds, scenario: str | None = None) -> str:
+    """The revision chart with its legend, then the evaluation table (if scored)."""
+    labels = list(_series(ds, scenario))
+    keys = legend([(colour, label) for (colour, _), label
+                   in zip(series_colours(len(labels)), labels, strict=True)])
+    table = evaluation_table(ds) if evaluation_rows(ds) else (
+        "<p class='muted'>No vintage has later evidence to be scored on.</p>")
+    return (f"<figure>{revision_chart(ds, scenario)}</figure>{keys}<h3>How each vintage "
+            "scored on the evidence published after it</h3><p class='muted'>CRPS skill and "
+            "Brier skill: 1 - score / climatology's score (the prior predictive); above 0 "
+            f"beats it. Coverage: share of later figures inside the 90% band.</p>{table}")
 
 
 def evaluation_rows(ds) -> list[dict]:
@@ -69,3 +69,43 @@ def evaluation_table(ds) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headings)
     return (f'<table class="evaluation"><thead><tr>{head}</tr></thead><tbody>{body}'
             "</tbody></table>")
+
+
+def backtest_html(system, bt) -> str:
+    """A backtest (``prospects.inference.backtest.Backtest``): per observation its score
+    and the baselines', then the coverage of the bands."""
+    from ..inference.backtest import FIGURES
+    from .format import count, label_of, pct
+
+    df, summary = bt.table, bt.summary
+    figures, events = df[df["kind"].isin(FIGURES)], df[~df["kind"].isin(FIGURES)]
+    out = [f"<p>Scenario <em>{esc(system.scenarios[bt.scenario].name)}</em>, projected from "
+           f"{esc(bt.projection_start)}, scored on {len(df)} later observation(s).</p>"]
+    if len(figures):
+        rows = "".join(
+            f"<tr><td title='{esc(r['id'])}'>{esc(label_of(system, r['variable']))}, "
+            f"{esc(r['period'])}</td><td class='num'>{count(r['observed'])}</td>"
+            f"<td class='num'>{count(r['median'])} [{count(r['5%'])}, {count(r['95%'])}]</td>"
+            f"<td>{'yes' if r['in90'] else 'no'}</td><td class='num'>{count(r['crps'])}</td>"
+            + "".join(f"<td class='num'>{count(r[f'crps_{b}'])}</td>"
+                      for b in ("persistence", "trend", "climatology")) + "</tr>"
+            for r in figures.to_dict("records"))
+        out.append(
+            "<table class='backtest'><thead><tr><th>figure</th><th>observed</th>"
+            "<th>projected median [90%]</th><th>in 90%</th><th>CRPS</th><th>persistence</th>"
+            f"<th>trend</th><th>climatology</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<p class='muted'>CRPS: lower is better; the last three columns are the "
+            f"baselines' CRPS on the same figure. Coverage of the 90% band: "
+            f"{pct(summary['coverage_90'])} (nominal 90%), of the 50% band: "
+            f"{pct(summary['coverage_50'])}.</p>")
+    if len(events):
+        rows = "".join(
+            f"<tr><td title='{esc(r['id'])}'>{esc(label_of(system, r['variable']))}, "
+            f"{esc(r['period'])}</td><td>{'yes' if r['observed'] else 'no'}</td>"
+            f"<td class='num'>{pct(r['p'])}</td><td class='num'>{r['brier']:.3f}</td>"
+            f"<td class='num'>{r['brier_climatology']:.3f}</td></tr>"
+            for r in events.to_dict("records"))
+        out.append("<table class='backtest'><thead><tr><th>event</th><th>happened</th>"
+                   "<th>p</th><th>Brier</th><th>climatology's Brier</th></tr></thead>"
+                   f"<tbody>{rows}</tbody></table>")
+    return "".join(out)

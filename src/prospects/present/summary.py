@@ -8,7 +8,8 @@ import html
 import numpy as np
 
 from ..analysis import at, bands, number, summed
-from .charts import fan_panels
+from .charts import fan_chart
+from .format import unit_text
 from .page import page
 
 
@@ -45,8 +46,9 @@ def summary_html(system, ds, title: str) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in summary_header(outlook))
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
                    for row in summary_rows(ds, outlook))
-    charts = [fan_panels(ds["time"].values, bands(ds, output), output.label, output.unit,
-                         ylim=output.range) for output in outlook.headline]
+    charts = [fan_chart(ds["time"].values, bands(ds, output), output.label,
+                        unit_text(output.unit), ylim=output.range)
+              for output in outlook.headline]
     note = (f"{ds.sizes['draw']:,} draws from the priors of {len(system.priors)} uncertain "
             f"parameters (seed {ds.attrs.get('seed')}). Bands: 50% and 90% intervals.")
     content = (f"<p>{html.escape(note)}</p><table><thead><tr>{head}</tr></thead>"

@@ -28,6 +28,7 @@ from prospects.sd import (
     minimum,
     pulse,
     ramp,
+    smooth,
     step,
     total,
     trend,
@@ -451,7 +452,11 @@ def build(parameters: Mapping) -> Model:
            p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
            unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
            claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
-    revenue_drive = step(1.0, p("revenue_drive_start"))
+    revenue_drive = m.aux(
+        "revenue_drive", smooth(step(1.0, p("revenue_drive_start")), p("revenue_ramp_time")),
+        unit="1", doc="How far the drive for local revenue (taxing everyone, seizing mines) "
+                      "has come: it starts when outside money falls and takes time to pay",
+        claims=["taxing-all-subjects", "seize-mining", "consolidation-expected"])
     urgency = m.aux("revenue_push", 1 + p("tax_push") * revenue_drive, unit="1",
                     doc="Harder taxation and the drive for mines once outside money fell",
                     claims=["taxing-all-subjects", "seize-mining"])

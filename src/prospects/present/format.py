@@ -1,0 +1,56 @@
+"""Numbers and units as the report and dashboard print them: no scientific notation, no
+dimensionless unit "1", probabilities as percentages, precision set by size alone (so a
+column of figures of one size reads evenly)."""
+
+from __future__ import annotations
+
+import math
+
+
+def count(x: float, signed: bool = False) -> str:
+    """A figure: whole numbers from 10 up (thousands separated), one decimal from 1, two
+    below; "0" for zero; a leading + if ``signed`` and positive."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    size = abs(x)
+    decimals = 0 if size >= 10 or size == 0 else 1 if size >= 1 else 2
+    text = f"{x:,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = "0"
+    return ("+" + text) if signed and not text.startswith("-") and text != "0" else text
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage with one decimal ("23.4%")."""
+    return "—" if p is None or not math.isfinite(p) else f"{100 * p:.1f}%"
+
+
+def points(d: float) -> str:
+    """A change of probability in percentage points, signed ("+4.2 pp")."""
+    if d is None or not math.isfinite(d):
+        return "—"
+    value = f"{100 * d:+.1f}"
+    return ("0.0" if value in ("+0.0", "-0.0") else value) + " pp"
+
+
+def unit_text(unit: str | None) -> str:
+    """A unit to print after a number: nothing for a dimensionless one ("1", "", "dmnl")."""
+    unit = (unit or "").strip()
+    return "" if unit in ("1", "dmnl", "dimensionless") else unit
+
+
+def label_of(system, name: str) -> str:
+    """How a model variable or parameter reads to people: its label if the model gives
+    one, else the first sentence of its doc, else its name with spaces."""
+    var = system.model.variables.get(name)
+    if var is not None and var.label and var.label != name:
+        return var.label
+    doc = (var.doc if var is not None else "") or ""
+    if not doc:
+        spec = system.evidence.parameters.get(name)
+        doc = ""
+        if spec is None:
+            return name.replace("_", " ")
+        doc = spec.rationale
+    first = doc.split(". ")[0].rstrip(".")
+    return first if 0 < len(first) <= 90 else name.replace("_", " ")
