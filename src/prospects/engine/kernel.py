@@ -11,7 +11,8 @@ What it needs to vectorise, the generator writes out:
   intervention values, random numbers) and what is kept (outputs): LLVM proves its
   accesses independent, where separate arrays would need run-time alias checks;
 * lookups, ``minimum``/``maximum``, the non-negativity limits and ``if_then_else`` as
-  selects, never branches, with NumPy's NaN rules; ``exp`` as ``vecmath.fexp``.
+  selects (``vecmath.pick``), never branches, with NumPy's NaN rules; ``exp`` as
+  ``vecmath.fexp``.
 
 Nothing a user wrote reaches the source: variables become ``v<slot>_<cell>``, numbers
 are written by ``repr`` of a float, and the only names are the generator's own. The
@@ -57,7 +58,7 @@ class Plan:
 
 def _truth(condition: str) -> str:
     """1.0 where ``condition`` holds, else 0.0, as NumPy's comparisons give."""
-    return f"(1.0 if {condition} else 0.0)"
+    return f"pick({condition}, 1.0, 0.0)"
 
 
 def _number(x: float) -> str:
@@ -232,10 +233,11 @@ class _Body(Visitor):
         y = self.temp(_number(ys[0]))
         for j in range(len(xs) - 1):
             slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])  # as np.interp computes it
-            self.lines.append(f"{y} = ({_number(slope)} * ({x} - {_number(xs[j])}) + "
-                              f"{_number(ys[j])}) if {x} >= {_number(xs[j])} else {y}")
-        self.lines.append(f"{y} = {_number(ys[-1])} if {x} >= {_number(xs[-1])} else {y}")
-        return f"({x} if {x} != {x} else {y})"
+            at = _number(xs[j])
+            self.lines.append(f"{y} = pick({x} >= {at}, {_number(slope)} * ({x} - {at}) + "
+                              f"{_number(ys[j])}, {y})")
+        self.lines.append(f"{y} = pick({x} >= {_number(xs[-1])}, {_number(ys[-1])}, {y})")
+        return f"pick({x} != {x}, {x}, {y})"
 
     def call(self, node) -> str:
         rule = getattr(self, f"_{node.fn}", None)
@@ -245,10 +247,10 @@ class _Body(Visitor):
 
     # -- builtins (those without state: the others are stocks once lowered) -----------
     def _minimum(self, a, b):
-        return f"({a} if ({a} < {b}) | ({a} != {a}) else {b})"
+        return f"pick(({a} < {b}) | ({a} != {a}), {a}, {b})"
 
     def _maximum(self, a, b):
-        return f"({a} if ({a} > {b}) | ({a} != {a}) else {b})"
+        return f"pick(({a} > {b}) | ({a} != {a}), {a}, {b})"
 
     def _absolute(self, a):
         return f"abs({a})"
@@ -269,10 +271,10 @@ class _Body(Visitor):
         return f"np.fmod({a}, {b})"
 
     def _zidz(self, a, b):
-        return f"(({a} / {b}) if abs({b}) >= {_number(self.gen.small)} else 0.0)"
+        return f"pick(abs({b}) >= {_number(self.gen.small)}, {a} / {b}, 0.0)"
 
     def _if_then_else(self, c, a, b):
-        return f"({a} if {c} != 0.0 else {b})"
+        return f"pick({c} != 0.0, {a}, {b})"
 
     def _step(self, height, start):
         return f"({height} * {_truth(f't + {_number(self.gen.model.dt / 2)} > {start}')})"
@@ -360,9 +362,9 @@ class _Generator:
             value = f"W[{self.rows[('override', str(k))]} + d]"
             on = f"on{k}_{cell}"  # in the window and in the mask (one flag per step)
             if ov.how == "set":
-                body.lines.append(f"{local} = {value} if {on} else {local}")
+                body.lines.append(f"{local} = pick({on}, {value}, {local})")
             else:
-                body.lines.append(f"{local} = ({local} * {value}) if {on} else {local}")
+                body.lines.append(f"{local} = pick({on}, {local} * {value}, {local})")
 
     def limit_code(self, body: _Body, limit, cell: int, index) -> str:
         dt = self.model.dt
@@ -378,8 +380,8 @@ class _Generator:
         self.available[(limit.stock.name, cell)] = avail
         ratio = body.temp(f"{avail} / {requested}")
         # NumPy: fmax(fmin(ratio, 1), 0); fmin passes over NaN (nothing requested: all)
-        capped = body.temp(f"{ratio} if {ratio} < 1.0 else 1.0")
-        return f"({capped} if {capped} > 0.0 else 0.0)"
+        capped = body.temp(f"pick({ratio} < 1.0, {ratio}, 1.0)")
+        return f"pick({capped} > 0.0, {capped}, 0.0)"
 
     def stock_code(self, body: _Body, stock, cell: int) -> str:
         """The new level of one cell of a stock, as NumPy's backend computes it."""
@@ -418,7 +420,7 @@ class _Generator:
             code = f"({level} + {_number(dt)} * ({add_all(ins)} - {add_all(outs)}))"
         if stock.nonnegative:
             new = body.temp(code)
-            code = f"({new} if ({new} > 0.0) | ({new} != {new}) else 0.0)"
+            code = f"pick(({new} > 0.0) | ({new} != {new}), {new}, 0.0)"
         return code
 
     def init_order(self) -> list[str]:
@@ -490,7 +492,7 @@ class _Generator:
                 news.append((self.rows[("stock", s.name)] + k * B,
                              step.temp(self.stock_code(step, s, k)), step.ref(s.name, k)))
         for row, new, old in news:
-            step.lines.append(f"W[{row} + d] = {new} if more else {old}")
+            step.lines.append(f"W[{row} + d] = pick(more, {new}, {old})")
         return self._assemble(init, step)
 
     def _assemble(self, init: _Body, step: _Body) -> str:
@@ -502,7 +504,7 @@ class _Generator:
         lines = [
             "import numpy as np",
             "from numba import njit, types as nt",
-            "from prospects.engine.vecmath import fexp",
+            "from prospects.engine.vecmath import fexp, pick",
             "",
             "A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]",
             "SIGNATURE = nt.boolean(A2, A2, A2, nt.float64[::1], nt.float64[::1], A3,",

@@ -1,4 +1,5 @@
-"""``exp`` written so that LLVM vectorises it inside a fused kernel's loop over draws.
+"""Scalar functions for the fused kernels, written so that LLVM vectorises the loop over
+draws that calls them: ``exp`` and a select.
 
 numba calls the C library's scalar ``exp`` (about 7 ns a call here, against 2 ns a number
 for NumPy's SIMD loop), and a call in a loop stops LLVM from vectorising the rest of the
@@ -57,3 +58,11 @@ def fexp(x: float) -> float:
     half = k >> 1  # 2**k as two normal powers of two, so subnormal results come out right
     y = p * _bits_as_float((half + 1023) << 52) * _bits_as_float((k - half + 1023) << 52)
     return y if x == x else x
+
+
+@njit(error_model="numpy")
+def pick(condition: bool, a: float, b: float) -> float:
+    """``a`` where ``condition`` holds, else ``b``: a select once LLVM inlines it. A call,
+    not Python's ``a if c else b``, which numba makes into branches and blocks (its
+    type inference and lowering are most of a kernel's compile time)."""
+    return a if condition else b
