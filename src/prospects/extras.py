@@ -11,6 +11,7 @@ EXTRAS = {
     "streamlit": ("the dashboard", "dashboard"),
     "ema_workbench": ("scenario discovery", "discover"),
     "distributed": ("--cluster", "cluster"),
+    "pysd": ("reading a Vensim or XMILE model", "interop"),
 }
 
 

@@ -9,7 +9,7 @@ batch of one block runs in the calling thread with no pool.
 
 ``integrate`` fills a run's output buffers and returns True, or returns False for the
 NumPy backend to do the run: when a kernel cannot be generated (with a one-line note),
-when ``wait`` is False and the kernel is still compiling in the background, and when a
+when ``wait`` is False and the kernel is not compiled yet, and when a
 value came out non-finite (NumPy's backend then names it).
 """
 
@@ -38,7 +38,6 @@ compile_seconds: dict[str, float] = {}
 """Seconds each kernel (by hash) took to compile or load in this process."""
 
 _kernels: dict[str, object] = {}
-_building: dict[str, threading.Thread] = {}
 _plans: dict[tuple, Plan | str] = {}
 _noted: set[str] = set()
 _lock = threading.Lock()
@@ -104,38 +103,17 @@ def _load(source: str, digest: str):
 
 
 def kernel(source: str, wait: bool = True):
-    """The compiled kernel of ``source``; with ``wait`` False, None while it compiles in
-    a background thread (unless numba's cache on disk has it: loading takes well under
-    a second)."""
+    """The compiled kernel of ``source``, compiling it if need be; with ``wait`` False,
+    None unless it is compiled already, in this process or in the cache on disk (loading
+    takes well under a second). Compiling in the background was tried and dropped: on a
+    2-core machine it took a core from the run it was meant to speed up (the default
+    report's CPU time went from 12 s to 28 s) and short commands ended before using it."""
     digest = _digest(source)
-    found = _kernels.get(digest)
-    if found is not None:
-        return found
     with _lock:
         found = _kernels.get(digest)
-        if found is not None:
-            return found
-        cached = (cache_folder() / f"kernel_{digest}.py").exists()
-        if not wait and not cached:
-            if digest not in _building:
-                def build():
-                    compiled = _load(source, digest)
-                    with _lock:
-                        _kernels[digest] = compiled
-
-                _building[digest] = thread = threading.Thread(target=build, daemon=True)
-                thread.start()
-            return None
-    thread = _building.get(digest)
-    if thread is not None:
-        if not wait:
-            return None
-        thread.join()
-        return _kernels[digest]
-    compiled = _load(source, digest)
-    with _lock:
-        _kernels[digest] = compiled
-    return compiled
+        if found is None and (wait or (cache_folder() / f"kernel_{digest}.py").exists()):
+            found = _kernels[digest] = _load(source, digest)
+        return found
 
 
 def integrate(program: Program, values: list, overrides, outputs, out, n: int, start: int,

@@ -129,8 +129,9 @@ BACKENDS = ("numpy", "compiled", "auto")
 def chosen_backend(backend: str | None) -> str:
     """``backend``, else ``PROSPECTS_BACKEND``, else "auto": "numpy" runs the NumPy
     closures; "compiled" the fused kernel (``engine.fused``), compiling it first if need
-    be; "auto" the kernel once it is compiled (compiling it in the background), NumPy
-    until then. Either compiled choice runs NumPy for what the kernel cannot do."""
+    be (and caching it on disk); "auto" the kernel if it is compiled already (by a run with
+    "compiled", in any process on this machine), else NumPy. Either compiled choice runs
+    NumPy for what the kernel cannot do."""
     chosen = backend or os.environ.get("PROSPECTS_BACKEND") or "auto"
     if chosen not in BACKENDS:
         raise ModelError(f"backend '{chosen}' is not one of {', '.join(BACKENDS)}")

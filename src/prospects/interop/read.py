@@ -65,7 +65,11 @@ def key(text: str) -> str:
 
 def abstract_model(path: Path):
     """PySD's abstract model of a .mdl or .xmile file (its translator only)."""
+    from ..extras import require
+
     suffix = path.suffix.lower()
+    if suffix in (".mdl", ".xmile", ".xml", ".stmx", ".itmx"):
+        require("pysd")
     if suffix == ".mdl":
         from pysd.translators.vensim.vensim_file import VensimFile as Reader
     elif suffix in (".xmile", ".xml", ".stmx", ".itmx"):
