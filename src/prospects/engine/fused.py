@@ -24,6 +24,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -38,7 +39,7 @@ compile_seconds: dict[str, float] = {}
 """Seconds each kernel (by hash) took to compile or load in this process."""
 
 _kernels: dict[str, object] = {}
-_plans: dict[tuple, Plan | str] = {}
+_plans: WeakKeyDictionary = WeakKeyDictionary()  # program -> {key: Plan or why not}
 _noted: set[str] = set()
 _lock = threading.Lock()
 _pool: list[ThreadPoolExecutor] = []
@@ -68,13 +69,15 @@ def _note(text: str) -> None:
 
 
 def _plan(program: Program, outputs, overrides, block: int) -> Plan | None:
-    key = (id(program), tuple(outputs), tuple((o.target, o.how) for o in overrides), block)
-    if key not in _plans:
+    # keyed by the program itself (weakly), never by id(): a freed program's id is reused
+    plans = _plans.setdefault(program, {})
+    key = (tuple(outputs), tuple((o.target, o.how) for o in overrides), block)
+    if key not in plans:
         try:
-            _plans[key] = plan(program, outputs, overrides, block)
+            plans[key] = plan(program, outputs, overrides, block)
         except Unsupported as why:
-            _plans[key] = f"model '{program.model.name}' cannot be compiled ({why})"
-    found = _plans[key]
+            plans[key] = f"model '{program.model.name}' cannot be compiled ({why})"
+    found = plans[key]
     if isinstance(found, str):
         _note(found)
         return None
