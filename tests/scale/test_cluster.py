@@ -62,18 +62,21 @@ def test_streaming_summary_matches_exact_quantiles_and_counts(isk, client):
 def test_a_worker_killed_mid_run_does_not_change_the_result(isk, client):
     here = simulate(isk.model, draws=60 * 1024, priors=isk.priors, seed=5,
                     outputs=["total_fighters"], chunk=1024)
-    pids = list(client.run(os.getpid).values())
+    by_address = client.run(os.getpid)
+    victim = next(iter(by_address))
 
-    def kill_one():
-        time.sleep(1.0)
-        os.kill(pids[0], signal.SIGKILL)
+    def kill_one():  # once the victim is running chunks of the cluster run, not before
+        deadline = time.monotonic() + 60
+        while not client.processing().get(victim) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(by_address[victim], signal.SIGKILL)
 
     killer = threading.Thread(target=kill_one)
     killer.start()
     there = simulate(isk.model, draws=60 * 1024, priors=isk.priors, seed=5,
                      outputs=["total_fighters"], chunk=1024, client=client)
     killer.join()
-    assert pids[0] not in client.run(os.getpid).values()  # that worker really died
+    assert by_address[victim] not in client.run(os.getpid).values()  # that worker really died
     assert np.array_equal(here.total_fighters.values, there.total_fighters.values)
 
 

@@ -55,6 +55,20 @@ def _on_worker(task: Callable, model, start: int, n: int, **kwargs):
     return task(model, start, n, **kwargs)
 
 
+def _ship(client, model, attempts: int = 3):
+    """The model on every worker, under a key of its own per call. A worker that dies while
+    it receives the model fails the scatter; the scheduler has dropped it by then, so the
+    scatter is tried again on the workers that are left."""
+    from distributed.comm import CommClosedError
+
+    for attempt in range(attempts):
+        try:
+            return client.scatter(model, broadcast=True, hash=False)
+        except (CommClosedError, OSError) as err:
+            if attempt == attempts - 1:
+                raise ScaleError(f"could not send the model to the Dask workers: {err}") from None
+
+
 def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
                on_result: Callable[[int, int, object], None], **kwargs) -> None:
     """Run ``task(model, start, n, **kwargs)`` for each chunk on the cluster and hand each
@@ -67,7 +81,7 @@ def run_chunks(client, task: Callable, model, chunks: list[tuple[int, int]],
     except ImportError:  # older distributed
         from distributed import KilledWorker
     client = connect(client)
-    shipped = client.scatter(model, broadcast=True, hash=False)  # a key of its own per call
+    shipped = _ship(client, model)
     futures = {client.submit(_on_worker, task, shipped, start, n, pure=False, **kwargs):
                (start, n) for start, n in chunks}
     try:
