@@ -10,9 +10,9 @@ What it needs to vectorise, the generator writes out:
   what lives across steps (stocks, running totals), what the caller gives (parameters,
   intervention values, random numbers) and what is kept (outputs): LLVM proves its
   accesses independent, where separate arrays would need run-time alias checks;
-* lookups, ``minimum``/``maximum``, the non-negativity limits and ``if_then_else`` as
-  selects (``vecmath.pick``), never branches, with NumPy's NaN rules; ``exp`` as
-  ``vecmath.fexp``.
+* lookups and the non-negativity limits as selects (``vecmath.pick``), never branches,
+  with NumPy's NaN rules; each builtin as its registry entry's ``kernel`` rule says
+  (``sd.builtins``), ``exp`` as ``vecmath.fexp``.
 
 Nothing a user wrote reaches the source: variables become ``v<slot>_<cell>``, numbers
 are written by ``repr`` of a float, and the only names are the generator's own. The
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..sd.builtins import BUILTINS, truth
 from ..sd.expr import BinOp, Expr, Visitor
 from ..sd.graph import references
 from ..sd.model import Variable
@@ -54,11 +55,6 @@ class Plan:
     noises: tuple[tuple[str, int], ...]  # random stream name, cells: rows of NZ
     outputs: tuple[str, ...]  # the OUT arrays, in order
     block: int
-
-
-def _truth(condition: str) -> str:
-    """1.0 where ``condition`` holds, else 0.0, as NumPy's comparisons give."""
-    return f"pick({condition}, 1.0, 0.0)"
 
 
 def _number(x: float) -> str:
@@ -183,7 +179,7 @@ class _Body(Visitor):
         return f"(-{self.sub(node.operand)})"
 
     def invert(self, node) -> str:
-        return _truth(f"{self.sub(node.operand)} == 0.0")
+        return truth(f"{self.sub(node.operand)} == 0.0")
 
     def binary(self, node: BinOp) -> str:
         op = node.op
@@ -198,9 +194,9 @@ class _Body(Visitor):
         if op in _ARITHMETIC:
             return f"({a} {op} {b})"
         if op in _COMPARE:
-            return _truth(f"{a} {op} {b}")
+            return truth(f"{a} {op} {b}")
         if op in ("&", "|"):
-            return _truth(f"({a} != 0.0) {op} ({b} != 0.0)")
+            return truth(f"({a} != 0.0) {op} ({b} != 0.0)")
         raise Unsupported(f"the operator {op}")
 
     def reduce(self, node) -> str:
@@ -214,7 +210,8 @@ class _Body(Visitor):
             elif node.how == "prod":
                 code = f"({code} * {x})"
             elif node.how in ("min", "max"):
-                code = self.temp(getattr(self, f"_{node.how}imum")(self.atom(code), x))
+                rule = BUILTINS[f"{node.how}imum"].kernel
+                code = self.temp(rule(self, self.atom(code), x))
             else:
                 raise Unsupported(f"the reduction {node.how}")
         return f"({code} / {float(size)!r})" if node.how == "mean" else code
@@ -240,59 +237,23 @@ class _Body(Visitor):
         return f"pick({x} != {x}, {x}, {y})"
 
     def call(self, node) -> str:
-        rule = getattr(self, f"_{node.fn}", None)
+        rule = BUILTINS[node.fn].kernel
         if rule is None:
             raise Unsupported(f"the builtin {node.fn}")
-        return rule(*[self.atom(self.sub(a)) for a in node.args])
+        return rule(self, *[self.atom(self.sub(a)) for a in node.args])
 
-    # -- builtins (those without state: the others are stocks once lowered) -----------
-    def _minimum(self, a, b):
-        return f"pick(({a} < {b}) | ({a} != {a}), {a}, {b})"
+    # -- what a builtin's kernel rule writes with (see ``sd.builtins.Builtin``) ----------
+    number = staticmethod(_number)
 
-    def _maximum(self, a, b):
-        return f"pick(({a} > {b}) | ({a} != {a}), {a}, {b})"
-
-    def _absolute(self, a):
-        return f"abs({a})"
-
-    def _exp(self, a):
-        return f"fexp({a})"
-
-    def _log(self, a):
-        return f"np.log({a})"
-
-    def _sqrt(self, a):
-        return f"np.sqrt({a})"
-
-    def _integer(self, a):
-        return f"np.trunc({a})"
-
-    def _modulo(self, a, b):
-        return f"np.fmod({a}, {b})"
-
-    def _zidz(self, a, b):
-        return f"pick(abs({b}) >= {_number(self.gen.small)}, {a} / {b}, 0.0)"
-
-    def _if_then_else(self, c, a, b):
-        return f"pick({c} != 0.0, {a}, {b})"
-
-    def _step(self, height, start):
-        return f"({height} * {_truth(f't + {_number(self.gen.model.dt / 2)} > {start}')})"
-
-    def _pulse(self, start, width):
-        return _truth(f"(t >= {start}) & (t < {start} + {width})")
-
-    def _ramp(self, slope, start, end):
-        low = self.temp(self._maximum("t", start))
-        return f"({slope} * ({self.atom(self._minimum(low, end))} - {start}))"
+    @property
+    def dt(self) -> float:
+        return self.gen.model.dt
 
 
 class _Generator:
     def __init__(self, program: Program, outputs: Sequence[str],
                  overrides: Sequence[Override], block: int):
-        from ..sd.builtins import SMALL
-
-        self.program, self.block, self.small = program, block, SMALL
+        self.program, self.block = program, block
         self.lowered, self.model = program.lowered, program.model
         self.cells = _Cells(program)
         self.outputs = list(outputs)
