@@ -25,6 +25,7 @@ has to be written for the model first.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -64,6 +65,11 @@ def _number(x: float) -> str:
     if math.isinf(x):
         return "np.inf" if x > 0 else "(-np.inf)"
     return repr(x) if x >= 0 else f"({x!r})"
+
+
+def _joined(op: str, codes: Sequence[str]) -> str:
+    """``codes`` combined by ``op`` left to right, as NumPy's backend does (0.0 if none)."""
+    return functools.reduce(lambda a, b: f"({a} {op} {b})", codes) if codes else "0.0"
 
 
 class _Cells:
@@ -185,11 +191,7 @@ class _Body(Visitor):
         op = node.op
         if op == "*" and any(isinstance(x, BinOp) and x.op == "*"
                              for x in (node.left, node.right)):
-            factors = [self.sub(f) for f in self.gen.program.factors(node)]
-            code = factors[0]
-            for f in factors[1:]:
-                code = f"({code} * {f})"
-            return code
+            return _joined("*", [self.sub(f) for f in self.gen.program.factors(node)])
         a, b = self.sub(node.left), self.sub(node.right)
         if op in _ARITHMETIC:
             return f"({a} {op} {b})"
@@ -330,13 +332,9 @@ class _Generator:
     def limit_code(self, body: _Body, limit, cell: int, index) -> str:
         dt = self.model.dt
         level = body.ref(limit.stock.name, cell)
-        available = level if dt == 1 else f"({level} / {_number(dt)})"
-        for f in limit.counted:
-            available = f"({available} + {body.ref(f.name, cell)})"
-        raws = [body.ref(raw.name, cell) for raw in limit.raws.values()]
-        requested = raws[0]
-        for r in raws[1:]:
-            requested = f"({requested} + {r})"
+        available = _joined("+", [level if dt == 1 else f"({level} / {_number(dt)})"]
+                            + [body.ref(f.name, cell) for f in limit.counted])
+        requested = _joined("+", [body.ref(raw.name, cell) for raw in limit.raws.values()])
         avail = body.temp(available)
         self.available[(limit.stock.name, cell)] = avail
         ratio = body.temp(f"{avail} / {requested}")
@@ -356,10 +354,7 @@ class _Generator:
         if dt == 1 and limit is not None:
             counted = {id(f) for f in limit.counted}
             code = self.available[(stock.name, cell)]
-            total = outs[0]
-            for o in outs[1:]:
-                total = f"({total} + {o})"
-            code = f"({code} - {total})"
+            code = f"({code} - {_joined('+', outs)})"
             for f in stock.inflows:
                 if id(f) not in counted:
                     code = f"({code} + {body.ref(f.name, cell)})"
@@ -370,15 +365,7 @@ class _Generator:
             for x in outs:
                 code = f"({code} - {x})"
         else:
-            def add_all(xs):
-                if not xs:
-                    return "0.0"
-                total = xs[0]
-                for x in xs[1:]:
-                    total = f"({total} + {x})"
-                return total
-
-            code = f"({level} + {_number(dt)} * ({add_all(ins)} - {add_all(outs)}))"
+            code = f"({level} + {_number(dt)} * ({_joined('+', ins)} - {_joined('+', outs)}))"
         if stock.nonnegative:
             new = body.temp(code)
             code = f"pick(({new} > 0.0) | ({new} != {new}), {new}, 0.0)"

@@ -16,13 +16,12 @@ from .compile import (
     DELIVERED,
     DRAWS,
     Program,
-    add_all,
     available_name,
     base_name,
     left_name,
 )
 from .interventions import Intervention, validate
-from .lower import lower
+from .lower import add_all, lower
 from .sampling import BLOCK, Distribution, sample
 
 
