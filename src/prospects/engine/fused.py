@@ -1,8 +1,9 @@
 """The compiled backend: a model's fused kernel (``kernel.plan``) built, cached and run.
 
 A kernel's source is written to a cache folder (``PROSPECTS_CACHE``, else
-``~/.cache/prospects/kernels``) under the hash of the source itself, and numba caches
-its machine code beside it (``cache=True``), so a model compiles once per machine; the
+``~/.cache/prospects/kernels``) under the hash of the source and of ``vecmath``, and
+numba caches its machine code beside it (``cache=True``), so a model compiles once per
+machine; the
 first compile's time is kept in ``compile_seconds``. Blocks of draws are shared among
 threads (``PROSPECTS_THREADS``, else every core): the kernel releases the GIL, and a
 batch of one block runs in the calling thread with no pool.
@@ -86,7 +87,16 @@ def _plan(program: Program, outputs, overrides, block: int) -> Plan | None:
 
 @functools.lru_cache(maxsize=64)
 def _digest(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()[:20]
+    """The cache key of a kernel: its source and the helpers it calls, whose machine code
+    numba's cache holds with it (a change to them compiles the kernel anew)."""
+    return hashlib.sha256(source.encode() + _helpers()).hexdigest()[:20]
+
+
+@functools.cache
+def _helpers() -> bytes:
+    from . import vecmath
+
+    return Path(vecmath.__file__).read_bytes()
 
 
 def _load(source: str, digest: str):
@@ -146,25 +156,42 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     T0 = np.array([o.start for o in overrides], dtype=float)
     T1 = np.array([o.end for o in overrides], dtype=float)
     NZ = _noise(program, found, n, start, seed, n_out)
-    OUT = [out[name].reshape(out[name].shape[0], -1, n) for name in found.outputs]
-    copies = []  # buffers that are no view of (time, cells, draws): filled, then copied
+    OUT, ST = [], np.empty((len(found.outputs), 2), dtype=np.int64)
+    copies = []  # buffers the kernel cannot write in place: filled, then copied
     for k, name in enumerate(found.outputs):
-        if not np.shares_memory(OUT[k], out[name]):
-            OUT[k] = np.empty(OUT[k].shape)
-            copies.append((k, name))
+        view = out[name].reshape(out[name].shape[0], -1, n)
+        flat = _flat(view) if np.shares_memory(view, out[name]) else None
+        if flat is None:
+            view = np.empty(view.shape)
+            copies.append((k, name, view))
+            flat = _flat(view)
+        OUT.append(flat)
+        ST[k] = [stride // 8 for stride in view.strides[:2]]
     OUT = tuple(OUT)
     blocks = -(-n // block)
     workers = min(threads(), blocks)
     if workers == 1:
-        finite = bool(run(P, OV, MK, T0, T1, NZ, OUT, n, n_out, 0, blocks))
+        finite = bool(run(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, 0, blocks))
     else:
         cuts = [blocks * i // workers for i in range(workers + 1)]
         finite = all(_threads(workers).map(
-            lambda i: run(P, OV, MK, T0, T1, NZ, OUT, n, n_out, cuts[i], cuts[i + 1]),
+            lambda i: run(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, cuts[i], cuts[i + 1]),
             range(workers)))
-    for k, name in copies:
-        out[name][...] = OUT[k].reshape(out[name].shape)
+    for _, name, view in copies:
+        out[name][...] = view.reshape(out[name].shape)
     return finite
+
+
+def _flat(view: np.ndarray) -> np.ndarray | None:
+    """The memory of a (time, cells, draws) view with contiguous draws as one flat array
+    from its first element to its last, so that the kernel's stores along the draws
+    vectorise (with strides it does not know, LLVM does not); None for another layout."""
+    item = view.itemsize
+    if view.strides[2] != item or any(s < 0 or s % item for s in view.strides[:2]):
+        return None
+    span = sum((size - 1) * stride for size, stride in zip(view.shape, view.strides,
+                                                            strict=True)) // item + 1
+    return np.lib.stride_tricks.as_strided(view, shape=(span,), strides=(item,))
 
 
 @functools.lru_cache(maxsize=64)

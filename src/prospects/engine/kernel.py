@@ -456,12 +456,12 @@ class _Generator:
             "",
             "A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]",
             "SIGNATURE = nt.boolean(A2, A2, A2, nt.float64[::1], nt.float64[::1], A3,",
-            f"    nt.UniTuple(nt.float64[:, :, :], {len(self.outputs)}), nt.int64, nt.int64,",
-            "    nt.int64, nt.int64)",
+            f"    nt.UniTuple(nt.float64[::1], {len(self.outputs)}), nt.int64[:, ::1], nt.int64,",
+            "    nt.int64, nt.int64, nt.int64)",
             "",
             "",
             "@njit(SIGNATURE, cache=True, nogil=True, error_model='numpy')",
-            "def kernel(P, OV, MK, T0, T1, NZ, OUT, n, n_out, b0, b1):",
+            "def kernel(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b0, b1):",
             f"    n_steps = (n_out - 1) * {self.per_output}",
             f"    W = np.zeros({self.n_rows * B})",
             "    finite = True",
@@ -478,9 +478,11 @@ class _Generator:
             add(f"        for r in range({len(self.overrides)}):")
             add(f"            for d in range(m): W[{first} + r * {B} + d] = OV[r, d0 + d]")
         averaged = [o for o in self.kept if o in self.averaged]
-        for name in averaged:
-            add(f"        for d in range({self.cells.count(name) * B}): "
-                f"W[{rows[('total', name)]} + d] = 0.0")
+        if averaged:  # their running totals: rows one after another
+            first_total = rows[("total", averaged[0])]
+            zero_totals = (f"for d in range({self.n_rows * B - first_total}): "
+                           f"W[{first_total} + d] = 0.0")
+            add("        " + zero_totals)
 
         def noise(k: str, indent: str):
             if n_noise:
@@ -494,13 +496,31 @@ class _Generator:
                 for c in range(self.cells.count(ov.target)):
                     add(f"{indent}on{k}_{c} = w{k} & (MK[{k}, {c}] != 0.0)")
 
+        tables: list[str] = []
+
         def copy(names, kind, j, indent, scale=""):
-            for name in names:
-                add(f"{indent}for c in range({self.cells.count(name)}):")
-                add(f"{indent}    for d in range(m):")
-                add(f"{indent}        x = W[{rows[(kind, name)]} + c * {B} + d]{scale}")
-                add(f"{indent}        OUT[{out_index[name]}][{j}, c, d0 + d] = x")
-                add(f"{indent}        finite &= x - x == 0.0")
+            """Rows of W into the outputs at time ``j``, one loop over a table of
+            (output, cell, row) whatever the number of outputs (a loop per output made
+            numba's compile time grow with their square). Element (j, c, draw) of
+            output ``i`` is at ``j * ST[i, 0] + c * ST[i, 1] + draw`` of its flat
+            ``OUT[i]``. Stocks are checked for finite values at the end (NaN stays NaN
+            in a stock, as NumPy's backend has it), the others here."""
+            q = len(tables)
+            entries = [(out_index[name], c, rows[(kind, name)] + c * B)
+                       for name in names for c in range(self.cells.count(name))]
+            tables.append(f"TABLE{q} = np.array({entries!r}, dtype=np.int64)")
+            add(f"{indent}for e{q} in range({len(entries)}):")
+            add(f"{indent}    i{q} = TABLE{q}[e{q}, 0]")
+            add(f"{indent}    o{q} = OUT[i{q}]")
+            add(f"{indent}    at{q} = ({j}) * ST[i{q}, 0] + TABLE{q}[e{q}, 1] * ST[i{q}, 1] + d0")
+            add(f"{indent}    w{q} = TABLE{q}[e{q}, 2]")
+            add(f"{indent}    for d in range(m):")
+            if kind == "stock":
+                add(f"{indent}        o{q}[at{q} + d] = W[w{q} + d]{scale}")
+            else:
+                add(f"{indent}        x{q} = W[w{q} + d]{scale}")
+                add(f"{indent}        o{q}[at{q} + d] = x{q}")
+                add(f"{indent}        finite &= x{q} - x{q} == 0.0")
 
         add(f"        t = {_number(self.model.initial_time)} + 0 * {_number(self.model.dt)}")
         noise("0", "        ")
@@ -528,9 +548,7 @@ class _Generator:
             add(f"            elif (k + 1) % {self.per_output} == 0:")
             copy(averaged, "total", f"(k + 1) // {self.per_output} - 1", "                ",
                  f" / {float(self.per_output)!r}")
-            for name in averaged:
-                add(f"                for d in range({self.cells.count(name) * B}): "
-                    f"W[{rows[('total', name)]} + d] = 0.0")
+            add("                " + zero_totals)
         if self.stocks:
             first = rows[("stock", self.stocks[0].name)]
             n_stock = sum(self.cells.count(s.name) for s in self.stocks)
@@ -539,6 +557,8 @@ class _Generator:
             add(f"                x = W[{first} + r * {B} + d]")
             add("                finite &= x - x == 0.0")
         add("    return finite")
+        header = lines.index("A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]")
+        lines[header:header] = tables
         return "\n".join(lines) + "\n"
 
 
