@@ -143,7 +143,8 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     P = np.empty((sum(cells for _, cells in found.params), n))
     for (first, last, shape), value in zip(_param_rows(found), (
             values[program.slot[name]] for name, _ in found.params), strict=True):
-        P[first:last] = np.reshape(value, shape)  # broadcast along the draws if shared
+        # broadcast along the draws if shared
+        P[first:last] = value if isinstance(value, float) else value.reshape(shape)
     OV = np.empty((len(overrides), n))
     widest = max([1] + [int(np.prod(program.full_shape(program.slot_dims[o.target])))
                         for o in overrides])
@@ -160,7 +161,7 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     copies = []  # buffers the kernel cannot write in place: filled, then copied
     for k, name in enumerate(found.outputs):
         view = out[name].reshape(out[name].shape[0], -1, n)
-        flat = _flat(view) if np.shares_memory(view, out[name]) else None
+        flat = _flat(view) if np.may_share_memory(view, out[name]) else None
         if flat is None:
             view = np.empty(view.shape)
             copies.append((k, name, view))
@@ -186,6 +187,8 @@ def _flat(view: np.ndarray) -> np.ndarray | None:
     """The memory of a (time, cells, draws) view with contiguous draws as one flat array
     from its first element to its last, so that the kernel's stores along the draws
     vectorise (with strides it does not know, LLVM does not); None for another layout."""
+    if view.flags.c_contiguous:
+        return view.reshape(-1)
     item = view.itemsize
     if view.strides[2] != item or any(s < 0 or s % item for s in view.strides[:2]):
         return None
