@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -243,7 +244,7 @@ def _k_pulse_train(w, start, width, interval, end):
 
 
 # -- lowering of builtins that hold state ----------------------------------------------
-def _smooth_chain(h, x, delay, init, order):
+def _smooth_chain(h, x, delay, init=None, order=1):
     stage = delay if order == 1 else delay / float(order)
     level = x
     for k in range(1, order + 1):
@@ -253,15 +254,7 @@ def _smooth_chain(h, x, delay, init, order):
     return level
 
 
-def _smooth(h, x, delay, init=None):
-    return _smooth_chain(h, x, delay, init, 1)
-
-
-def _smooth3(h, x, delay, init=None):
-    return _smooth_chain(h, x, delay, init, 3)
-
-
-def _delay_chain(h, x, delay, init, order):
+def _delay_chain(h, x, delay, init=None, order=1):
     stage = delay if order == 1 else delay / float(order)
     start = (x if init is None else init) * stage
     stocks = [h.stock(start, str(k)) for k in range(1, order + 1)]
@@ -269,14 +262,6 @@ def _delay_chain(h, x, delay, init, order):
     for before, after in zip(stocks, stocks[1:], strict=False):
         h.flow(before, after, before / stage)
     return h.flow(stocks[-1], None, stocks[-1] / stage)
-
-
-def _delay1(h, x, delay, init=None):
-    return _delay_chain(h, x, delay, init, 1)
-
-
-def _delay3(h, x, delay, init=None):
-    return _delay_chain(h, x, delay, init, 3)
 
 
 def _delay_fixed(h, x, delay, init):
@@ -401,17 +386,17 @@ BUILTINS: dict[str, Builtin] = _define(
             "x extrapolated horizon ahead at its trend against its smooth over average.",
             lower=_forecast),
     Builtin("smooth", (2, 3), _delayed, ("SMOOTH", "SMOOTHI"), ("SMTH1", "SMTH1"),
-            "First-order exponential smooth of x; starts at init or at x.", lower=_smooth,
-            delays=True),
+            "First-order exponential smooth of x; starts at init or at x.",
+            lower=_smooth_chain, delays=True),
     Builtin("smooth3", (2, 3), _delayed, ("SMOOTH3", "SMOOTH3I"), ("SMTH3", "SMTH3"),
-            "Third-order exponential smooth of x; starts at init or at x.", lower=_smooth3,
-            delays=True),
+            "Third-order exponential smooth of x; starts at init or at x.",
+            lower=partial(_smooth_chain, order=3), delays=True),
     Builtin("delay1", (2, 3), _delayed, ("DELAY1", "DELAY1I"), ("DELAY1", "DELAY1"),
             "First-order material delay of the flow x; its outflow starts at init or x.",
-            lower=_delay1, delays=True),
+            lower=_delay_chain, delays=True),
     Builtin("delay3", (2, 3), _delayed, ("DELAY3", "DELAY3I"), ("DELAY3", "DELAY3"),
             "Third-order material delay of the flow x; its outflow starts at init or x.",
-            lower=_delay3, delays=True),
+            lower=partial(_delay_chain, order=3), delays=True),
     Builtin("delay_fixed", (3, 3), _delayed, ("DELAY FIXED",), ("DELAY",),
             "x as it was delay ago (a number, rounded to whole time steps); init before.",
             lower=_delay_fixed, delays=True),
