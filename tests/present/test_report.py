@@ -196,12 +196,12 @@ def test_diagram_and_timeline_name_things_by_their_labels(system):
     """The stock-flow diagram writes readable labels (identifiers only in hover text), the
     timeline writes what each claim says, and every actor-network arrow carries a
     direction mark halfway as well as at its end."""
+    import html
+
     from prospects.present.diagram import stock_flow_svg
     from prospects.present.evidence_table import timeline_svg
     from prospects.present.format import label_of
     from prospects.present.network import network_svg
-
-    import html
 
     diagram = stock_flow_svg(system)
     shown = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", diagram)))

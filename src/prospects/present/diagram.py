@@ -4,8 +4,8 @@ The layout is layered around each stock: inflows enter its box from the left (fr
 cloud, or from the stock that drains into it), outflows leave on the right; under each
 flow, in grey, the variables its rate reads (its key drivers, parameters left out). Every
 variable is named by its readable label (``format.label_of``), wrapped to its place, the
-identifier in the hover text. Each flow's label links to the first claim behind it. This is the same graph
-``interop.dot.to_dot`` writes, drawn directly from the model.
+identifier in the hover text. Each flow's label links to the first claim behind it. This
+is the same graph ``interop.dot.to_dot`` writes, drawn directly from the model.
 """
 
 from __future__ import annotations
