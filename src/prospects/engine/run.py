@@ -157,6 +157,11 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
                 raw = raw[start:start + n]
         else:
             raw = param.default
+        fixes = program.lowered.fixed.get(param.name)
+        if fixes is not None and not np.all(raw == param.default):
+            raise ModelError(f"parameter '{param.name}' sets {fixes}, which is fixed when the "
+                             f"model is built: it keeps its value {float(param.default):g}")
+        raw = np.asarray(raw, dtype=float)
         per_draw = raw.ndim > len(param.dims)
         if per_draw:
             raw = np.moveaxis(raw, 0, -1)

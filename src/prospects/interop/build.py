@@ -27,11 +27,9 @@ import numpy as np
 
 from ..sd.builtins import BUILTINS
 from ..sd.expr import Array, BinOp, Const, Expr, Lookup, LookupCall, Neg, Not, Reduce, Select, Take
-from ..sd.model import Model, Param
+from ..sd.model import Model
 from .read import FORMAT, TranslationError
 
-#: Arguments that the engine needs as plain numbers (a parameter gives its default).
-NUMBER_ARGS = {"delay_fixed": (1,), "delay_n": (3,), "smooth_n": (3,)}
 OPS = {"+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|"}
 
 
@@ -300,9 +298,6 @@ class _Builder:
             self.fail(f"the function {fn!r}")
         built = [self.expr(a, over) for a in tree[2:]]
         args = [a for a, _ in built]
-        for k in NUMBER_ARGS.get(fn, ()):
-            if k < len(args) and isinstance(args[k], Param) and not args[k].dims:
-                args[k] = Const(float(args[k].default))
         try:
             call = BUILTINS[fn](*args)
         except TypeError as err:

@@ -232,7 +232,7 @@ def _delay_fixed(h, x, delay, init):
 
 def _delay_n(h, x, delay, init, order):
     n = round(h.number(order, "the order of delay_n"))
-    return _delay_chain(h, x, delay, init, n)
+    return _delay_chain(h, x, delay, init, h.stages(n, delay))
 
 
 def _smooth_n(h, x, delay, init, order):

@@ -1,0 +1,54 @@
+"""Constructs of the SDXorg test-models that the import translates, each held to a real
+model of the suite (its canonical output), and what the engine refuses rather than run
+wrongly."""
+
+from pathlib import Path
+
+import pytest
+from scipy import stats
+
+from prospects.engine import simulate
+from prospects.interop.build import build_model
+from prospects.interop.compare import canonical_file, load_canonical, mismatch, run_frame
+from prospects.interop.read import read_model
+from prospects.sd.model import ModelError
+
+pytest.importorskip("pysd")
+
+SUITE = Path("/work/shared/test-models/tests")
+if not SUITE.is_dir():
+    SUITE = Path(__file__).parents[3] / "shared" / "test-models" / "tests"
+
+
+def imported(name):
+    path = SUITE / name
+    return build_model(read_model(path), where=str(path)), \
+        load_canonical(canonical_file(path.parent))
+
+
+def matches(name) -> None:
+    model, expected = imported(name)
+    actual = run_frame(model, expected.columns, expected.index.values)
+    assert mismatch(actual, expected) is None
+
+
+@pytest.mark.parametrize("name", [
+    "delay_fixed/test_delay_fixed.mdl",  # delay times that are expressions (of Time)
+    "delay_pipeline/test_pipeline_delays.mdl",  # orders lowered to fit the time step
+    "smooth/test_smooth.mdl",  # an order that is an expression (2 + STEP(1, 10))
+    "subscripted_smooth/test_subscripted_smooth.mdl",
+])
+def test_delay_structure_from_expressions(name):
+    matches(name)
+
+
+def test_a_parameter_that_fixes_a_delay_structure_cannot_vary():
+    """'Fractional Multiple' sets the length of a DELAY FIXED pipeline: a prior on it
+    would change nothing, so it is refused; its own default is accepted."""
+    model, _ = imported("delay_pipeline/test_pipeline_delays.mdl")
+    with pytest.raises(ModelError, match="fractional_multiple.*fixed when the model is built"):
+        simulate(model, draws=4, priors={"fractional_multiple": stats.uniform(2, 1)})
+    with pytest.raises(ModelError, match="fractional_multiple"):
+        simulate(model, params={"fractional_multiple": 3.0})
+    ds = simulate(model, params={"fractional_multiple": 2.5})
+    assert "output_fractional_pipeline_delay" in ds
