@@ -52,3 +52,39 @@ def test_a_parameter_that_fixes_a_delay_structure_cannot_vary():
         simulate(model, params={"fractional_multiple": 3.0})
     ds = simulate(model, params={"fractional_multiple": 2.5})
     assert "output_fractional_pipeline_delay" in ds
+
+
+@pytest.mark.parametrize("name", [
+    "subscript_definition/test_subscript_definition.mdl",  # dim values[dim] = dim
+    "subscript_logicals/test_subscript_logicals.mdl",  # dim1 = dim3, members in other orders
+    "conditional_subscripts/test_conditional_subscripts.mdl",  # dimA = B (a member)
+])
+def test_dimensions_and_members_as_values(name):
+    matches(name)
+
+
+def test_a_dimension_as_a_value_is_each_members_position_in_its_largest_range():
+    model, _ = imported("subscript_definition/test_subscript_definition.mdl")
+    ds = simulate(model, outputs=["subdim2_values"])
+    # subdim2 = (bc1-bc5), subsubdim, bc17, bc18 sits in dim after A and 20 members of ab
+    assert ds["subdim2_values"].isel(draw=0, time=0).values.tolist() == \
+        [float(k) for k in range(23, 42)]
+
+
+@pytest.mark.parametrize("name", [
+    "except/test_except.mdl",  # one cell left out: the rest in rectangular blocks
+    "except_multiple/test_except_multiple.mdl",
+    "except_subranges/test_except_subranges.mdl",
+])
+def test_except_leaves_out_cells_not_whole_members(name):
+    matches(name)
+
+
+@pytest.mark.parametrize("name", [
+    "repeated_subscript/test_repeated_subscript.mdl",  # matrix[A, dim]: dim twice
+    "smaller_range/test_smaller_range.mdl",
+])
+def test_a_dimension_used_twice_gets_a_copy(name):
+    matches(name)
+    model, _ = imported(name)
+    assert any(d.endswith("_2") for d in model.dimensions)

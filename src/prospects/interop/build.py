@@ -5,6 +5,9 @@ The data is plain lists and numbers, never code. An expression is a number or a 
 whose first item says what it is:
 
 * ``["time"]``, ``["control", "start"|"stop"|"dt"|"save"]``, ``["count", dim]``;
+* ``["position", dim]``: a dimension used as a value, each member's position (from 1) in
+  the largest dimension holding all of its members (the first such, as Vensim reads it);
+  ``["place", member]``: a member used as a value, its position in the same way;
 * ``["var", name, subs]``: a variable, with per subscript ``["dim", d]`` (the whole of
   ``d``: a variable's own dimension, a subrange of it or a dimension mapped onto it) or
   ``["member", m]``;
@@ -27,7 +30,7 @@ import numpy as np
 
 from ..sd.builtins import BUILTINS
 from ..sd.expr import Array, BinOp, Const, Expr, Lookup, LookupCall, Neg, Not, Reduce, Select, Take
-from ..sd.model import Model
+from ..sd.model import Dimension, Model, Param
 from .read import FORMAT, TranslationError
 
 OPS = {"+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|"}
@@ -59,6 +62,7 @@ class _Builder:
         self.vars = {v["name"]: v for v in data["variables"]}
         self.objects: dict[str, object] = {}
         self.tables: dict[str, dict[tuple, Lookup]] = {}
+        self.positions: dict[str, Param] = {}  # dimension -> its members' positions
         for var in data["variables"]:
             self.owner = var["name"]
             self._declare(var, defaults)
@@ -240,6 +244,24 @@ class _Builder:
 
     def _count(self, tree, over):
         return Const(float(len(self.model.dimensions[tree[1]]))), ()
+
+    def home(self, members) -> Dimension:
+        """The largest dimension holding all of ``members`` (the first, if several)."""
+        return max((d for d in self.model.dimensions.values()
+                    if set(members) <= set(d.members)), key=len)  # max keeps the first
+
+    def _place(self, tree, over):
+        return Const(self.home([tree[1]]).index(tree[1]) + 1.0), ()
+
+    def _position(self, tree, over):
+        dim = self.model.dimensions[tree[1]]
+        home = self.home(dim.members)
+        if tree[1] not in self.positions:
+            self.positions[tree[1]] = self.model.param(
+                self.unique(f"{tree[1]}_position"),
+                np.array([home.index(m) + 1.0 for m in dim.members]), dims=[tree[1]],
+                doc=f"position of each member of {tree[1]} in {home.name}")
+        return self.positions[tree[1]], (tree[1],)
 
     def _values(self, tree, over):
         dims = [o for o in over if o is not None]

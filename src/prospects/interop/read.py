@@ -13,6 +13,7 @@ is refused in one line naming the file, the variable and the construct.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import keyword
 import re
@@ -129,11 +130,23 @@ class _Reader:
             if not isinstance(rng.subscripts, list | str) or (
                     isinstance(rng.subscripts, str) and key(rng.subscripts) not in listed):
                 self.fail("a subscript range read from a file")
+
+        def expanded(members, seen=()) -> list[str]:
+            """Members, each that names a range (a subrange written inside, or a copy)
+            replaced by that range's members."""
+            found = []
+            for m in members:
+                if key(m) in listed and key(m) not in seen:
+                    found += expanded(listed[key(m)], (*seen, key(m)))
+                else:
+                    found.append(str(m))
+            return found
+
         for rng in ranges:
             name = _unique(safe_name(rng.name), taken)
             copied = isinstance(rng.subscripts, str)  # a copy of another range's members
-            members = [str(m) for m in (listed[key(rng.subscripts)] if copied
-                                        else rng.subscripts)]
+            members = expanded([rng.subscripts] if copied else rng.subscripts,
+                               (key(rng.name),))
             data = {"name": name, "label": str(rng.name), "members": [], "labels": members,
                     "maps": [str(m) for m in (rng.mapping or []) if isinstance(m, str)]}
             self.dims[key(rng.name)] = data
@@ -209,7 +222,10 @@ class _Reader:
                "unit": str(el.units or ""), "doc": str(el.documentation or "").strip(),
                "dims": dims, "parts": []}
         for comp in comps:
-            part = self._place(comp.subscripts)
+            places = self._places(comp.subscripts)
+            if not places:
+                continue
+            part = places[0]
             ast = comp.ast
             if kind == "lookup":
                 part["points"] = self._points(ast)
@@ -223,27 +239,52 @@ class _Reader:
                 if type(comp).__name__ == "AbstractData" and not _is_expression(ast):
                     self.fail("data read from outside the model file")
                 part["expr"] = self.expr(ast)
-            var["parts"].append(part)
+            var["parts"] += [part] + [{**copy.deepcopy(part), **place} for place in places[1:]]
         return var
 
     def _full_dims(self, comps) -> list[str]:
         """The dimensions a variable spans: per position, the one dimension all its
-        equations use, or else the dimension their subranges and members belong to."""
+        equations use, or else the largest one holding their subranges and members that
+        no other position takes (a copy of one, if all are taken: ``x[A, dim]`` with A a
+        member of dim)."""
         rows = [[str(s) for s in c.subscripts[0]] for c in comps]
         if len({len(r) for r in rows}) > 1:
             self.fail("equations with different numbers of subscripts")
-        dims = []
-        for position in zip(*rows, strict=True):
+        positions = list(zip(*rows, strict=True))
+        dims: list[str | None] = []
+        for position in positions:
             names = {key(s) for s in position}
-            if len(names) == 1 and next(iter(names)) in self.dims:
-                dims.append(self.dims[next(iter(names))]["name"])
+            one = len(names) == 1 and next(iter(names)) in self.dims
+            dims.append(self.dims[next(iter(names))]["name"] if one else None)
+        for k, position in enumerate(positions):
+            if dims[k] is not None:
                 continue
             families = [self._family(s) for s in position]
             common = set(families[0]).intersection(*families[1:])
             if not common:
                 self.fail(f"subscripts {', '.join(position)} of no common range")
-            dims.append(max(common, key=lambda d: len(self.by_name[d]["members"])))
+            ranked = sorted(common, key=lambda d: -len(self.by_name[d]["members"]))
+            free = [d for d in ranked if d not in dims]
+            dims[k] = free[0] if free else self._copy(ranked[0], ranked[0] in dims[k:])
         return dims
+
+    def _copy(self, name: str, before: bool) -> str:
+        """A new dimension with the members of ``name``, mapped onto it, just ``before``
+        it or after it in the model's order (the order in which the variable has them,
+        which its output columns follow)."""
+        data = self.by_name[name]
+        taken = {d["name"] for d in self.dims.values()} | set(self.names.values())
+        copy_ = {**data, "name": _unique(f"{name}_2", taken), "label": data["label"],
+                 "members": list(data["members"]), "labels": list(data["labels"]),
+                 "maps": [name]}
+        items = []
+        for k, d in self.dims.items():
+            items.append((k, d))
+            if d is data:  # keyed so that no name in a model file can be the key
+                items.insert(len(items) - before, ("\0" + copy_["name"], copy_))
+        self.dims = dict(items)
+        self.by_name[copy_["name"]] = copy_
+        return copy_["name"]
 
     def _family(self, sub: str) -> list[str]:
         """Dimensions containing a subscript (a range's members, or a member)."""
@@ -254,27 +295,29 @@ class _Reader:
         return [d["name"] for d in self.dims.values()
                 if members <= {key(m) for m in d["labels"]}]
 
-    def _place(self, subscripts) -> dict:
-        """Where one equation writes: per dimension, the members (after any EXCEPT) and
-        the range it is written over (None for a single member)."""
+    def _places(self, subscripts) -> list[dict]:
+        """Where one equation writes: per dimension, the members and the range it is
+        written over (None for a single member); cells listed after EXCEPT left out, the
+        rest as rectangular blocks, one place each."""
         names, excepts = subscripts
-        dropped = [{key(s) for s in row} for row in excepts]
-        at, over = [], []
+        full, over = [], []
         for sub in names:
-            k = key(sub)
-            if k in self.dims:
-                labels = self.dims[k]["labels"]
-                over.append(self.dims[k]["name"])
-            else:
-                labels = [sub]
-                over.append(None)
-            drop = set()
-            for row in dropped:
-                for d in row:
-                    drop |= ({key(m) for m in self.dims[d]["labels"]} if d in self.dims
-                             else {d})
-            at.append([self.member_names[key(m)] for m in labels if key(m) not in drop])
-        return {"at": at, "over": over}
+            full.append(sorted(self._members(sub), key=self._order(sub)))
+            over.append(self.dims[key(sub)]["name"] if key(sub) in self.dims else None)
+        dropped = [[self._members(s) for s in row] + [set(f) for f in full[len(row):]]
+                   for row in excepts]
+        return [{"at": at, "over": over} for at in _blocks(full, dropped)]
+
+    def _members(self, sub) -> set[str]:
+        """The members a subscript stands for, by their plain names."""
+        k = key(sub)
+        labels = self.dims[k]["labels"] if k in self.dims else [sub]
+        return {self.member_names[key(m)] for m in labels}
+
+    def _order(self, sub):
+        k = key(sub)
+        order = self.dims[k]["members"] if k in self.dims else [self.member_names[k]]
+        return order.index
 
     def _points(self, ast) -> dict:
         if type(ast).__name__ != "LookupsStructure":
@@ -324,6 +367,10 @@ class _Reader:
             return ["time"]
         if k in CONTROL:
             return ["control", CONTROL[k]]
+        if k in self.dims and k not in self.names and not node.subscripts:
+            return ["position", self.dims[k]["name"]]
+        if k in self.member_names and k not in self.names and not node.subscripts:
+            return ["place", self.member_names[k]]
         if k not in self.names:
             self.fail(f"a reference to '{node.reference}', which the model does not define")
         subs = []
@@ -467,6 +514,21 @@ def _is_number(node) -> bool:
 def _is_expression(node) -> bool:
     return _is_number(node) or (dataclasses.is_dataclass(node)
                                 and type(node).__name__ != "DataStructure")
+
+
+def _blocks(full: list[list[str]], dropped: list[list[set[str]]]) -> list[list[list[str]]]:
+    """Rectangular blocks (per dimension, members) covering the cells of the product of
+    ``full`` that no row of ``dropped`` (per dimension, members) covers: the members of
+    the first dimension grouped by the blocks the rest leaves them."""
+    if not dropped:
+        return [full]
+    if not full:
+        return []
+    groups: dict[str, tuple[list, list[str]]] = {}
+    for member in full[0]:
+        rest = _blocks(full[1:], [row[1:] for row in dropped if member in row[0]])
+        groups.setdefault(repr(rest), (rest, []))[1].append(member)
+    return [[members, *block] for rest, members in groups.values() for block in rest]
 
 
 def _bangs(tree) -> list[str]:
