@@ -88,3 +88,20 @@ def test_a_dimension_used_twice_gets_a_copy(name):
     matches(name)
     model, _ = imported(name)
     assert any(d.endswith("_2") for d in model.dimensions)
+
+
+@pytest.mark.parametrize("name", [
+    "exponentiation/exponentiation.mdl", "exponentiation/exponentiation.xmile",
+    "arithmetics/test_arithmetics.mdl", "arithmetics_exp/test_arithmetics_exp.mdl",
+])
+def test_powers_bind_as_vensim_computes_them(name):
+    """-2^2 is -4 in the canonical output (Vensim's own run), although Vensim's help lists
+    unary minus above ^; a^b^c is a^(b^c)."""
+    matches(name)
+
+
+def test_minus_two_squared_is_minus_four():
+    model, _ = imported("exponentiation/exponentiation.mdl")
+    ds = simulate(model, outputs=["associativity", "test"])
+    assert float(ds["associativity"].isel(draw=0, time=0)) == -4.0
+    assert float(ds["test"].isel(draw=0, time=0)) == 0.0

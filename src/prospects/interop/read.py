@@ -342,6 +342,13 @@ class _Reader:
         ops, args = list(node.operators), [self.expr(a) for a in node.arguments]
         if ops == ["negative"]:
             return ["neg", args[0]]
+        if set(ops) == {"^"}:  # a ^ b ^ c is a ^ (b ^ c); -2 ^ 2 is -(2 ^ 2), as in Vensim
+            result = args[-1]
+            for base in reversed(args[:-1]):
+                negative = isinstance(base, float) and base < 0
+                result = ["op", "**", -base if negative else base, result]
+                result = ["neg", result] if negative else result
+            return result
         result = args[0]
         for op, arg in zip(ops, args[1:], strict=True):
             if op == "negative":
