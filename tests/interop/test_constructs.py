@@ -105,3 +105,28 @@ def test_minus_two_squared_is_minus_four():
     ds = simulate(model, outputs=["associativity", "test"])
     assert float(ds["associativity"].isel(draw=0, time=0)) == -4.0
     assert float(ds["test"].isel(draw=0, time=0)) == 0.0
+
+
+@pytest.mark.parametrize("name", [
+    "macro_expression/test_macro_expression.mdl", "macro_stock/test_macro_stock.mdl",
+    "macro_cross_reference/test_macro_cross_reference.mdl",  # a macro calling a macro
+    "macro_multi_expression/test_macro_multi_expression.mdl",
+    "macro_multi_macros/test_macro_multi_macros.mdl",
+    "macro_trailing_definition/test_macro_trailing_definition.mdl",
+])
+def test_macros_are_expanded(name):
+    matches(name)
+
+
+def test_each_call_of_a_macro_has_its_own_stock(tmp_path):
+    """macro_stock's model with a second call of its macro (a stock) on other inputs."""
+    text = (SUITE / "macro_stock/test_macro_stock.mdl").read_text()
+    second = "other output=\n\tEXPRESSION MACRO(2 * macro input, 0)\n\t~\t~\t|\n\n"
+    path = tmp_path / "two_calls.mdl"
+    path.write_text(text.replace("macro input=", second + "macro input=", 1))
+    model = build_model(read_model(path), where=str(path))
+    ds = simulate(model, outputs=["macro_output", "other_output"])
+    one, two = (ds[v].isel(draw=0).values for v in ("macro_output", "other_output"))
+    assert one[0] == pytest.approx(1.1) and two[0] == 0.0
+    assert one[1] - one[0] == pytest.approx(5 * model.dt)
+    assert two[1] - two[0] == pytest.approx(10 * model.dt)

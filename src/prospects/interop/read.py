@@ -103,11 +103,9 @@ class _Reader:
     def __init__(self, path: Path, model):
         self.path = path
         sections = model.sections
-        macros = [s for s in sections if s.type != "main"]
-        if macros:
-            raise TranslationError(f"{path}: variable '{macros[0].name}': macros are not "
-                                   "supported")
-        self.section = sections[0]
+        self.section = next(s for s in sections if s.type == "main")
+        self.macros = {key(s.name): s for s in sections if s.type != "main"}
+        self.calls = 0  # macro calls expanded so far
         self.owner = ""
         self._dimensions()
         self._names()
@@ -161,18 +159,22 @@ class _Reader:
         self.by_name = {d["name"]: d for d in self.dims.values()}
 
     def _names(self) -> None:
-        taken = {d["name"] for d in self.dims.values()}
+        self.taken = {d["name"] for d in self.dims.values()}
         self.names: dict[str, str] = {}
-        self.elements = []
         self.control: dict[str, object] = {}
+        main = []
         for el in self.section.elements:
             k = key(el.name)
             if k in CONTROL:
                 self.control[CONTROL[k]] = el
                 continue
-            self.names[k] = _unique(safe_name(el.name), taken)
-            self.elements.append(el)
-        self.kinds = {key(el.name): self._kind(el) for el in self.elements}
+            self.names[k] = _unique(safe_name(el.name), self.taken)
+            main.append(el)
+        self.kinds = {key(el.name): self._kind(el) for el in main}
+        self.scope = {"names": self.names, "kinds": self.kinds}
+        # elements still to translate, each with the scope its names are read in
+        self.elements = [(el, self.scope) for el in main]
+        self.extra: list[dict] = []  # variables made while translating (macro inputs)
 
     def _kind(self, el) -> str:
         types = {type(c).__name__ for c in el.components}
@@ -187,7 +189,11 @@ class _Reader:
 
     # -- the model ------------------------------------------------------------------
     def data(self) -> dict:
-        variables = [self._element(el) for el in self.elements]
+        variables = []
+        while self.elements:  # a macro call adds its macro's elements
+            el, self.scope = self.elements.pop(0)
+            variables.append(self._element(el))
+        variables += self.extra
         return {"format": FORMAT, "name": safe_name(self.path.stem), "source": self.path.name,
                 "time": self._time(), "dimensions": list(self.dims.values()),
                 "variables": variables}
@@ -214,10 +220,12 @@ class _Reader:
 
     def _element(self, el) -> dict:
         self.owner = el.name
-        kind = self.kinds[key(el.name)]
+        kind = self.scope["kinds"][key(el.name)]
         comps = list(el.components)
         dims = self._full_dims(comps)
-        var = {"name": self.names[key(el.name)], "label": str(el.name).strip('"'),
+        name = self.scope["names"][key(el.name)]
+        var = {"name": name, "label": str(el.name).strip('"') if self.scope["names"] is self.names
+               else name,
                "kind": kind,
                "unit": str(el.units or ""), "doc": str(el.documentation or "").strip(),
                "dims": dims, "parts": []}
@@ -273,8 +281,7 @@ class _Reader:
         it or after it in the model's order (the order in which the variable has them,
         which its output columns follow)."""
         data = self.by_name[name]
-        taken = {d["name"] for d in self.dims.values()} | set(self.names.values())
-        copy_ = {**data, "name": _unique(f"{name}_2", taken), "label": data["label"],
+        copy_ = {**data, "name": _unique(f"{name}_2", self.taken), "label": data["label"],
                  "members": list(data["members"]), "labels": list(data["labels"]),
                  "maps": [name]}
         items = []
@@ -374,11 +381,12 @@ class _Reader:
             return ["time"]
         if k in CONTROL:
             return ["control", CONTROL[k]]
-        if k in self.dims and k not in self.names and not node.subscripts:
+        names = self.scope["names"]
+        if k in self.dims and k not in names and not node.subscripts:
             return ["position", self.dims[k]["name"]]
-        if k in self.member_names and k not in self.names and not node.subscripts:
+        if k in self.member_names and k not in names and not node.subscripts:
             return ["place", self.member_names[k]]
-        if k not in self.names:
+        if k not in names:
             self.fail(f"a reference to '{node.reference}', which the model does not define")
         subs = []
         for sub in (node.subscripts.subscripts if node.subscripts else []):
@@ -391,17 +399,19 @@ class _Reader:
                 subs.append(["member", self.member_names[sk]])
             else:
                 self.fail(f"the subscript '{sub}'")
-        if self.kinds.get(k) == "lookup":
+        if self.scope["kinds"].get(k) == "lookup":
             self.fail(f"the lookup '{node.reference}' used as a value")
-        return ["var", self.names[k], subs]
+        return ["var", names[k], subs]
 
     def _CallStructure(self, node):
         fn = key(node.function.reference) if hasattr(node.function, "reference") else ""
         args = node.arguments
-        if self.kinds.get(fn) == "lookup":
+        if self.scope["kinds"].get(fn) == "lookup":
             if len(args) != 1:
                 self.fail(f"the lookup '{fn}' called with {len(args)} arguments")
-            return ["lookup", self.names[fn], self.expr(args[0])]
+            return ["lookup", self.scope["names"][fn], self.expr(args[0])]
+        if fn in self.macros:
+            return self._macro(self.macros[fn], args)
         if fn in REDUCTIONS:
             inner = self.expr(args[0])
             over = _bangs(inner)
@@ -432,6 +442,34 @@ class _Reader:
         if fn not in FUNCTIONS:
             self.fail(f"the function {fn.upper()}")
         return ["call", FUNCTIONS[fn], *values]
+
+    def _macro(self, section, args):
+        """A macro call expanded: the macro's variables copied under names of their own
+        for this call, its inputs variables holding the call's arguments (read where the
+        call is), the call the copy of the variable named as the macro."""
+        if section.returns:
+            self.fail(f"the macro {section.name} with more than one output")
+        if len(args) != len(section.params):
+            self.fail(f"the macro {section.name} called with {len(args)} arguments "
+                      f"(it takes {len(section.params)})")
+        self.calls += 1
+        prefix = f"{safe_name(section.name)}_{self.calls}"
+        names = {key(p): _unique(f"{prefix}_{safe_name(p)}", self.taken)
+                 for p in section.params}
+        kinds = {k: "aux" for k in names}
+        for param, arg in zip(section.params, args, strict=True):
+            self.extra.append({"name": names[key(param)], "label": names[key(param)],
+                               "kind": "aux", "unit": "", "dims": [],
+                               "doc": f"input {param} of a call of the macro {section.name}",
+                               "parts": [{"at": [], "over": [], "expr": self.expr(arg)}]})
+        for el in section.elements:
+            names[key(el.name)] = _unique(f"{prefix}_{safe_name(el.name)}", self.taken)
+            kinds[key(el.name)] = self._kind(el)
+        scope = {"names": names, "kinds": kinds}
+        self.elements += [(el, scope) for el in section.elements]
+        if key(section.name) not in names:
+            self.fail(f"the macro {section.name}, which defines no variable of its name")
+        return ["var", names[key(section.name)], []]
 
     def _dim_of(self, node) -> str:
         if type(node).__name__ == "ReferenceStructure" and key(node.reference) in self.dims:
