@@ -130,3 +130,18 @@ def test_each_call_of_a_macro_has_its_own_stock(tmp_path):
     assert one[0] == pytest.approx(1.1) and two[0] == 0.0
     assert one[1] - one[0] == pytest.approx(5 * model.dt)
     assert two[1] - two[0] == pytest.approx(10 * model.dt)
+
+
+@pytest.mark.parametrize("name", [
+    "active_initial/test_active_initial.mdl",  # Value A = ACTIVE INITIAL(Time, 45)
+    "active_initial_circular/test_active_initial_circular.mdl",  # breaks a loop at the start
+])
+def test_active_initial(name):
+    matches(name)
+
+
+def test_active_initial_gives_its_initial_value_to_the_stocks_only():
+    model, _ = imported("active_initial/test_active_initial.mdl")
+    ds = simulate(model, outputs=["value_a", "stock_a"])
+    assert float(ds["stock_a"].isel(draw=0, time=0)) == 45.0  # started from init
+    assert float(ds["value_a"].isel(draw=0, time=0)) == 0.0  # Time, once under way

@@ -238,6 +238,7 @@ class Lowered:
     floors: dict[str, Expr]  # non-negative stock -> the inflow that keeps it at or above 0
     reads: dict[str, list[str]]  # what each stock (start and flows) and assignment reads
     fixed: dict[str, str]  # parameter -> the structure it fixes (it cannot vary by draw)
+    initial: dict[str, Expr]  # assignments that read otherwise while initial values are made
 
     @property
     def model(self):
@@ -320,6 +321,16 @@ class _Rewrite(Visitor):
             state.output = BUILTINS[node.fn].lower(
                 Hidden(state, self.dt, self.start, self.fixed), *args)
         return state.output
+
+
+class _Initially(_Rewrite):
+    """Equations as they read while the stocks' initial values are worked out: each
+    ``active_initial(x, init)`` is its ``init``."""
+
+    def call(self, node):
+        if node.fn == "active_initial":
+            return self.of(node.args[1])
+        return self._rebuilt(node, args=tuple(self.of(a) for a in node.args))
 
 
 def _states(checked: CheckedModel) -> dict[int, State]:
@@ -420,11 +431,15 @@ def lower(checked: CheckedModel) -> Lowered:
     for stock in stocks:
         reads[stock.name] = ([v.name for v in references(inits[stock.name])]
                              + [f.name for f in stock.inflows + stock.outflows])
+    initially = _Initially({}, dt, float(model.initial_time))
+    inits = {name: initially.of(expr) for name, expr in inits.items()}
+    initial = {name: initially.of(a.expr) for name, a in found.items() if a.expr is not None
+               and any(isinstance(n, Call) and n.fn == "active_initial" for n in nodes(a.expr))}
     deps = {name: [d for d in reads[name] if d in found] for name in found}
     order(deps, "algebraic loop (through the limits of non-negative stocks)")
     ordered = [found[name] for name in near_first_use(deps)]
     return Lowered(checked, stocks, inits, ordered, states, limits, floors, reads,
-                   rewrite.fixed)
+                   rewrite.fixed, initial)
 
 
 def near_first_use(deps: dict[str, list[str]]) -> list[str]:

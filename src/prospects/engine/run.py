@@ -196,6 +196,9 @@ class _Initial(list):
 
 def _initialise(program: Program, steps, needed: set[str], values: list, n: int) -> list:
     fns = {s.slot: s.fn for s in steps}
+    for name, expr in program.lowered.initial.items():
+        if program.slot[name] in fns:
+            fns[program.slot[name]] = program.compile(expr)
 
     def full(fn, dims):
         shape = program.full_shape(dims) + (n,)

@@ -37,6 +37,7 @@ FUNCTIONS = {
     "step": "step", "pulse": "pulse", "ramp": "ramp", "pulse_train": "pulse_train",
     "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
     "arctan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "active_initial": "active_initial",
 }
 REDUCTIONS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
 
@@ -437,8 +438,6 @@ class _Reader:
             a, q = values
             return ["call", "if_then_else", ["op", "<=", q, 0.0], a,
                     ["op", "*", q, ["call", "integer", ["op", "/", a, q]]]]
-        if fn == "active_initial":
-            self.fail("ACTIVE INITIAL")
         if fn not in FUNCTIONS:
             self.fail(f"the function {fn.upper()}")
         return ["call", FUNCTIONS[fn], *values]

@@ -174,6 +174,11 @@ def _xidz(a, b, x):
     return np.divide(a, b, out=out, where=np.abs(b) >= SMALL)
 
 
+def _active(x, init):
+    """ACTIVE INITIAL once the run is under way (``engine.lower`` gives it init before)."""
+    return x
+
+
 def _pulse_train(t, dt, start, width, interval, end):
     """1 for ``width`` from ``start``, again every ``interval``, until ``end``."""
     since = t - start + SMALL
@@ -323,6 +328,9 @@ BUILTINS: dict[str, Builtin] = _define(
     Builtin("pulse_train", (4, 4), _train_units, ("PULSE TRAIN",), ("PULSE_TRAIN",),
             "1 for width time units from start, repeated every interval, until end.",
             numpy=_pulse_train, timed=True, times=(0, 3)),
+    Builtin("active_initial", (2, 2), _first, ("ACTIVE INITIAL",), ("ACTIVE_INITIAL",),
+            "x, except while the stocks' initial values are worked out, when it is init.",
+            numpy=_active),
     Builtin("initial", (1, 1), _first, ("INITIAL",), ("INIT",),
             "The value x had at the start of the run.", lower=_initial, delays=True),
     Builtin("sample_if_true", (3, 3), _sampled, ("SAMPLE IF TRUE",), ("SAMPLE_IF_TRUE",),
