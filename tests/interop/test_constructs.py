@@ -10,7 +10,7 @@ from scipy import stats
 from prospects.engine import simulate
 from prospects.interop.build import build_model
 from prospects.interop.compare import canonical_file, load_canonical, mismatch, run_frame
-from prospects.interop.read import read_model
+from prospects.interop.read import TranslationError, read_model
 from prospects.sd.model import ModelError
 
 pytest.importorskip("pysd")
@@ -145,3 +145,33 @@ def test_active_initial_gives_its_initial_value_to_the_stocks_only():
     ds = simulate(model, outputs=["value_a", "stock_a"])
     assert float(ds["stock_a"].isel(draw=0, time=0)) == 45.0  # started from init
     assert float(ds["value_a"].isel(draw=0, time=0)) == 0.0  # Time, once under way
+
+
+@pytest.mark.parametrize("name", [
+    "get_constants_subranges/test_get_constants_subranges.mdl",  # GET DIRECT CONSTANTS
+    "get_values_order/test_get_values_order.mdl",
+    "get_mixed_definitions/test_get_mixed_definitions.mdl",  # data, constants, numbers
+    "get_lookups_subset/test_get_lookups_subset.mdl",  # GET XLS LOOKUPS per member
+    "get_lookups_data_3d_xls/test_get_lookups_data_3d_xls.mdl",  # GET XLS DATA
+    "get_xls_cellrange/test_get_xls_cellrange.mdl",  # named cell ranges
+    "partial_range_definitions/test_partial_range_definitions.mdl",  # lookup[A](Time)
+    "get_constants_incomplete_subscript/test_get_constants_incomplete_subscript.mdl",
+    "with_lookup/test_with_lookup.mdl",  # WITH LOOKUP of a subscripted input
+])
+def test_spreadsheet_data_is_read_in_at_import(name):
+    matches(name)
+
+
+def test_spreadsheet_data_becomes_numbers_in_the_model_data():
+    """The folder keeps the numbers, not the spreadsheet: model.yaml runs without it."""
+    data = read_model(SUITE / "get_xls_cellrange/test_get_xls_cellrange.mdl")
+    (part,) = next(v for v in data["variables"] if v["name"] == "data1")["parts"]
+    tag, xs, ys, x = part["expr"]
+    assert tag == "table" and x == ["time"] and len(xs) == len(ys) > 2
+    assert all(isinstance(v, float) for v in xs + ys)
+
+
+def test_data_held_or_looked_forward_is_refused_in_one_line():
+    with pytest.raises(TranslationError, match="variable 'data backward': GET DATA with "
+                                               ":HOLD BACKWARD: .only interpolated data"):
+        read_model(SUITE / "get_data_args_3d_xls/test_get_data_args_3d_xls.mdl")

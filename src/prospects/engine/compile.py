@@ -196,7 +196,7 @@ class Program(Visitor):
         def array(v, t):
             values = [np.asarray(f(v, t), dtype=float) for f in fs]
             n = max(x.shape[-1] if x.ndim else 1 for x in values)
-            out = np.empty(shape + (n,))
+            out = np.full(shape + (n,), np.nan)  # a member no part gives is NaN
             for value, (moves, index) in zip(values, placed, strict=True):
                 if value.ndim == 0:
                     value = value.reshape((1,) * (len(shape) + 1))

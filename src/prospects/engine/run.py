@@ -279,9 +279,10 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
     for name, buffer in buffers.items():
         if name in model.variables and model[name].kind == "stock":
             continue
-        if not np.isfinite(buffer).all():
-            j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
-            fail(name, buffer[j], t0 + j * model.output_step)
+        written = buffer[:n_out]  # the rows after them are not this call's
+        if not np.isfinite(written).all():
+            j = int(np.argwhere(~np.isfinite(written.reshape(n_out, -1)).any(axis=1))[0, 0])
+            fail(name, written[j], t0 + j * model.output_step)
 
 
 def _update(program: Program, stock) -> Callable[[list], np.ndarray]:

@@ -13,7 +13,8 @@ whose first item says what it is:
   ``["member", m]``;
 * ``["op", op, a, b]`` (op: + - * / ** < <= > >= == != & |), ``["neg", a]``, ``["not", a]``;
 * ``["call", builtin, *args]``: a builtin of the registry, by its name there;
-* ``["lookup", table, x]``, ``["table", xs, ys, x]`` (an inline table);
+* ``["lookup", table, x]``, ``["lookup", table, x, [["member", m], ...]]`` (the table
+  of those members of a subscripted lookup), ``["table", xs, ys, x]`` (an inline table);
 * ``["reduce", "sum"|"prod"|"min"|"max", a, dims]``; ``["values", nested list]``.
 
 A variable's ``parts`` each write some of its members (``at``: per dimension, member
@@ -346,17 +347,22 @@ class _Builder:
         rest = tuple(d for d in dx if d not in dims)  # the input's other dimensions
         whole = tuple(tuple(range(len(self.model.dimensions[d]))) for d in rest)
         over = tuple(None for _ in dims) + rest
-        return Array(dims + rest, tuple(parts), tuple(over for _ in parts),
-                     tuple(at + whole for at in ats),
-                     tuple(tuple(None for _ in dims) + whole for _ in parts)), \
-            self.dims_of(dims + rest)
+        expr: Expr = Array(dims + rest, tuple(parts), tuple(over for _ in parts),
+                           tuple(at + whole for at in ats),
+                           tuple(tuple(None for _ in dims) + whole for _ in parts))
+        spans = list(dims + rest)
+        for sub in (tree[3] if len(tree) > 3 else []):  # the table of one member
+            dim = next((d for d in dims if sub[1] in self.model.dimensions[d].members), None)
+            if dim is None:
+                self.fail(f"the lookup '{tree[1]}' of a member '{sub[1]}' it does not have")
+            expr = Select(expr, dim, sub[1])
+            spans.remove(dim)
+        return expr, self.dims_of(spans)
 
     def _table(self, tree, over):
-        x, dx = self.expr(tree[3], over)
-        if dx:
-            self.fail("an inline lookup of a subscripted input")
+        x, dx = self.expr(tree[3], over)  # the one table for every member of the input
         return LookupCall(self.table(self.unique(f"{self.owner}_table"), tree[1], tree[2]),
-                          x), ()
+                          x), dx
 
     def _reduce(self, tree, over):
         expr, dims = self.expr(tree[2], over)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import keyword
 import re
 import warnings
@@ -184,7 +185,7 @@ class _Reader:
         asts = [c.ast for c in el.components]
         if all(type(a).__name__ == "IntegStructure" for a in asts):
             return "stock"
-        if all(_is_number(a) for a in asts):
+        if all(_is_number(a) or type(a).__name__ == "GetConstantsStructure" for a in asts):
             return "constant"
         return "aux"
 
@@ -223,7 +224,7 @@ class _Reader:
         self.owner = el.name
         kind = self.scope["kinds"][key(el.name)]
         comps = list(el.components)
-        dims = self._full_dims(comps)
+        dims = self._defined(self._full_dims(comps), comps)
         name = self.scope["names"][key(el.name)]
         var = {"name": name, "label": str(el.name).strip('"') if self.scope["names"] is self.names
                else name,
@@ -236,6 +237,11 @@ class _Reader:
                 continue
             part = places[0]
             ast = comp.ast
+            if type(ast).__name__ in EXTERNAL:
+                if len(places) > 1:
+                    self.fail(f"{EXTERNAL[type(ast).__name__]} with EXCEPT")
+                var["parts"] += self._external(var, comp, part)
+                continue
             if kind == "lookup":
                 part["points"] = self._points(ast)
             elif kind == "stock":
@@ -250,6 +256,64 @@ class _Reader:
                 part["expr"] = self.expr(ast)
             var["parts"] += [part] + [{**copy.deepcopy(part), **place} for place in places[1:]]
         return var
+
+    def _external(self, var, comp, part) -> list[dict]:
+        """The parts of a constant, lookup or data series read from a spreadsheet by
+        PySD's readers, at import: values over the ranges the equation is written over;
+        a lookup or data series one part per member, its points those given (gaps left
+        out); a data series a table of time."""
+        from pysd.py_backend import external
+
+        ast = comp.ast
+        what = EXTERNAL[type(ast).__name__]
+        coords = {}
+        for dim, over, at in zip(var["dims"], part["over"], part["at"], strict=True):
+            data = self.by_name[over or dim]
+            coords[dim] = [data["labels"][data["members"].index(m)] for m in
+                           (data["members"] if over else at)]
+        root, name = self.path.parent, safe_name(var["name"])
+        keyword = getattr(comp, "keyword", None)
+        if what == "GET DATA" and keyword not in (None, "interpolate"):
+            self.fail(f"GET DATA with :{keyword.upper().replace('_', ' ')}: (only "
+                      "interpolated data)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if what == "GET CONSTANTS":
+                    reader = external.ExtConstant(ast.file, ast.tab, ast.cell, coords, root,
+                                                  coords, name)
+                elif what == "GET LOOKUPS":
+                    reader = external.ExtLookup(ast.file, ast.tab, ast.x_row_or_col, ast.cell,
+                                                coords, root, coords, name)
+                else:
+                    reader = external.ExtData(ast.file, ast.tab, ast.time_row_or_col,
+                                              ast.cell, None, coords, root, coords, name)
+                reader.initialize()
+            except Exception as err:  # the readers raise what the spreadsheet libraries do
+                first = (str(err).splitlines() or [type(err).__name__])[-1][:160]
+                self.fail(f"{what} from '{ast.file}' that PySD's reader cannot read ({first})")
+        values = reader.data
+        if what == "GET CONSTANTS":
+            found = np.asarray(values, dtype=float)
+            if np.isnan(found).any():
+                self.fail(f"{what} from '{ast.file}' with empty cells")
+            return [{**part, "expr": ["values", found.tolist()]}]
+        axis = "lookup_dim" if what == "GET LOOKUPS" else "time"
+        xs = np.asarray(values[axis].values, dtype=float)
+        parts = []
+        for combo in itertools.product(*[range(len(c)) for c in coords.values()]):
+            ys = np.asarray(values.isel(dict(zip(coords, combo, strict=True))) if coords
+                            else values, dtype=float).reshape(-1)
+            kept = ~np.isnan(ys) & ~np.isnan(xs)
+            if not kept.any():
+                self.fail(f"{what} from '{ast.file}' with no values for some members")
+            points = {"x": xs[kept].tolist(), "y": ys[kept].tolist()}
+            at = [[a[k]] if o is None else [self.by_name[o]["members"][k]]
+                  for a, o, k in zip(part["at"], part["over"], combo, strict=True)]
+            one = {"at": at, "over": [None] * len(at)}
+            parts.append({**one, "points": points} if what == "GET LOOKUPS" else
+                         {**one, "expr": ["table", points["x"], points["y"], ["time"]]})
+        return parts
 
     def _full_dims(self, comps) -> list[str]:
         """The dimensions a variable spans: per position, the one dimension all its
@@ -277,14 +341,35 @@ class _Reader:
             dims[k] = free[0] if free else self._copy(ranked[0], ranked[0] in dims[k:])
         return dims
 
-    def _copy(self, name: str, before: bool) -> str:
-        """A new dimension with the members of ``name``, mapped onto it, just ``before``
-        it or after it in the model's order (the order in which the variable has them,
-        which its output columns follow)."""
+    def _defined(self, dims: list[str], comps) -> list[str]:
+        """A variable's dimensions narrowed to the members its equations define (PySD
+        and Vensim leave the others out: ``x[dim, female]`` spans only female)."""
+        written = [set() for _ in dims]
+        for comp in comps:
+            for place in self._places(comp.subscripts):
+                for k, at in enumerate(place["at"]):
+                    written[k] |= set(at)
+        found = []
+        for dim, members in zip(dims, written, strict=True):
+            if members >= set(self.by_name[dim]["members"]):
+                found.append(dim)
+                continue
+            same = next((d["name"] for d in self.dims.values()
+                         if set(d["members"]) == members), None)
+            found.append(same or self._copy(dim, False, members))
+        return found
+
+    def _copy(self, name: str, before: bool, members=None) -> str:
+        """A new dimension with the members of ``name`` (or those of them in ``members``),
+        mapped onto it, just ``before`` it or after it in the model's order (the order in
+        which the variable has them, which its output columns follow)."""
         data = self.by_name[name]
-        copy_ = {**data, "name": _unique(f"{name}_2", self.taken), "label": data["label"],
-                 "members": list(data["members"]), "labels": list(data["labels"]),
-                 "maps": [name]}
+        kept = [k for k, m in enumerate(data["members"]) if members is None or m in members]
+        copy_ = {**data, "name": _unique(f"{name}_2" if members is None else
+                                         "_".join([name, *(data["members"][k] for k in kept)])
+                                         .lower(), self.taken),
+                 "label": data["label"], "members": [data["members"][k] for k in kept],
+                 "labels": [data["labels"][k] for k in kept], "maps": [name]}
         items = []
         for k, d in self.dims.items():
             items.append((k, d))
@@ -389,6 +474,14 @@ class _Reader:
             return ["place", self.member_names[k]]
         if k not in names:
             self.fail(f"a reference to '{node.reference}', which the model does not define")
+        subs = self._subscripts(node)
+        if self.scope["kinds"].get(k) == "lookup":
+            self.fail(f"the lookup '{node.reference}' used as a value")
+        return ["var", names[k], subs]
+
+    def _subscripts(self, node) -> list:
+        """A reference's subscripts: ``["dim", d]`` (``["dim", d, "!"]`` summed over) or
+        ``["member", m]`` each."""
         subs = []
         for sub in (node.subscripts.subscripts if node.subscripts else []):
             sub = str(sub)
@@ -400,9 +493,7 @@ class _Reader:
                 subs.append(["member", self.member_names[sk]])
             else:
                 self.fail(f"the subscript '{sub}'")
-        if self.scope["kinds"].get(k) == "lookup":
-            self.fail(f"the lookup '{node.reference}' used as a value")
-        return ["var", names[k], subs]
+        return subs
 
     def _CallStructure(self, node):
         fn = key(node.function.reference) if hasattr(node.function, "reference") else ""
@@ -410,7 +501,9 @@ class _Reader:
         if self.scope["kinds"].get(fn) == "lookup":
             if len(args) != 1:
                 self.fail(f"the lookup '{fn}' called with {len(args)} arguments")
-            return ["lookup", self.scope["names"][fn], self.expr(args[0])]
+            found = ["lookup", self.scope["names"][fn], self.expr(args[0])]
+            members = [s for s in self._subscripts(node.function) if s[0] == "member"]
+            return found + [members] if members else found
         if fn in self.macros:
             return self._macro(self.macros[fn], args)
         if fn in REDUCTIONS:
@@ -521,10 +614,13 @@ class _Reader:
         return self._stateful("sample_if_true", node.condition, node.input, node.initial)
 
 
+#: what PySD's translator reads from a spreadsheet, which the import reads in as numbers
+EXTERNAL = {"GetConstantsStructure": "GET CONSTANTS", "GetLookupsStructure": "GET LOOKUPS",
+            "GetDataStructure": "GET DATA"}
 _CONSTRUCTS = {
-    "GetDataStructure": "GET DATA (data read from a file)",
-    "GetLookupsStructure": "GET LOOKUPS (a lookup read from a file)",
-    "GetConstantsStructure": "GET CONSTANTS (constants read from a file)",
+    "GetDataStructure": "GET DATA inside an expression",
+    "GetLookupsStructure": "GET LOOKUPS inside an expression",
+    "GetConstantsStructure": "GET CONSTANTS inside an expression",
     "DataStructure": "data read from outside the model file",
     "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
     "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY",
