@@ -210,8 +210,10 @@ def build(parameters: Mapping) -> Model:
             "and the Haqqani Network's help",
         claims=["isk-pays-haqqani", "not-self-sufficient-end-2018"])
     reserve = m.aux("reserve", needs * p("reserve_months"), unit="USD",
-                    doc="The cash the group wants in hand: some months of needs")
-    money = m.aux("money", minimum(1.0, cash / (reserve + 1.0)), unit="1", record=True,
+                    doc="The cash the group keeps in hand before it spends on expansion: "
+                        "some months of needs")
+    money = m.aux("money", minimum(1.0, cash / (p("cutback_share") * reserve + 1.0)), unit="1",
+                  record=True,
                   doc="Share of its needs the group can pay (1 = all)",
                   claims=["strength-depends-on-money", "poor-tribal-relations",
                           "derzab-fell-as-collapse-felt"])
