@@ -175,3 +175,21 @@ def test_data_held_or_looked_forward_is_refused_in_one_line():
     with pytest.raises(TranslationError, match="variable 'data backward': GET DATA with "
                                                ":HOLD BACKWARD: .only interpolated data"):
         read_model(SUITE / "get_data_args_3d_xls/test_get_data_args_3d_xls.mdl")
+
+
+@pytest.mark.parametrize("name", [
+    "input_functions/test_inputs.mdl",  # PULSE TRAIN(start, width, interval, end)
+    "min_max_1arg/test_min_max_1arg.xmile",  # XMILE's MIN(x) of one array
+    "get_time_value/test_get_time_value_simple.mdl",  # GET TIME VALUE(0, offset, 0)
+])
+def test_functions_whose_arguments_pysd_rearranges(name):
+    matches(name)
+
+
+def test_a_pulse_train_pulses_for_its_width_every_interval():
+    model, _ = imported("input_functions/test_inputs.mdl")
+    ds = simulate(model, outputs=["test_pulse_train"])
+    pulse = ds["test_pulse_train"].isel(draw=0)
+    on = [float(t) for t in pulse["time"].values if pulse.sel(time=t) == 1.0]
+    assert on[0] == 7.0 and on[-1] == 12.0 - model.dt  # PULSE TRAIN(7, 1, 2, 12)
+    assert float(pulse.sel(time=8.0)) == 0.0 and float(pulse.sel(time=9.0)) == 1.0

@@ -512,10 +512,18 @@ class _Reader:
             if not over:
                 self.fail(f"{fn.upper()} without a dimension marked with !")
             return ["reduce", REDUCTIONS[fn], inner, over]
-        if fn == "get_time_value":
-            if [float(a) if _is_number(a) else None for a in args] != [0.0, 0.0, 0.0]:
-                self.fail("GET TIME VALUE other than (0, 0, 0)")
-            return ["time"]
+        if fn == "get_time_value":  # (relative to the run's clock, offset, in its unit)
+            if not all(_is_number(a) and float(a) == 0.0 for a in (args[0], args[2])):
+                self.fail("GET TIME VALUE of a calendar, or relative to something else "
+                          "than the run's time")
+            offset = self.expr(args[1])
+            return ["time"] if offset == 0.0 else ["op", "+", ["time"], offset]
+        if fn in ("vmin_xmile", "vmax_xmile"):  # XMILE's MIN(x) and MAX(x) of one array
+            inner = self.expr(args[0])
+            over = _bangs(inner, marked=False)
+            if not over:
+                self.fail(f"{fn[1:4].upper()} of one argument without a dimension")
+            return ["reduce", fn[1:4], inner, over]
         if fn == "elmcount":
             return ["count", self._dim_of(args[0])]
         if fn == "pi":
@@ -533,6 +541,8 @@ class _Reader:
                     ["op", "*", q, ["call", "integer", ["op", "/", a, q]]]]
         if fn not in FUNCTIONS:
             self.fail(f"the function {fn.upper()}")
+        if fn == "pulse_train":  # PySD's tree has (start, interval, width, end)
+            values = [values[0], values[2], values[1], values[3]]
         return ["call", FUNCTIONS[fn], *values]
 
     def _macro(self, section, args):
@@ -671,13 +681,14 @@ def _blocks(full: list[list[str]], dropped: list[list[set[str]]]) -> list[list[l
     return [[members, *block] for rest, members in groups.values() for block in rest]
 
 
-def _bangs(tree) -> list[str]:
-    """Dimensions marked with ! in the references of an expression's data."""
+def _bangs(tree, marked: bool = True) -> list[str]:
+    """Dimensions marked with ! (or, not ``marked``, all) in the references of an
+    expression's data."""
     found = []
     if isinstance(tree, list) and tree:
         if tree[0] == "var":
-            found += [s[1] for s in tree[2] if s[0] == "dim" and s[-1] == "!"]
+            found += [s[1] for s in tree[2] if s[0] == "dim" and (s[-1] == "!" or not marked)]
         else:
             for item in tree[1:]:
-                found += [d for d in _bangs(item) if d not in found]
+                found += [d for d in _bangs(item, marked) if d not in found]
     return found
