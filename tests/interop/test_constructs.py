@@ -4,6 +4,7 @@ wrongly."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -171,10 +172,18 @@ def test_spreadsheet_data_becomes_numbers_in_the_model_data():
     assert all(isinstance(v, float) for v in xs + ys)
 
 
-def test_data_held_or_looked_forward_is_refused_in_one_line():
-    with pytest.raises(TranslationError, match="variable 'data backward': GET DATA with "
-                                               ":HOLD BACKWARD: .only interpolated data"):
-        read_model(SUITE / "get_data_args_3d_xls/test_get_data_args_3d_xls.mdl")
+def test_data_held_backward_steps_at_its_points():
+    matches("get_data_args_3d_xls/test_get_data_args_3d_xls.mdl")  # :HOLD BACKWARD:
+    data = read_model(SUITE / "get_data_args_3d_xls/test_get_data_args_3d_xls.mdl")
+    part = next(v for v in data["variables"] if v["name"] == "data_backward")["parts"][0]
+    _, xs, ys, _ = part["expr"]
+    assert xs[1] == np.nextafter(xs[2], -np.inf) and ys[1] == ys[0] != ys[2]
+
+
+def test_raw_data_is_refused_in_one_line():
+    with pytest.raises(TranslationError, match="variable 'revenue2A': GET DATA with :RAW: "
+                                               ".only data interpolated, held backward"):
+        read_model(SUITE / "vector_order/test_vector_order.mdl")
 
 
 @pytest.mark.parametrize("name", [
@@ -193,3 +202,11 @@ def test_a_pulse_train_pulses_for_its_width_every_interval():
     on = [float(t) for t in pulse["time"].values if pulse.sel(time=t) == 1.0]
     assert on[0] == 7.0 and on[-1] == 12.0 - model.dt  # PULSE TRAIN(7, 1, 2, 12)
     assert float(pulse.sel(time=8.0)) == 0.0 and float(pulse.sel(time=9.0)) == 1.0
+
+
+def test_a_copied_range_keeps_the_order_of_the_variable_that_uses_both():
+    """DimB <-> DimA is defined before DimA; Matrix A B[DimA, DimB] still reads its
+    columns [da1, da2] as DimA first."""
+    matches("subscript_copy/test_subscript_copy2.mdl")
+    model, _ = imported("subscript_copy/test_subscript_copy2.mdl")
+    assert model["matrix_a_b"].dims == ("dima", "dimb")

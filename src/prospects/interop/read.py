@@ -197,8 +197,30 @@ class _Reader:
             variables.append(self._element(el))
         variables += self.extra
         return {"format": FORMAT, "name": safe_name(self.path.stem), "source": self.path.name,
-                "time": self._time(), "dimensions": list(self.dims.values()),
+                "time": self._time(), "dimensions": self._ordered(variables),
                 "variables": variables}
+
+    def _ordered(self, variables) -> list[dict]:
+        """The dimensions, those with the same members (a copy and its original) in the
+        order the first variable that has two of them has them: the order its output
+        columns give the members in (the model keeps every variable's in its own)."""
+        dims = list(self.dims.values())
+        members = {d["name"]: tuple(d["members"]) for d in dims}
+        first: dict[str, int] = {}
+        for var in variables:  # the first variable that has two of them orders them
+            for dim in var["dims"]:
+                if sum(members[d] == members[dim] for d in var["dims"]) > 1:
+                    first.setdefault(dim, len(first))
+        groups: dict[tuple, list[int]] = {}
+        for k, d in enumerate(dims):
+            groups.setdefault(tuple(d["members"]), []).append(k)
+        ordered = list(dims)
+        for slots in groups.values():
+            chosen = sorted((dims[k] for k in slots),
+                            key=lambda d: first.get(d["name"], len(dims) + dims.index(d)))
+            for k, d in zip(slots, chosen, strict=True):
+                ordered[k] = d
+        return ordered
 
     def _time(self) -> dict:
         values, unit = {}, ""
@@ -272,10 +294,10 @@ class _Reader:
             coords[dim] = [data["labels"][data["members"].index(m)] for m in
                            (data["members"] if over else at)]
         root, name = self.path.parent, safe_name(var["name"])
-        keyword = getattr(comp, "keyword", None)
-        if what == "GET DATA" and keyword not in (None, "interpolate"):
-            self.fail(f"GET DATA with :{keyword.upper().replace('_', ' ')}: (only "
-                      "interpolated data)")
+        keyword = getattr(comp, "keyword", None) or "interpolate"
+        if what == "GET DATA" and keyword not in STEPS:
+            self.fail(f"GET DATA with :{keyword.upper().replace('_', ' ')}: (only data "
+                      "interpolated, held backward or looked forward)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -307,7 +329,8 @@ class _Reader:
             kept = ~np.isnan(ys) & ~np.isnan(xs)
             if not kept.any():
                 self.fail(f"{what} from '{ast.file}' with no values for some members")
-            points = {"x": xs[kept].tolist(), "y": ys[kept].tolist()}
+            points = _steps(xs[kept], ys[kept], keyword if what == "GET DATA" else
+                            "interpolate")
             at = [[a[k]] if o is None else [self.by_name[o]["members"][k]]
                   for a, o, k in zip(part["at"], part["over"], combo, strict=True)]
             one = {"at": at, "over": [None] * len(at)}
@@ -679,6 +702,28 @@ def _blocks(full: list[list[str]], dropped: list[list[set[str]]]) -> list[list[l
         rest = _blocks(full[1:], [row[1:] for row in dropped if member in row[0]])
         groups.setdefault(repr(rest), (rest, []))[1].append(member)
     return [[members, *block] for rest, members in groups.values() for block in rest]
+
+
+#: how a data series is read between its points (Vensim's keywords)
+STEPS = ("interpolate", "hold_backward", "look_forward")
+
+
+def _steps(xs: np.ndarray, ys: np.ndarray, how: str) -> dict:
+    """Lookup points that give a data series read as ``how``: straight, or each value
+    held until the next point (hold backward) or taken from the next point on (look
+    forward), as steps one float wide, so that interpolating them is exact."""
+    if how == "interpolate" or len(xs) < 2:
+        return {"x": xs.tolist(), "y": ys.tolist()}
+    x, y = [], []
+    for k in range(len(xs) - 1):
+        if how == "hold_backward":
+            x += [xs[k], np.nextafter(xs[k + 1], -np.inf)]
+            y += [ys[k], ys[k]]
+        else:
+            x += [xs[k], np.nextafter(xs[k], np.inf)]
+            y += [ys[k], ys[k + 1]]
+    return {"x": [float(v) for v in x] + [float(xs[-1])],
+            "y": [float(v) for v in y] + [float(ys[-1])]}
 
 
 def _bangs(tree, marked: bool = True) -> list[str]:
