@@ -210,3 +210,13 @@ def test_a_copied_range_keeps_the_order_of_the_variable_that_uses_both():
     matches("subscript_copy/test_subscript_copy2.mdl")
     model, _ = imported("subscript_copy/test_subscript_copy2.mdl")
     assert model["matrix_a_b"].dims == ("dima", "dimb")
+
+
+def test_a_transposed_reference_reads_the_matrix_across():
+    """output[sector1] sums io matrix[sector!, sector1], output2 io matrix[sector1, sector!]
+    (the matrix transposed): both match Vensim's."""
+    matches("subscript_transposition/test_subscript_transposition.mdl")
+    model, _ = imported("subscript_transposition/test_subscript_transposition.mdl")
+    ds = simulate(model, outputs=["output", "output2"])
+    one, two = (ds[v].isel(draw=0, time=0).values for v in ("output", "output2"))
+    assert one.tolist() != two.tolist()

@@ -64,6 +64,7 @@ class _Builder:
         self.objects: dict[str, object] = {}
         self.tables: dict[str, dict[tuple, Lookup]] = {}
         self.positions: dict[str, Param] = {}  # dimension -> its members' positions
+        self.spares: dict[str, str] = {}  # dimension -> its spare copy (see ``spare``)
         for var in data["variables"]:
             self.owner = var["name"]
             self._declare(var, defaults)
@@ -211,6 +212,14 @@ class _Builder:
             found[found.index(dim)] = target
         return expr, tuple(found)
 
+    def spare(self, dim: str) -> str:
+        """A dimension with the members of ``dim``, for moving it out of the way."""
+        if dim not in self.spares:
+            found = self.model.dimensions[dim]
+            self.spares[dim] = self.unique(f"{dim}_spare")
+            self.model.dimension(self.spares[dim], found.members, found.labels)
+        return self.spares[dim]
+
     def related(self, a: str, b: str) -> bool:
         return b in self.maps.get(a, ()) or a in self.maps.get(b, ()) or set(
             self.model.dimensions[b].members) <= set(self.model.dimensions[a].members)
@@ -285,17 +294,28 @@ class _Builder:
         if subs and len(subs) != len(own):
             self.fail(f"'{name}' with {len(subs)} subscripts (it has {len(own)})")
         expr, dims = obj, list(own)
+        moves = [(dim, sub[1]) for sub, dim in zip(subs, own, strict=False)
+                 if sub[0] == "dim" and sub[1] != dim]
+        targets = [target for _, target in moves]
+        after = [sub[1] for sub in subs if sub[0] == "dim"] + own[len(subs):]
+        if len(set(after)) < len(after):
+            self.fail(f"'{name}' with one dimension twice ({', '.join(after)})")
         for sub, dim in zip(subs, own, strict=False):
             if sub[0] == "member":
                 if sub[1] not in self.model.dimensions[dim].members:
                     self.fail(f"'{name}[{sub[1]}]': no member '{sub[1]}' in '{dim}'")
                 expr = Select(expr, dim, sub[1])
                 dims.remove(dim)
-            elif sub[1] != dim:
-                if sub[1] in dims:
-                    self.fail(f"'{name}' with the dimension '{sub[1]}' twice")
-                expr = Take(expr, dim, sub[1], self.indices(dim, sub[1]))
-                dims[dims.index(dim)] = sub[1]
+        # each moved dimension goes through a spare copy first, so that a transposition
+        # (x[b, a] of x[a, b]) never has one dimension twice on the way
+        crossing = any(target in dims for target in targets)
+        for dim, target in moves:
+            if crossing:
+                expr = Take(expr, dim, self.spare(dim), self.indices(dim, dim))
+        for dim, target in moves:
+            source = self.spare(dim) if crossing else dim
+            expr = Take(expr, source, target, self.indices(dim, target))
+            dims[dims.index(dim)] = target
         summed = [sub[1] for sub in subs if sub[-1] == "!"]
         lhs = [o for o in over if o is not None]
         expr, dims = self.conform(expr, dims, lhs + summed, strict=False)
