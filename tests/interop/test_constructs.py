@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from prospects.engine import simulate
+from prospects.engine import NonFiniteError, simulate
 from prospects.interop.build import build_model
 from prospects.interop.compare import canonical_file, load_canonical, mismatch, run_frame
 from prospects.interop.read import TranslationError, read_model
@@ -220,3 +220,18 @@ def test_a_transposed_reference_reads_the_matrix_across():
     ds = simulate(model, outputs=["output", "output2"])
     one, two = (ds[v].isel(draw=0, time=0).values for v in ("output", "output2"))
     assert one.tolist() != two.tolist()
+
+
+def test_na_is_a_missing_value_only_where_the_model_writes_it(tmp_path):
+    """variable = IF THEN ELSE(Time > 5, :NA:, Time) is missing after 5, as in Vensim's
+    output; a variable that computes with it is still stopped when it turns NaN."""
+    matches("na/test_na.mdl")
+    model, _ = imported("na/test_na.mdl")
+    values = simulate(model, outputs=["variable"])["variable"].isel(draw=0).values
+    assert values[5] == 5.0 and np.isnan(values[6:]).all()
+    text = (SUITE / "na/test_na.mdl").read_text()
+    path = tmp_path / "na_used.mdl"
+    path.write_text(text.replace("variable=", "twice=\n\t2 * variable\n\t~\t~\t|\n\nvariable=", 1))
+    model = build_model(read_model(path), where=str(path))
+    with pytest.raises(NonFiniteError, match="'twice' became NaN at time 6"):
+        simulate(model, outputs=["twice", "variable"])

@@ -251,7 +251,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         t = t0 + k * dt
         for step in steps:
             v[step.slot] = value = step.fn(v, t)
-            if debug and not np.all(np.isfinite(value)):
+            if debug and not np.all(np.isfinite(value)) and step.name not in model.missing:
                 fail(step.name, value, t)
         if k % per_output == 0:
             j = k // per_output
@@ -277,7 +277,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         if not np.isfinite(v[i]).all():
             fail(names[i], v[i], t0 + n_steps * dt)
     for name, buffer in buffers.items():
-        if name in model.variables and model[name].kind == "stock":
+        if name in model.missing or name in model.variables and model[name].kind == "stock":
             continue
         written = buffer[:n_out]  # the rows after them are not this call's
         if not np.isfinite(written).all():

@@ -237,6 +237,8 @@ class _Builder:
     def expr(self, tree, over=()) -> tuple[Expr, tuple[str, ...]]:
         """An expression and the dimensions it spans."""
         if isinstance(tree, int | float):
+            if np.isnan(tree):  # Vensim's :NA:, a value missing on purpose
+                self.model.missing.add(self.owner)
             return Const(float(tree)), ()
         if not isinstance(tree, list) or not tree or not isinstance(tree[0], str):
             self.fail(f"an expression that is not model data ({type(tree).__name__})")
