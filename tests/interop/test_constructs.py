@@ -235,3 +235,18 @@ def test_na_is_a_missing_value_only_where_the_model_writes_it(tmp_path):
     model = build_model(read_model(path), where=str(path))
     with pytest.raises(NonFiniteError, match="'twice' became NaN at time 6"):
         simulate(model, outputs=["twice", "variable"])
+
+
+@pytest.mark.parametrize("name", [
+    "game/test_game.mdl",  # GAME(x): x when nobody plays
+    "get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl",  # ranges from a file
+])
+def test_game_and_ranges_read_from_a_spreadsheet(name):
+    matches(name)
+
+
+def test_a_range_read_from_a_spreadsheet_gets_its_members():
+    data = read_model(SUITE / "get_subscript_3d_arrays_xls/test_get_subscript_3d_arrays_xls.mdl")
+    dims = {d["label"]: d["labels"] for d in data["dimensions"]}
+    assert len(dims["Third Dimension Subscript"]) == 2
+    assert len(dims["One Dimensional Subscript"]) == 3

@@ -124,12 +124,16 @@ class _Reader:
         self.member_names: dict[str, str] = {}
         taken: set[str] = set()
         ranges = list(self.section.subscripts)
+        for rng in ranges:
+            self.owner = rng.name
+            if isinstance(rng.subscripts, dict):  # GET DIRECT SUBSCRIPT: read it in now
+                rng.subscripts = self._read_range(rng.subscripts)
         listed = {key(r.name): r.subscripts for r in ranges if isinstance(r.subscripts, list)}
         for rng in ranges:
             self.owner = rng.name
             if not isinstance(rng.subscripts, list | str) or (
                     isinstance(rng.subscripts, str) and key(rng.subscripts) not in listed):
-                self.fail("a subscript range read from a file")
+                self.fail("a subscript range of a kind PySD's translator does not say")
 
         def expanded(members, seen=()) -> list[str]:
             """Members, each that names a range (a subrange written inside, or a copy)
@@ -159,6 +163,22 @@ class _Reader:
             data["maps"] = [self.dims[key(m)]["name"] for m in data["maps"]
                             if key(m) in self.dims]
         self.by_name = {d["name"]: d for d in self.dims.values()}
+
+    def _read_range(self, where: dict) -> list[str]:
+        """The members of a range that GET DIRECT SUBSCRIPT reads from a spreadsheet, by
+        PySD's reader, at import."""
+        from pysd.py_backend.external import ExtSubscript
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return [str(m) for m in ExtSubscript(
+                    where["file"], where["tab"], where["firstcell"], where["lastcell"],
+                    where["prefix"], self.path.parent).subscript]
+            except Exception as err:  # the readers raise what the spreadsheet libraries do
+                first = (str(err).splitlines() or [type(err).__name__])[-1][:160]
+                self.fail(f"GET DIRECT SUBSCRIPT from '{where['file']}' that PySD's reader "
+                          f"cannot read ({first})")
 
     def _names(self) -> None:
         self.taken = {d["name"] for d in self.dims.values()}
@@ -605,6 +625,11 @@ class _Reader:
         points = self._points(node.lookups)
         return ["table", points["x"], points["y"], self.expr(node.argument)]
 
+    def _GameStructure(self, node):
+        """GAME(x): what a player would set in a game run; a run nobody plays is x (as
+        PySD reads it)."""
+        return self.expr(node.expression)
+
     def _IntegStructure(self, node):
         self.fail("INTEG inside another expression")
 
@@ -657,7 +682,6 @@ _CONSTRUCTS = {
     "DataStructure": "data read from outside the model file",
     "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
     "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY",
-    "GameStructure": "GAME",
     "LookupsStructure": "a lookup table inside an expression",
 }
 
