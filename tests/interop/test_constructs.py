@@ -37,6 +37,7 @@ def matches(name) -> None:
     "delay_fixed/test_delay_fixed.mdl",  # delay times that are expressions (of Time)
     "delay_pipeline/test_pipeline_delays.mdl",  # orders lowered to fit the time step
     "smooth/test_smooth.mdl",  # an order that is an expression (2 + STEP(1, 10))
+    "delays/test_delays.mdl",  # DELAY N whose delay time changes (4 + STEP(2, 15))
     "subscripted_smooth/test_subscripted_smooth.mdl",
 ])
 def test_delay_structure_from_expressions(name):

@@ -236,8 +236,23 @@ def _delay_fixed(h, x, delay, init):
 
 
 def _delay_n(h, x, delay, init, order):
-    n = round(h.number(order, "the order of delay_n"))
-    return _delay_chain(h, x, delay, init, h.stages(n, delay))
+    """Vensim's DELAY N: stage k empties over the delay time of k steps ago (a pipeline
+    of past delay times, as PySD keeps it), so that a change of the delay time travels
+    with the material; the output reads the delay time of one step ago. With a delay
+    time that does not change, the chain of ``delay_chain``."""
+    n = h.stages(round(h.number(order, "the order of delay_n")), delay)
+    times = [delay]
+    for k in range(1, max(n, 2)):  # the delay time k steps ago
+        past = h.stock(delay, f"time{k}")
+        h.flow(None, past, (times[-1] - past) / h.dt)
+        times.append(past)
+    stocks = [h.stock((x if init is None else init) * delay / n, str(k))
+              for k in range(1, n + 1)]
+    h.flow(None, stocks[0], x)
+    for k, (before, after) in enumerate(zip(stocks, stocks[1:], strict=False)):
+        h.flow(before, after, before * n / times[k])
+    h.flow(stocks[-1], None, stocks[-1] * n / times[n - 1])
+    return stocks[-1] * n / times[1]
 
 
 def _smooth_n(h, x, delay, init, order):
