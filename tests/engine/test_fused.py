@@ -165,6 +165,7 @@ def _uses_of_every_builtin(m):
         "ramp": b["ramp"](x * per_month, 3.0 * month, (20.0 + 5 * x) * month),
         "pulse_train": b["pulse_train"](2.0 * month, (1.5 + x) * month, 5.0 * month,
                                         30.0 * month),
+        "active_initial": b["active_initial"](wave, x),
     }
 
 

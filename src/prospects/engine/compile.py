@@ -23,11 +23,11 @@ from .sampling import stream
 
 Fn = Callable[[list, float], object]
 
-_BINARY = {
+BINARY = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": np.divide,
     "**": np.power,
 }
-_COMPARE = {
+COMPARE = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal, "&": np.logical_and, "|": np.logical_or,
 }
@@ -196,7 +196,7 @@ class Program(Visitor):
         def array(v, t):
             values = [np.asarray(f(v, t), dtype=float) for f in fs]
             n = max(x.shape[-1] if x.ndim else 1 for x in values)
-            out = np.empty(shape + (n,))
+            out = np.full(shape + (n,), np.nan)  # a member no part gives is NaN
             for value, (moves, index) in zip(values, placed, strict=True):
                 if value.ndim == 0:
                     value = value.reshape((1,) * (len(shape) + 1))
@@ -223,7 +223,7 @@ class Program(Visitor):
         if node.op == "*" and any(isinstance(x, BinOp) and x.op == "*"
                                   for x in (node.left, node.right)):
             return self._product(node)
-        op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
+        op = BINARY.get(node.op) or _as_float(COMPARE[node.op])
         a, b = node.left, node.right
         if node.op in _IN_PLACE and (_fresh(a) or _fresh(b)):
             op = _reusing(op, _IN_PLACE[node.op], 0 if _fresh(a) else 1)

@@ -162,6 +162,11 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
                 raw = raw[start:start + n]
         else:
             raw = param.default
+        fixes = program.lowered.fixed.get(param.name)
+        if fixes is not None and not np.all(raw == param.default):
+            raise ModelError(f"parameter '{param.name}' sets {fixes}, which is fixed when the "
+                             f"model is built: it keeps its value {float(param.default):g}")
+        raw = np.asarray(raw, dtype=float)
         per_draw = raw.ndim > len(param.dims)
         if per_draw and raw.ndim > 1:
             raw = np.moveaxis(raw, 0, -1)
@@ -196,6 +201,9 @@ class _Initial(list):
 
 def _initialise(program: Program, steps, needed: set[str], values: list, n: int) -> list:
     fns = {s.slot: s.fn for s in steps}
+    for name, expr in program.lowered.initial.items():
+        if program.slot[name] in fns:
+            fns[program.slot[name]] = program.compile(expr)
 
     def full(fn, dims):
         shape = program.full_shape(dims) + (n,)
@@ -248,7 +256,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         t = t0 + k * dt
         for step in steps:
             v[step.slot] = value = step.fn(v, t)
-            if debug and not np.all(np.isfinite(value)):
+            if debug and not np.all(np.isfinite(value)) and step.name not in model.missing:
                 fail(step.name, value, t)
         if k % per_output == 0:
             j = k // per_output
@@ -274,11 +282,12 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         if not np.isfinite(v[i]).all():
             fail(names[i], v[i], t0 + n_steps * dt)
     for name, buffer in buffers.items():
-        if name in model.variables and model[name].kind == "stock":
+        if name in model.missing or name in model.variables and model[name].kind == "stock":
             continue
-        if not np.isfinite(buffer).all():
-            j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
-            fail(name, buffer[j], t0 + j * model.output_step)
+        written = buffer[:n_out]  # the rows after them are not this call's
+        if not np.isfinite(written).all():
+            j = int(np.argwhere(~np.isfinite(written.reshape(n_out, -1)).any(axis=1))[0, 0])
+            fail(name, written[j], t0 + j * model.output_step)
 
 
 def _update(program: Program, stock) -> Callable[[list], np.ndarray]:

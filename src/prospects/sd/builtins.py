@@ -183,6 +183,11 @@ def _xidz(a, b, x):
     return np.divide(a, b, out=out, where=np.abs(b) >= SMALL)
 
 
+def _active(x, init):
+    """ACTIVE INITIAL once the run is under way (``engine.lower`` gives it init before)."""
+    return x
+
+
 def _pulse_train(t, dt, start, width, interval, end):
     """1 for ``width`` from ``start``, again every ``interval``, until ``end``."""
     since = t - start + SMALL
@@ -276,8 +281,23 @@ def _delay_fixed(h, x, delay, init):
 
 
 def _delay_n(h, x, delay, init, order):
-    n = round(h.number(order, "the order of delay_n"))
-    return _delay_chain(h, x, delay, init, n)
+    """Vensim's DELAY N: stage k empties over the delay time of k steps ago (a pipeline
+    of past delay times, as PySD keeps it), so that a change of the delay time travels
+    with the material; the output reads the delay time of one step ago. With a delay
+    time that does not change, the chain of ``delay_chain``."""
+    n = h.stages(round(h.number(order, "the order of delay_n")), delay)
+    times = [delay]
+    for k in range(1, max(n, 2)):  # the delay time k steps ago
+        past = h.stock(delay, f"time{k}")
+        h.flow(None, past, (times[-1] - past) / h.dt)
+        times.append(past)
+    stocks = [h.stock((x if init is None else init) * delay / n, str(k))
+              for k in range(1, n + 1)]
+    h.flow(None, stocks[0], x)
+    for k, (before, after) in enumerate(zip(stocks, stocks[1:], strict=False)):
+        h.flow(before, after, before * n / times[k])
+    h.flow(stocks[-1], None, stocks[-1] * n / times[n - 1])
+    return stocks[-1] * n / times[1]
 
 
 def _smooth_n(h, x, delay, init, order):
@@ -371,6 +391,9 @@ BUILTINS: dict[str, Builtin] = _define(
     Builtin("pulse_train", (4, 4), _train_units, ("PULSE TRAIN",), ("PULSE_TRAIN",),
             "1 for width time units from start, repeated every interval, until end.",
             numpy=_pulse_train, timed=True, times=(0, 3), kernel=_k_pulse_train),
+    Builtin("active_initial", (2, 2), _first, ("ACTIVE INITIAL",), ("ACTIVE_INITIAL",),
+            "x, except while the stocks' initial values are worked out, when it is init.",
+            numpy=_active, kernel=lambda w, x, init: x),
     Builtin("initial", (1, 1), _first, ("INITIAL",), ("INIT",),
             "The value x had at the start of the run.", lower=_initial, delays=True),
     Builtin("sample_if_true", (3, 3), _sampled, ("SAMPLE IF TRUE",), ("SAMPLE_IF_TRUE",),

@@ -216,6 +216,8 @@ class Model:
         self.dimensions: dict[str, Dimension] = {}
         self.variables: dict[str, Variable] = {}
         self.lookups: dict[str, Lookup] = {}
+        #: variables whose value may be missing (NaN) on purpose, as Vensim's :NA:
+        self.missing: set[str] = set()
         self.time = Time()
         self.version = 0
 
