@@ -30,17 +30,11 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from .compile import Program
-from .kernel import PAD, Plan, Unsupported, plan
+from .kernel import Plan, Unsupported, plan
 from .sampling import stream
 
 BLOCK = 512
-"""Draws per block (the kernel's inner loop) at most; fewer for a model whose block would
-not fit in ``WORK_BYTES``."""
-
-WORK_BYTES = 256 * 2**10
-"""What a block's work array may take, to stay in the core's L2 cache with room to spare:
-the IS-K model (224 rows) ran 1.3x faster in blocks of 128 draws than of 512, the
-benchmark model (fewer rows) 1.2x slower in blocks of 128 (one core, load 5)."""
+"""Draws per block: the kernel's inner loop."""
 
 compile_seconds: dict[str, float] = {}
 """Seconds each kernel (by hash) took to compile or load in this process."""
@@ -64,17 +58,9 @@ def threads() -> int:
     return max(1, int(wanted)) if wanted else len(os.sched_getaffinity(0))
 
 
-def block_size(rows: int) -> int:
-    """Draws per block for a kernel whose work array has ``rows`` rows:
-    ``PROSPECTS_BLOCK`` if set, else the largest power of two up to ``BLOCK`` whose work
-    array fits ``WORK_BYTES`` (at least 64 draws, for the vector loop)."""
+def block_size() -> int:
     wanted = os.environ.get("PROSPECTS_BLOCK")
-    if wanted:
-        return max(1, int(wanted))
-    block = BLOCK
-    while block > 64 and rows * (block + PAD) * 8 > WORK_BYTES:
-        block //= 2
-    return block
+    return max(1, int(wanted)) if wanted else BLOCK
 
 
 def _note(text: str) -> None:
@@ -147,12 +133,10 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
               seed: int, n_out: int, wait: bool = True) -> bool:
     """Run one chunk of ``n`` draws (from draw ``start``) into ``out`` (draw-last
     buffers by output name); False if the NumPy backend has to (see the module)."""
-    found = _plan(program, outputs, overrides, BLOCK)
-    if found is not None and block_size(found.rows) != found.block:
-        found = _plan(program, outputs, overrides, block_size(found.rows))
+    block = block_size()
+    found = _plan(program, outputs, overrides, block)
     if found is None:
         return False
-    block = found.block
     run = kernel(found.source, wait)
     if run is None:
         return False

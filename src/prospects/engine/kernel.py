@@ -43,12 +43,6 @@ _ARITHMETIC = {"+", "-", "*", "/", "**"}
 _COMPARE = {"<", "<=", ">", ">=", "==", "!="}
 
 
-PAD = 8
-"""Doubles between the end of one row of W and the next: with rows of 512 doubles (4 KiB)
-every row of a block fell in the same set of the L1 cache, and a model reading a few
-hundred rows a step missed it on nearly every read."""
-
-
 class Unsupported(Exception):
     """Something the generator does not compile; the run falls back to NumPy."""
 
@@ -62,7 +56,6 @@ class Plan:
     noises: tuple[tuple[str, int], ...]  # random stream name, cells: rows of NZ
     outputs: tuple[str, ...]  # the OUT arrays, in order
     block: int
-    rows: int  # rows of the work array W, whatever the block
 
 
 def _number(x: float) -> str:
@@ -136,7 +129,7 @@ class _Body(Visitor):
             if row is None:
                 raise Unsupported(f"'{name}' is read before it is computed")
             self.local[key] = local = f"v{self.gen.program.slot[name]}_{cell}"
-            self.lines.append(f"{local} = W[{row + cell * self.gen.stride} + d]")
+            self.lines.append(f"{local} = W[{row + cell * self.gen.block} + d]")
         return self.local[key]
 
     def define(self, name: str, cell: int, code: str) -> str:
@@ -263,7 +256,6 @@ class _Generator:
     def __init__(self, program: Program, outputs: Sequence[str],
                  overrides: Sequence[Override], block: int):
         self.program, self.block = program, block
-        self.stride = block + PAD
         self.lowered, self.model = program.lowered, program.model
         self.cells = _Cells(program)
         self.outputs = list(outputs)
@@ -294,7 +286,7 @@ class _Generator:
                 self._rows(("total", name), self.cells.count(name))
 
     def _rows(self, key, cells: int) -> None:
-        self.rows[key] = self.n_rows * self.stride
+        self.rows[key] = self.n_rows * self.block
         self.n_rows += cells
 
     def row_of(self, name: str, phase: str) -> int | None:
@@ -409,7 +401,7 @@ class _Generator:
 
     # -- the kernel ---------------------------------------------------------------------
     def source(self) -> str:
-        S, lowered = self.stride, self.lowered
+        B, lowered = self.block, self.lowered
         self.available: dict[tuple[str, int], str] = {}
         assignments = {a.var.name: a for a in lowered.assignments}
         stocks = {s.name: s for s in self.stocks}
@@ -421,7 +413,7 @@ class _Generator:
             if name in stocks:
                 for k, index in enumerate(self.cells.indices(self.cells.dims(name))):
                     code = init.expr(lowered.inits[name], index)
-                    init.lines.append(f"W[{self.rows[('stock', name)] + k * S} + d] = {code}")
+                    init.lines.append(f"W[{self.rows[('stock', name)] + k * B} + d] = {code}")
             elif assignments[name].kind != "noise":
                 self.assignment_code(init, assignments[name], True)
 
@@ -438,21 +430,21 @@ class _Generator:
         for name in self.kept:
             for k in range(self.cells.count(name)):
                 value = step.ref(name, k)
-                step.lines.append(f"W[{self.rows[('kept', name)] + k * S} + d] = {value}")
+                step.lines.append(f"W[{self.rows[('kept', name)] + k * B} + d] = {value}")
                 if name in self.averaged:
-                    row = self.rows[('total', name)] + k * S
+                    row = self.rows[('total', name)] + k * B
                     step.lines.append(f"W[{row} + d] = W[{row} + d] + {value}")
         news = []
         for s in self.stocks:
             for k in range(self.cells.count(s.name)):
-                news.append((self.rows[("stock", s.name)] + k * S,
+                news.append((self.rows[("stock", s.name)] + k * B,
                              step.temp(self.stock_code(step, s, k)), step.ref(s.name, k)))
         for row, new, old in news:
             step.lines.append(f"W[{row} + d] = pick(more, {new}, {old})")
         return self._assemble(init, step)
 
     def _assemble(self, init: _Body, step: _Body) -> str:
-        B, S, rows = self.block, self.stride, self.rows
+        B, rows = self.block, self.rows
         n_params = sum(self.cells.count(p.name) for p in self.params)
         n_noise = sum(self.cells.count(nz.name) for nz in self.noises)
         first_noise = rows[("noise", self.noises[0].name)] if self.noises else 0
@@ -471,7 +463,7 @@ class _Generator:
             "@njit(SIGNATURE, cache=True, nogil=True, error_model='numpy')",
             "def kernel(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b0, b1):",
             f"    n_steps = (n_out - 1) * {self.per_output}",
-            f"    W = np.zeros({self.n_rows * S})",
+            f"    W = np.zeros({self.n_rows * B})",
             "    finite = True",
             "    for blk in range(b0, b1):",
             f"        d0 = blk * {B}",
@@ -480,22 +472,22 @@ class _Generator:
         add = lines.append
         if n_params:
             add(f"        for r in range({n_params}):")
-            add(f"            for d in range(m): W[r * {S} + d] = P[r, d0 + d]")
+            add(f"            for d in range(m): W[r * {B} + d] = P[r, d0 + d]")
         if self.overrides:
             first = rows[("override", "0")]
             add(f"        for r in range({len(self.overrides)}):")
-            add(f"            for d in range(m): W[{first} + r * {S} + d] = OV[r, d0 + d]")
+            add(f"            for d in range(m): W[{first} + r * {B} + d] = OV[r, d0 + d]")
         averaged = [o for o in self.kept if o in self.averaged]
         if averaged:  # their running totals: rows one after another
             first_total = rows[("total", averaged[0])]
-            zero_totals = (f"for d in range({self.n_rows * S - first_total}): "
+            zero_totals = (f"for d in range({self.n_rows * B - first_total}): "
                            f"W[{first_total} + d] = 0.0")
             add("        " + zero_totals)
 
         def noise(k: str, indent: str):
             if n_noise:
                 add(f"{indent}for r in range({n_noise}):")
-                add(f"{indent}    for d in range(m): W[{first_noise} + r * {S} + d] = "
+                add(f"{indent}    for d in range(m): W[{first_noise} + r * {B} + d] = "
                     f"NZ[{k}, r, d0 + d]")
 
         def flags(indent: str):
@@ -514,7 +506,7 @@ class _Generator:
             ``OUT[i]``. Stocks are checked for finite values at the end (NaN stays NaN
             in a stock, as NumPy's backend has it), the others here."""
             q = len(tables)
-            entries = [(out_index[name], c, rows[(kind, name)] + c * S)
+            entries = [(out_index[name], c, rows[(kind, name)] + c * B)
                        for name in names for c in range(self.cells.count(name))]
             tables.append(f"TABLE{q} = np.array({entries!r}, dtype=np.int64)")
             add(f"{indent}for e{q} in range({len(entries)}):")
@@ -562,7 +554,7 @@ class _Generator:
             n_stock = sum(self.cells.count(s.name) for s in self.stocks)
             add(f"        for r in range({n_stock}):")
             add("            for d in range(m):")
-            add(f"                x = W[{first} + r * {S} + d]")
+            add(f"                x = W[{first} + r * {B} + d]")
             add("                finite &= x - x == 0.0")
         add("    return finite")
         header = lines.index("A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]")
@@ -579,4 +571,4 @@ def plan(program: Program, outputs: Sequence[str], overrides: Sequence[Override]
     return Plan(source,
                 tuple((p.name, gen.cells.count(p.name)) for p in gen.params),
                 tuple((nz.name, gen.cells.count(nz.name)) for nz in gen.noises),
-                tuple(outputs), block, gen.n_rows)
+                tuple(outputs), block)
