@@ -217,3 +217,24 @@ def test_diagram_and_timeline_name_things_by_their_labels(system):
     network = network_svg(system.evidence)
     edges = network.count('class="net-edge"')
     assert edges == len(system.evidence.relations) == network.count("marker-mid=")
+
+
+def test_a_backtest_draws_its_later_figures_on_the_fans(system, projection):
+    """With a backtest, its figures (published after the projection start) are marked on
+    the fans of their outputs, in their own colour and legend key, beside the claims."""
+    from pathlib import Path
+
+    from prospects.inference.backtest import backtest
+    from prospects.present.charts import LATER
+
+    example = Path(__file__).resolve().parents[2] / "docs/examples/backtest-isk-2019.yaml"
+    scores = backtest(system, example, projection)
+    text = build_report(system, projection, None, backtest=scores, draws=100)
+    fans = text[text.index("<section id='projections'>"):text.index("<section id='drivers'>")]
+    assert "later figure, published after the projection start" in fans
+    later = re.findall(r"<title>later figure \(backtest\): ([^<]*)</title>", fans)
+    # the illustrative 2019 range of fighters, on the total-fighters fan of each scenario
+    assert any("2,500" in m or "2500" in m for m in later)
+    assert len(later) >= projection.sizes["scenario"]
+    assert f'fill="{LATER}"' in fans
+    assert "<title>claimed: " in fans  # the claims stay

@@ -189,7 +189,8 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
 
     parts["answer"] = answer_html(system, projection)
     step()
-    proj = projections_html(system, projection, idata)
+    proj = projections_html(system, projection, idata,
+                            None if backtest is None else backtest.scored)
     parts["projections"] = proj.html
     charts += proj.charts
     step()
