@@ -8,8 +8,9 @@ from prospects.inference.vintages import SCORE_COLUMNS
 
 def made_up_vintages(system, scenarios, scored: bool = False) -> xr.Dataset:
     """Two vintages' outcome probabilities (made up: the pages only draw them) and, if
-    ``scored``, rolling-origin scores of two later figures and one event per vintage, in
-    the variables and coordinates `prospects vintages` writes."""
+    ``scored``, rolling-origin scores of two later figures and one event per vintage and
+    the log-likelihood change of two new observations, in the variables and coordinates
+    `prospects vintages` writes."""
     outcomes = system.outlook.outcomes
     p = np.linspace(0.1, 0.9, 2 * len(scenarios) * len(outcomes)).reshape(
         2, len(scenarios), len(outcomes))
@@ -28,4 +29,7 @@ def made_up_vintages(system, scenarios, scored: bool = False) -> xr.Dataset:
             ds[f"score_{column.replace('%', 'pct')}"] = (("vintage", "scored"), values)
         ds = ds.assign_coords(scored=["fig-a", "fig-b", "event-c"],
                               scored_kind=("scored", ["interval", "normal", "event_by"]))
+        # the first vintage has no earlier one to move from
+        ds["loglik_change"] = (("vintage", "new"), [[np.nan, np.nan], [-0.3, 0.8]])
+        ds = ds.assign_coords(new=["obs-small-move", "obs-large-move"])
     return ds

@@ -238,3 +238,20 @@ def test_a_backtest_draws_its_later_figures_on_the_fans(system, projection):
     assert len(later) >= projection.sizes["scenario"]
     assert f'fill="{LATER}"' in fans
     assert "<title>claimed: " in fans  # the claims stay
+
+
+def test_the_evaluation_shows_skill_by_lead_time_and_what_moved_each_vintage(system):
+    from made_up import made_up_vintages
+
+    from prospects.present.revision import scores_html
+
+    html = scores_html(made_up_vintages(system, ["status-quo"], scored=True))
+    per_vintage = re.search(r'<table class="evaluation">.*?</table>', html, re.S)[0]
+    per_lead = re.search(r'<table class="evaluation-lead">.*?</table>', html, re.S)[0]
+    assert per_vintage.count("<tr>") == 1 + 2  # heading, two vintages
+    # the made-up leads: 6 and 12 months in the first vintage, 3 and 6 in the second
+    assert "<td>0-12 months</td>" in per_lead and "<td>12-24 months</td>" in per_lead
+    assert per_lead.count("<tr>") == 1 + 3
+    movers = re.search(r"<table class='movers'>.*?</table>", html, re.S)[0]
+    assert movers.index("obs-large-move") < movers.index("obs-small-move")  # largest first
+    assert "+0.80" in movers and "2018-06" not in movers  # nothing moved the first vintage
