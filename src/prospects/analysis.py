@@ -47,9 +47,23 @@ def bands(ds, output) -> dict[str, np.ndarray]:
     return {k: np.asarray(quantiles(summed(v))) / output.scale for k, v in parts.items()}
 
 
-def at(da, when: str):
-    """Values at a month ("2018-08")."""
-    return da.sel(time=np.datetime64(f"{when[:7]}-01", "ns"))
+def time_point(when: str | float):
+    """An outlook's time as the output axis has it: a month ("2018-08") as its first
+    day, a number (a model whose time is numbered) as itself."""
+    return np.datetime64(f"{when[:7]}-01", "ns") if isinstance(when, str) else float(when)
+
+
+def when_text(when: str | float) -> str:
+    """An outlook's time as text: the month, or the number."""
+    return when if isinstance(when, str) else f"{when:g}"
+
+
+def at(da, when: str | float):
+    """Values at a month ("2018-08") or, where time is numbered, at the output time
+    nearest a number."""
+    if isinstance(when, str):
+        return da.sel(time=time_point(when))
+    return da.sel(time=float(when), method="nearest")
 
 
 def probability(event) -> tuple[float, float]:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from prospects.engine import Intervention
+from prospects.engine import Intervention, simulate
 from prospects.engine.lower import lower
 from prospects.sd import Model, ModelError, delay3, delay_fixed, smooth
 from prospects.sd.render import render
@@ -53,8 +53,22 @@ def test_interventions_become_overrides_with_masks_and_windows():
     assert (override.start, override.end) == (2.0, np.inf)
 
 
-def test_a_fixed_delay_needs_a_number():
+def test_a_fixed_delay_takes_its_length_at_the_start_and_fixes_what_it_reads():
     m = Model("t", start="2015-01", stop="2015-12")
-    m.aux("late", delay_fixed(m.time, m.param("d", 2.0, unit="month"), 0.0))
-    with pytest.raises(ModelError, match="'late': the delay of delay_fixed must be a number"):
+    m.aux("late", delay_fixed(m.time, m.param("d", 2.0, unit="month") + 0 * m.time, 0.0))
+    low = lower(m.check())
+    (state,) = low.states.values()
+    assert len(state.stocks) == 2  # 2 months of monthly steps
+    assert low.fixed == {"d": "the delay of delay_fixed in 'late'"}
+    with pytest.raises(ModelError, match="parameter 'd' sets the delay of delay_fixed in "
+                                         "'late', which is fixed when the model is built"):
+        simulate(m, draws=2, params={"d": [2.0, 3.0]})
+
+
+def test_a_fixed_delay_needs_a_number_known_at_the_start():
+    m = Model("t", start="2015-01", stop="2015-12")
+    m.dimension("area", ["a", "b"])
+    m.aux("late", delay_fixed(m.time, m.param("d", [1.0, 2.0], dims=["area"], unit="month"), 0.0))
+    with pytest.raises(ModelError, match="'late': the delay of delay_fixed must be a number "
+                                         "known at the start of the run, not the subscripted"):
         lower(m.check())

@@ -104,7 +104,11 @@ def _toy_with(tmp_path, change) -> Path:
     (lambda d: d["why"]["stocks"][0].update(variable="recruitment"),
      "field 'variable': 'recruitment' is not a stock"),
     (lambda d: d.update(status_quo="nothing"), "unknown scenario 'nothing'"),
-    (lambda d: d.pop("collapse"), "entry 'collapse' field '(entry)': missing"),
+    (lambda d: d.update(horizon=24), "entry 'horizon' field 'horizon': 24.0 is not a time "
+                                     "of the model: give a month like 2019-01"),
+    (lambda d: d["outcomes"][1]["over"].update(first=3),
+     "entry 'outcomes[fighters-grow]' field 'over': first and last must both be months or "
+     "both numbers"),
     (lambda d: d.update(extra=1), "entry 'extra' field '(entry)': not a known field"),
 ])
 def test_a_bad_outlook_names_the_file_entry_and_field(tmp_path, change, says):

@@ -102,7 +102,7 @@ def discover(
     from ..system import load_system
 
     loaded = load_system(system)
-    collapse = loaded.outlook.collapse
+    collapse = loaded.outlook.collapse_asked()
     threshold = collapse.below if threshold is None else threshold
     date = check_inputs(loaded, threshold, date or loaded.outlook.horizon, draws)
     paths = [result_path(out, loaded, f"discovery-{part}.csv") for part in ("box", "trajectory")]

@@ -233,7 +233,7 @@ def _print_headline(system, quantiles, ids) -> None:
     from its members') at the outlook's projection dates, per scenario."""
     from rich.table import Table
 
-    from ..analysis import at, number
+    from ..analysis import at, number, when_text
 
     output = next((o for o in system.outlook.headline
                    if not system.model[o.variable].dims), None)
@@ -244,7 +244,7 @@ def _print_headline(system, quantiles, ids) -> None:
     table.add_column("scenario", overflow="fold")
     dates = system.outlook.projection_dates
     for when in dates:
-        table.add_column(when, justify="right", overflow="fold")
+        table.add_column(when_text(when), justify="right", overflow="fold")
     for sid in ids:
         cells = []
         for when in dates:

@@ -107,7 +107,10 @@ def report(
         if sensitivity:
             from ..explore.sensitivity import sobol
 
-            indices = sobol(loaded, n=sensitivity, seed=seed)
+            try:
+                indices = sobol(loaded, n=sensitivity, seed=seed)
+            except EvidenceError as err:  # nothing uncertain to vary
+                notes.append(f"Sensitivity skipped: {err}.")
             bar(1)
         if discover:
             from ..explore.discovery import discover as find_box

@@ -56,7 +56,7 @@ def run(
     from rich.table import Table
 
     table = Table(title=f"{loaded.model.name}: {draws:,} draws from the priors (seed {seed})")
-    for heading in summary_header(loaded.outlook):
+    for heading in summary_header(loaded):
         table.add_column(heading, justify="right", overflow="fold")
     for row in summary_rows(ds, loaded.outlook):
         table.add_row(*row)

@@ -18,16 +18,16 @@ from ..sd.builtins import BUILTINS
 from ..sd.expr import Array, BinOp, Const, Date, Expr, LookupCall, Neg, Reduce, Visitor
 from ..sd.model import ModelError, Stock, Variable
 from .interventions import Intervention
-from .lower import Limit, Lowered, Noise, Override
+from .lower import Limit, Lowered, Noise, Override, add_all
 from .sampling import stream
 
 Fn = Callable[[list, float], object]
 
-_BINARY = {
+BINARY = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": np.divide,
     "**": np.power,
 }
-_COMPARE = {
+COMPARE = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal, "&": np.logical_and, "|": np.logical_or,
 }
@@ -196,7 +196,7 @@ class Program(Visitor):
         def array(v, t):
             values = [np.asarray(f(v, t), dtype=float) for f in fs]
             n = max(x.shape[-1] if x.ndim else 1 for x in values)
-            out = np.empty(shape + (n,))
+            out = np.full(shape + (n,), np.nan)  # a member no part gives is NaN
             for value, (moves, index) in zip(values, placed, strict=True):
                 if value.ndim == 0:
                     value = value.reshape((1,) * (len(shape) + 1))
@@ -223,7 +223,7 @@ class Program(Visitor):
         if node.op == "*" and any(isinstance(x, BinOp) and x.op == "*"
                                   for x in (node.left, node.right)):
             return self._product(node)
-        op = _BINARY.get(node.op) or _as_float(_COMPARE[node.op])
+        op = BINARY.get(node.op) or _as_float(COMPARE[node.op])
         a, b = node.left, node.right
         if node.op in _IN_PLACE and (_fresh(a) or _fresh(b)):
             op = _reusing(op, _IN_PLACE[node.op], 0 if _fresh(a) else 1)
@@ -410,16 +410,6 @@ DELIVERED = 1.0
 
 DRAWS = "__draws"
 """Slot of the chunk's (start, n, seed), which the streams of random builtins read."""
-
-
-def add_all(arrays: list):
-    """Sum of arrays without the extra pass that ``sum`` spends adding its start, 0."""
-    if not arrays:
-        return 0.0
-    result = arrays[0]
-    for array in arrays[1:]:
-        result = result + array
-    return result
 
 
 def available_name(stock: Stock) -> str:

@@ -16,6 +16,8 @@ In the lowered form
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -64,8 +66,8 @@ class State:
 class Hidden:
     """What a builtin's ``lower`` rule builds its state with (see ``sd.builtins``)."""
 
-    def __init__(self, state: State, dt: float):
-        self.state, self.dt = state, dt
+    def __init__(self, state: State, dt: float, start: float, fixed: dict[str, str]):
+        self.state, self.dt, self.start, self.fixed = state, dt, start, fixed
 
     def stock(self, init: Expr, part: str = "") -> Stock:
         state = self.state
@@ -78,12 +80,8 @@ class Hidden:
     def flow(self, src: Stock | None, dst: Stock | None, rate: Expr) -> Flow:
         state = self.state
         flow = Flow(f"{state.name}__flow{len(state.flows) + 1}", src, dst, rate, None,
-                    f"hidden flow of {state.call.fn} in {state.owner.name}", ())
-        flow.dims = state.dims
-        if src is not None:
-            src.outflows.append(flow)
-        if dst is not None:
-            dst.inflows.append(flow)
+                    f"hidden flow of {state.call.fn} in {state.owner.name}", ()
+                    ).connect(state.dims)
         state.flows.append(flow)
         return flow
 
@@ -93,9 +91,102 @@ class Hidden:
         return noise
 
     def number(self, expr: Expr, what: str) -> float:
-        if expr.form != "constant":
-            raise ModelError(f"'{self.state.owner.name}': {what} must be a number")
-        return expr.value
+        """A number that fixes the state's structure (a delay's order, a pipeline's
+        length): the value ``expr`` has at the start of the run, as Vensim reads it.
+        The parameters it reads are recorded as fixed: they cannot vary by draw."""
+        start = _AtStart(self.state.owner.name, what, self.start, self.dt)
+        found = start.visit(expr)
+        if np.ndim(found):
+            raise ModelError(f"'{self.state.owner.name}': {what} must be one number, "
+                             f"not one per member")
+        self._fix(start.read, what)
+        return float(found)
+
+    def stages(self, order: int, delay: Expr) -> int:
+        """A delay's order, lowered (as PySD and Vensim do) while a stage would be shorter
+        than a time step at the delay's starting value; what that value reads is then
+        fixed. A delay whose start the engine cannot work out keeps its order."""
+        start = _AtStart(self.state.owner.name, "the delay time", self.start, self.dt)
+        try:
+            first = float(np.min(start.visit(delay)))
+        except ModelError:
+            return order
+        fewer = order
+        while fewer > 1 and fewer * self.dt > first:
+            fewer -= 1
+        if fewer < order:
+            self._fix(start.read, "the delay time (which lowers its order)")
+        return fewer
+
+    def _fix(self, names: list[str], what: str) -> None:
+        for name in names:
+            self.fixed.setdefault(name, f"{what} in '{self.state.owner.name}'")
+
+
+class _AtStart(Visitor):
+    """The value a scalar expression has at the start of the run, parameters at their
+    defaults; ``read`` collects the parameters it reads. For the few numbers that fix a
+    state's structure (a delay's order), which the engine needs before it compiles, so
+    that no compiled program exists yet to compute them."""
+
+    def __init__(self, owner: str, what: str, start: float, dt: float):
+        self.owner, self.what, self.start, self.dt = owner, what, start, dt
+        self.read: list[str] = []
+
+    def fail(self, construct: str):
+        raise ModelError(f"'{self.owner}': {self.what} must be a number known at the start "
+                         f"of the run, not {construct}")
+
+    def variable(self, node):
+        if node.kind == "param":
+            if np.ndim(node.default):
+                self.fail(f"the subscripted parameter '{node.name}'")
+            self.read.append(node.name)
+            return float(node.default)
+        if isinstance(node, Noise):
+            self.fail("a random number")
+        return self.visit(node.equation())
+
+    def constant(self, node):
+        return node.value
+
+    def time(self, node):
+        return self.start
+
+    def date(self, node):
+        self.fail("a date")
+
+    def binary(self, node):
+        from .compile import BINARY, COMPARE
+
+        a, b = self.visit(node.left), self.visit(node.right)
+        op = BINARY.get(node.op) or COMPARE[node.op]
+        return float(op(a, b))
+
+    def negate(self, node):
+        return -self.visit(node.operand)
+
+    def invert(self, node):
+        return float(self.visit(node.operand) == 0.0)
+
+    def lookup(self, node):
+        return float(np.interp(self.visit(node.operand), node.lookup.xs, node.lookup.ys))
+
+    def call(self, node):
+        builtin = BUILTINS[node.fn]
+        args = [self.visit(a) for a in node.args]
+        if builtin.lower is not None:
+            if node.fn != "initial":
+                self.fail(f"the value of {node.fn}")
+            return args[0]
+        value = builtin.numpy(self.start, self.dt, *args) if builtin.timed else \
+            builtin.numpy(*args)
+        return float(value)
+
+    def reduce(self, node):
+        self.fail("a value over a dimension")
+
+    select = take = array = reduce
 
 
 @dataclass(eq=False)
@@ -144,6 +235,8 @@ class Lowered:
     limits: list[Limit]
     floors: dict[str, Expr]  # non-negative stock -> the inflow that keeps it at or above 0
     reads: dict[str, list[str]]  # what each stock (start and flows) and assignment reads
+    fixed: dict[str, str]  # parameter -> the structure it fixes (it cannot vary by draw)
+    initial: dict[str, Expr]  # assignments that read otherwise while initial values are made
 
     @property
     def model(self):
@@ -181,8 +274,9 @@ class Lowered:
 class _Rewrite(Visitor):
     """Equations with each call of a builtin that holds state replaced by its output."""
 
-    def __init__(self, states: dict[int, State], dt: float):
-        self.states, self.dt, self.memo = states, dt, {}
+    def __init__(self, states: dict[int, State], dt: float, start: float):
+        self.states, self.dt, self.start, self.memo = states, dt, start, {}
+        self.fixed: dict[str, str] = {}  # parameter -> the structure it fixes
 
     def of(self, node: Expr) -> Expr:
         key = id(node)
@@ -222,8 +316,19 @@ class _Rewrite(Visitor):
         if state is None:
             return self._rebuilt(node, args=args)
         if state.output is None:
-            state.output = BUILTINS[node.fn].lower(Hidden(state, self.dt), *args)
+            state.output = BUILTINS[node.fn].lower(
+                Hidden(state, self.dt, self.start, self.fixed), *args)
         return state.output
+
+
+class _Initially(_Rewrite):
+    """Equations as they read while the stocks' initial values are worked out: each
+    ``active_initial(x, init)`` is its ``init``."""
+
+    def call(self, node):
+        if node.fn == "active_initial":
+            return self.of(node.args[1])
+        return self._rebuilt(node, args=tuple(self.of(a) for a in node.args))
 
 
 def _states(checked: CheckedModel) -> dict[int, State]:
@@ -243,13 +348,10 @@ def _states(checked: CheckedModel) -> dict[int, State]:
     return states
 
 
-def _add(exprs: list[Expr]) -> Expr:
-    if not exprs:
-        return Const(0.0)
-    total = exprs[0]
-    for expr in exprs[1:]:
-        total = total + expr
-    return total
+def add_all(terms: list, empty=0.0):
+    """``terms`` added left to right (expressions or arrays), or ``empty`` if there are
+    none: no extra addition of a start, as ``sum`` makes (a pass over arrays)."""
+    return functools.reduce(operator.add, terms) if terms else empty
 
 
 def _net(stock: Stock) -> Expr:
@@ -265,7 +367,7 @@ def lower(checked: CheckedModel) -> Lowered:
     """The explicit form of a checked model."""
     model, dt = checked.model, checked.model.dt
     states = _states(checked)
-    rewrite = _Rewrite(states, dt)
+    rewrite = _Rewrite(states, dt, float(model.initial_time))
     equations = {v.name: rewrite.of(v.equation()) for v in model.variables.values()
                  if v.kind in ("aux", "flow")}
     inits = {s.name: rewrite.of(s.init) for s in model.stocks}
@@ -278,8 +380,8 @@ def lower(checked: CheckedModel) -> Lowered:
                               f"{stock.name} from going below zero")
                 for f in stock.outflows}
         counted = [f for f in stock.inflows if f.src is None or f.src.name not in limited_names]
-        available = stock / dt + _add(counted) if counted else stock / dt
-        requested = _add(list(raws.values()))
+        available = stock / dt + add_all(counted) if counted else stock / dt
+        requested = add_all(list(raws.values()), Const(0.0))
         fraction = minimum(1.0, maximum(0.0, BUILTINS["if_then_else"](
             requested > available, zidz(available, requested), 1.0)))
         scale = value(f"{stock.name}_outflow_scale", fraction, stock.dims,
@@ -324,10 +426,15 @@ def lower(checked: CheckedModel) -> Lowered:
     for stock in stocks:
         reads[stock.name] = ([v.name for v in references(inits[stock.name])]
                              + [f.name for f in stock.inflows + stock.outflows])
+    initially = _Initially({}, dt, float(model.initial_time))
+    inits = {name: initially.of(expr) for name, expr in inits.items()}
+    initial = {name: initially.of(a.expr) for name, a in found.items() if a.expr is not None
+               and any(isinstance(n, Call) and n.fn == "active_initial" for n in nodes(a.expr))}
     deps = {name: [d for d in reads[name] if d in found] for name in found}
     order(deps, "algebraic loop (through the limits of non-negative stocks)")
     ordered = [found[name] for name in near_first_use(deps)]
-    return Lowered(checked, stocks, inits, ordered, states, limits, floors, reads)
+    return Lowered(checked, stocks, inits, ordered, states, limits, floors, reads,
+                   rewrite.fixed, initial)
 
 
 def near_first_use(deps: dict[str, list[str]]) -> list[str]:

@@ -16,13 +16,12 @@ from .compile import (
     DELIVERED,
     DRAWS,
     Program,
-    add_all,
     available_name,
     base_name,
     left_name,
 )
 from .interventions import Intervention, validate
-from .lower import lower
+from .lower import add_all, lower
 from .sampling import BLOCK, Distribution, sample
 
 
@@ -109,7 +108,7 @@ def run_chunk(
         overrides = program.lowered.overrides(interventions)
         if fused.integrate(program, values, overrides, outputs, out, n, start, seed, n_out,
                            wait=backend == "compiled"):
-            return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+            return {name: draws_first(out[name]) for name in outputs}
     needed = program.needed(outputs)
     steps = program.steps(interventions, n, start, needed)
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
@@ -120,7 +119,13 @@ def run_chunk(
                 raise
             _integrate(program, steps, needed, values, n, out, True, start, n_out)  # names it
             raise first
-    return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+    return {name: draws_first(out[name]) for name in outputs}
+
+
+def draws_first(buffer: np.ndarray) -> np.ndarray:
+    """A draw-last buffer as a draw-first view (``np.moveaxis(buffer, -1, 0)``, without
+    its checks, which cost more than the run of a small batch)."""
+    return buffer.transpose((buffer.ndim - 1, *range(buffer.ndim - 1)))
 
 
 BACKENDS = ("numpy", "compiled", "auto")
@@ -157,12 +162,17 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
                 raw = raw[start:start + n]
         else:
             raw = param.default
+        fixes = program.lowered.fixed.get(param.name)
+        if fixes is not None and not np.all(raw == param.default):
+            raise ModelError(f"parameter '{param.name}' sets {fixes}, which is fixed when the "
+                             f"model is built: it keeps its value {float(param.default):g}")
+        raw = np.asarray(raw, dtype=float)
         per_draw = raw.ndim > len(param.dims)
-        if per_draw:
+        if per_draw and raw.ndim > 1:
             raw = np.moveaxis(raw, 0, -1)
         # one number for all draws stays a number: arithmetic on it costs no array call
         array = (float(raw) if not per_draw and not param.dims else
-                 np.reshape(raw, program.full_shape(param.dims) + ((n if per_draw else 1),)))
+                 raw.reshape(program.full_shape(param.dims) + ((n if per_draw else 1),)))
         values[program.slot[param.name]] = array
         values[program.slot[base_name(param)]] = array
     values[program.slot[DRAWS]] = (start, n, seed)
@@ -191,6 +201,9 @@ class _Initial(list):
 
 def _initialise(program: Program, steps, needed: set[str], values: list, n: int) -> list:
     fns = {s.slot: s.fn for s in steps}
+    for name, expr in program.lowered.initial.items():
+        if program.slot[name] in fns:
+            fns[program.slot[name]] = program.compile(expr)
 
     def full(fn, dims):
         shape = program.full_shape(dims) + (n,)
@@ -243,7 +256,7 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         t = t0 + k * dt
         for step in steps:
             v[step.slot] = value = step.fn(v, t)
-            if debug and not np.all(np.isfinite(value)):
+            if debug and not np.all(np.isfinite(value)) and step.name not in model.missing:
                 fail(step.name, value, t)
         if k % per_output == 0:
             j = k // per_output
@@ -269,11 +282,12 @@ def _integrate(program, steps, needed, values, n, buffers, debug, offset, n_out)
         if not np.isfinite(v[i]).all():
             fail(names[i], v[i], t0 + n_steps * dt)
     for name, buffer in buffers.items():
-        if name in model.variables and model[name].kind == "stock":
+        if name in model.missing or name in model.variables and model[name].kind == "stock":
             continue
-        if not np.isfinite(buffer).all():
-            j = int(np.argwhere(~np.isfinite(buffer.reshape(n_out, -1)).any(axis=1))[0, 0])
-            fail(name, buffer[j], t0 + j * model.output_step)
+        written = buffer[:n_out]  # the rows after them are not this call's
+        if not np.isfinite(written).all():
+            j = int(np.argwhere(~np.isfinite(written.reshape(n_out, -1)).any(axis=1))[0, 0])
+            fail(name, written[j], t0 + j * model.output_step)
 
 
 def _update(program: Program, stock) -> Callable[[list], np.ndarray]:
@@ -398,7 +412,7 @@ def simulate(
 
         run_chunks(client, run_chunk, model, chunks, store, params=params, priors=priors,
                    seed=seed, interventions=interventions, outputs=outputs, backend=backend)
-    arrays = {name: np.moveaxis(buffer, -1, 0) for name, buffer in full.items()}
+    arrays = {name: draws_first(buffer) for name, buffer in full.items()}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)
 

@@ -119,7 +119,7 @@ def discover(
     ``client`` if one is given."""
     from ..engine import simulate
 
-    collapse = system.outlook.collapse
+    collapse = system.outlook.collapse_asked()
     threshold = collapse.below if threshold is None else threshold
     when = check_inputs(system, threshold, when or system.outlook.horizon, n, min_coverage)
     chosen, unit = experiments(system, n, seed)

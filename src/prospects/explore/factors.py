@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..evidence import EvidenceError
 from ..engine import Intervention
 from ..system import System
 
@@ -105,6 +106,9 @@ def factors(system: System) -> list[Factor]:
         chosen = max(group, key=lambda sc: _strength(system, sc))
         name = chosen.id if len(group) == 1 else chosen.levers[0].target
         found.append(Factor(f"{chosen.kind}:{name}", "lever", scenario=chosen))
+    if not found:
+        raise EvidenceError(f"{system.name}: nothing to vary: no parameter has a prior "
+                            "(give one in parameters.yaml) and no scenario moves a lever")
     return found
 
 

@@ -9,28 +9,25 @@ interactions; ``*_conf`` are 95% bootstrap half-widths.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
 
 from ..evidence import EvidenceError
 from ..system import System
+from ..system.outlook import model_time
 from .factors import factors, realise
 
 COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
 
 
-def check_date(system: System, when: str) -> str:
-    """A month ("2021-06") inside the run, or a one-line EvidenceError."""
-    model = system.model
-    when = str(when).strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", when):
-        raise EvidenceError(f"date '{when}' is not a month like 2021-06")
-    if not model.start.isoformat()[:7] <= when <= model.stop.isoformat()[:7]:
-        raise EvidenceError(f"date '{when}' is outside the run ({model.start.isoformat()[:7]} "
-                            f"to {model.stop.isoformat()[:7]})")
-    return when
+def check_date(system: System, when) -> str | float:
+    """A time inside the run (a month like "2021-06", or a number where the model's time
+    is numbered), or a one-line EvidenceError."""
+    try:
+        return model_time(system.model, when)
+    except ValueError as err:
+        raise EvidenceError(f"date {err}") from None
 
 
 def outcomes(ds, variables, when: str) -> dict[str, np.ndarray]:

@@ -5,12 +5,16 @@ The data is plain lists and numbers, never code. An expression is a number or a 
 whose first item says what it is:
 
 * ``["time"]``, ``["control", "start"|"stop"|"dt"|"save"]``, ``["count", dim]``;
+* ``["position", dim]``: a dimension used as a value, each member's position (from 1) in
+  the largest dimension holding all of its members (the first such, as Vensim reads it);
+  ``["place", member]``: a member used as a value, its position in the same way;
 * ``["var", name, subs]``: a variable, with per subscript ``["dim", d]`` (the whole of
   ``d``: a variable's own dimension, a subrange of it or a dimension mapped onto it) or
   ``["member", m]``;
 * ``["op", op, a, b]`` (op: + - * / ** < <= > >= == != & |), ``["neg", a]``, ``["not", a]``;
 * ``["call", builtin, *args]``: a builtin of the registry, by its name there;
-* ``["lookup", table, x]``, ``["table", xs, ys, x]`` (an inline table);
+* ``["lookup", table, x]``, ``["lookup", table, x, [["member", m], ...]]`` (the table
+  of those members of a subscripted lookup), ``["table", xs, ys, x]`` (an inline table);
 * ``["reduce", "sum"|"prod"|"min"|"max", a, dims]``; ``["values", nested list]``.
 
 A variable's ``parts`` each write some of its members (``at``: per dimension, member
@@ -27,11 +31,9 @@ import numpy as np
 
 from ..sd.builtins import BUILTINS
 from ..sd.expr import Array, BinOp, Const, Expr, Lookup, LookupCall, Neg, Not, Reduce, Select, Take
-from ..sd.model import Model, Param
+from ..sd.model import Dimension, Model, Param
 from .read import FORMAT, TranslationError
 
-#: Arguments that the engine needs as plain numbers (a parameter gives its default).
-NUMBER_ARGS = {"delay_fixed": (1,), "delay_n": (3,), "smooth_n": (3,)}
 OPS = {"+", "-", "*", "/", "**", "<", "<=", ">", ">=", "==", "!=", "&", "|"}
 
 
@@ -61,6 +63,8 @@ class _Builder:
         self.vars = {v["name"]: v for v in data["variables"]}
         self.objects: dict[str, object] = {}
         self.tables: dict[str, dict[tuple, Lookup]] = {}
+        self.positions: dict[str, Param] = {}  # dimension -> its members' positions
+        self.spares: dict[str, str] = {}  # dimension -> its spare copy (see ``spare``)
         for var in data["variables"]:
             self.owner = var["name"]
             self._declare(var, defaults)
@@ -208,6 +212,14 @@ class _Builder:
             found[found.index(dim)] = target
         return expr, tuple(found)
 
+    def spare(self, dim: str) -> str:
+        """A dimension with the members of ``dim``, for moving it out of the way."""
+        if dim not in self.spares:
+            found = self.model.dimensions[dim]
+            self.spares[dim] = self.unique(f"{dim}_spare")
+            self.model.dimension(self.spares[dim], found.members, found.labels)
+        return self.spares[dim]
+
     def related(self, a: str, b: str) -> bool:
         return b in self.maps.get(a, ()) or a in self.maps.get(b, ()) or set(
             self.model.dimensions[b].members) <= set(self.model.dimensions[a].members)
@@ -225,6 +237,8 @@ class _Builder:
     def expr(self, tree, over=()) -> tuple[Expr, tuple[str, ...]]:
         """An expression and the dimensions it spans."""
         if isinstance(tree, int | float):
+            if np.isnan(tree):  # Vensim's :NA:, a value missing on purpose
+                self.model.missing.add(self.owner)
             return Const(float(tree)), ()
         if not isinstance(tree, list) or not tree or not isinstance(tree[0], str):
             self.fail(f"an expression that is not model data ({type(tree).__name__})")
@@ -242,6 +256,24 @@ class _Builder:
 
     def _count(self, tree, over):
         return Const(float(len(self.model.dimensions[tree[1]]))), ()
+
+    def home(self, members) -> Dimension:
+        """The largest dimension holding all of ``members`` (the first, if several)."""
+        return max((d for d in self.model.dimensions.values()
+                    if set(members) <= set(d.members)), key=len)  # max keeps the first
+
+    def _place(self, tree, over):
+        return Const(self.home([tree[1]]).index(tree[1]) + 1.0), ()
+
+    def _position(self, tree, over):
+        dim = self.model.dimensions[tree[1]]
+        home = self.home(dim.members)
+        if tree[1] not in self.positions:
+            self.positions[tree[1]] = self.model.param(
+                self.unique(f"{tree[1]}_position"),
+                np.array([home.index(m) + 1.0 for m in dim.members]), dims=[tree[1]],
+                doc=f"position of each member of {tree[1]} in {home.name}")
+        return self.positions[tree[1]], (tree[1],)
 
     def _values(self, tree, over):
         dims = [o for o in over if o is not None]
@@ -264,17 +296,28 @@ class _Builder:
         if subs and len(subs) != len(own):
             self.fail(f"'{name}' with {len(subs)} subscripts (it has {len(own)})")
         expr, dims = obj, list(own)
+        moves = [(dim, sub[1]) for sub, dim in zip(subs, own, strict=False)
+                 if sub[0] == "dim" and sub[1] != dim]
+        targets = [target for _, target in moves]
+        after = [sub[1] for sub in subs if sub[0] == "dim"] + own[len(subs):]
+        if len(set(after)) < len(after):
+            self.fail(f"'{name}' with one dimension twice ({', '.join(after)})")
         for sub, dim in zip(subs, own, strict=False):
             if sub[0] == "member":
                 if sub[1] not in self.model.dimensions[dim].members:
                     self.fail(f"'{name}[{sub[1]}]': no member '{sub[1]}' in '{dim}'")
                 expr = Select(expr, dim, sub[1])
                 dims.remove(dim)
-            elif sub[1] != dim:
-                if sub[1] in dims:
-                    self.fail(f"'{name}' with the dimension '{sub[1]}' twice")
-                expr = Take(expr, dim, sub[1], self.indices(dim, sub[1]))
-                dims[dims.index(dim)] = sub[1]
+        # each moved dimension goes through a spare copy first, so that a transposition
+        # (x[b, a] of x[a, b]) never has one dimension twice on the way
+        crossing = any(target in dims for target in targets)
+        for dim, target in moves:
+            if crossing:
+                expr = Take(expr, dim, self.spare(dim), self.indices(dim, dim))
+        for dim, target in moves:
+            source = self.spare(dim) if crossing else dim
+            expr = Take(expr, source, target, self.indices(dim, target))
+            dims[dims.index(dim)] = target
         summed = [sub[1] for sub in subs if sub[-1] == "!"]
         lhs = [o for o in over if o is not None]
         expr, dims = self.conform(expr, dims, lhs + summed, strict=False)
@@ -300,9 +343,6 @@ class _Builder:
             self.fail(f"the function {fn!r}")
         built = [self.expr(a, over) for a in tree[2:]]
         args = [a for a, _ in built]
-        for k in NUMBER_ARGS.get(fn, ()):
-            if k < len(args) and isinstance(args[k], Param) and not args[k].dims:
-                args[k] = Const(float(args[k].default))
         try:
             call = BUILTINS[fn](*args)
         except TypeError as err:
@@ -329,17 +369,22 @@ class _Builder:
         rest = tuple(d for d in dx if d not in dims)  # the input's other dimensions
         whole = tuple(tuple(range(len(self.model.dimensions[d]))) for d in rest)
         over = tuple(None for _ in dims) + rest
-        return Array(dims + rest, tuple(parts), tuple(over for _ in parts),
-                     tuple(at + whole for at in ats),
-                     tuple(tuple(None for _ in dims) + whole for _ in parts)), \
-            self.dims_of(dims + rest)
+        expr: Expr = Array(dims + rest, tuple(parts), tuple(over for _ in parts),
+                           tuple(at + whole for at in ats),
+                           tuple(tuple(None for _ in dims) + whole for _ in parts))
+        spans = list(dims + rest)
+        for sub in (tree[3] if len(tree) > 3 else []):  # the table of one member
+            dim = next((d for d in dims if sub[1] in self.model.dimensions[d].members), None)
+            if dim is None:
+                self.fail(f"the lookup '{tree[1]}' of a member '{sub[1]}' it does not have")
+            expr = Select(expr, dim, sub[1])
+            spans.remove(dim)
+        return expr, self.dims_of(spans)
 
     def _table(self, tree, over):
-        x, dx = self.expr(tree[3], over)
-        if dx:
-            self.fail("an inline lookup of a subscripted input")
+        x, dx = self.expr(tree[3], over)  # the one table for every member of the input
         return LookupCall(self.table(self.unique(f"{self.owner}_table"), tree[1], tree[2]),
-                          x), ()
+                          x), dx
 
     def _reduce(self, tree, over):
         expr, dims = self.expr(tree[2], over)

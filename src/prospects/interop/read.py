@@ -13,7 +13,9 @@ is refused in one line naming the file, the variable and the construct.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import itertools
 import keyword
 import re
 import warnings
@@ -36,6 +38,7 @@ FUNCTIONS = {
     "step": "step", "pulse": "pulse", "ramp": "ramp", "pulse_train": "pulse_train",
     "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
     "arctan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+    "active_initial": "active_initial",
 }
 REDUCTIONS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
 
@@ -102,11 +105,9 @@ class _Reader:
     def __init__(self, path: Path, model):
         self.path = path
         sections = model.sections
-        macros = [s for s in sections if s.type != "main"]
-        if macros:
-            raise TranslationError(f"{path}: variable '{macros[0].name}': macros are not "
-                                   "supported")
-        self.section = sections[0]
+        self.section = next(s for s in sections if s.type == "main")
+        self.macros = {key(s.name): s for s in sections if s.type != "main"}
+        self.calls = 0  # macro calls expanded so far
         self.owner = ""
         self._dimensions()
         self._names()
@@ -123,17 +124,33 @@ class _Reader:
         self.member_names: dict[str, str] = {}
         taken: set[str] = set()
         ranges = list(self.section.subscripts)
+        for rng in ranges:
+            self.owner = rng.name
+            if isinstance(rng.subscripts, dict):  # GET DIRECT SUBSCRIPT: read it in now
+                rng.subscripts = self._read_range(rng.subscripts)
         listed = {key(r.name): r.subscripts for r in ranges if isinstance(r.subscripts, list)}
         for rng in ranges:
             self.owner = rng.name
             if not isinstance(rng.subscripts, list | str) or (
                     isinstance(rng.subscripts, str) and key(rng.subscripts) not in listed):
-                self.fail("a subscript range read from a file")
+                self.fail("a subscript range of a kind PySD's translator does not say")
+
+        def expanded(members, seen=()) -> list[str]:
+            """Members, each that names a range (a subrange written inside, or a copy)
+            replaced by that range's members."""
+            found = []
+            for m in members:
+                if key(m) in listed and key(m) not in seen:
+                    found += expanded(listed[key(m)], (*seen, key(m)))
+                else:
+                    found.append(str(m))
+            return found
+
         for rng in ranges:
             name = _unique(safe_name(rng.name), taken)
             copied = isinstance(rng.subscripts, str)  # a copy of another range's members
-            members = [str(m) for m in (listed[key(rng.subscripts)] if copied
-                                        else rng.subscripts)]
+            members = expanded([rng.subscripts] if copied else rng.subscripts,
+                               (key(rng.name),))
             data = {"name": name, "label": str(rng.name), "members": [], "labels": members,
                     "maps": [str(m) for m in (rng.mapping or []) if isinstance(m, str)]}
             self.dims[key(rng.name)] = data
@@ -147,19 +164,39 @@ class _Reader:
                             if key(m) in self.dims]
         self.by_name = {d["name"]: d for d in self.dims.values()}
 
+    def _read_range(self, where: dict) -> list[str]:
+        """The members of a range that GET DIRECT SUBSCRIPT reads from a spreadsheet, by
+        PySD's reader, at import."""
+        from pysd.py_backend.external import ExtSubscript
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return [str(m) for m in ExtSubscript(
+                    where["file"], where["tab"], where["firstcell"], where["lastcell"],
+                    where["prefix"], self.path.parent).subscript]
+            except Exception as err:  # the readers raise what the spreadsheet libraries do
+                first = (str(err).splitlines() or [type(err).__name__])[-1][:160]
+                self.fail(f"GET DIRECT SUBSCRIPT from '{where['file']}' that PySD's reader "
+                          f"cannot read ({first})")
+
     def _names(self) -> None:
-        taken = {d["name"] for d in self.dims.values()}
+        self.taken = {d["name"] for d in self.dims.values()}
         self.names: dict[str, str] = {}
-        self.elements = []
         self.control: dict[str, object] = {}
+        main = []
         for el in self.section.elements:
             k = key(el.name)
             if k in CONTROL:
                 self.control[CONTROL[k]] = el
                 continue
-            self.names[k] = _unique(safe_name(el.name), taken)
-            self.elements.append(el)
-        self.kinds = {key(el.name): self._kind(el) for el in self.elements}
+            self.names[k] = _unique(safe_name(el.name), self.taken)
+            main.append(el)
+        self.kinds = {key(el.name): self._kind(el) for el in main}
+        self.scope = {"names": self.names, "kinds": self.kinds}
+        # elements still to translate, each with the scope its names are read in
+        self.elements = [(el, self.scope) for el in main]
+        self.extra: list[dict] = []  # variables made while translating (macro inputs)
 
     def _kind(self, el) -> str:
         types = {type(c).__name__ for c in el.components}
@@ -168,16 +205,42 @@ class _Reader:
         asts = [c.ast for c in el.components]
         if all(type(a).__name__ == "IntegStructure" for a in asts):
             return "stock"
-        if all(_is_number(a) for a in asts):
+        if all(_is_number(a) or type(a).__name__ == "GetConstantsStructure" for a in asts):
             return "constant"
         return "aux"
 
     # -- the model ------------------------------------------------------------------
     def data(self) -> dict:
-        variables = [self._element(el) for el in self.elements]
+        variables = []
+        while self.elements:  # a macro call adds its macro's elements
+            el, self.scope = self.elements.pop(0)
+            variables.append(self._element(el))
+        variables += self.extra
         return {"format": FORMAT, "name": safe_name(self.path.stem), "source": self.path.name,
-                "time": self._time(), "dimensions": list(self.dims.values()),
+                "time": self._time(), "dimensions": self._ordered(variables),
                 "variables": variables}
+
+    def _ordered(self, variables) -> list[dict]:
+        """The dimensions, those with the same members (a copy and its original) in the
+        order the first variable that has two of them has them: the order its output
+        columns give the members in (the model keeps every variable's in its own)."""
+        dims = list(self.dims.values())
+        members = {d["name"]: tuple(d["members"]) for d in dims}
+        first: dict[str, int] = {}
+        for var in variables:  # the first variable that has two of them orders them
+            for dim in var["dims"]:
+                if sum(members[d] == members[dim] for d in var["dims"]) > 1:
+                    first.setdefault(dim, len(first))
+        groups: dict[tuple, list[int]] = {}
+        for k, d in enumerate(dims):
+            groups.setdefault(tuple(d["members"]), []).append(k)
+        ordered = list(dims)
+        for slots in groups.values():
+            chosen = sorted((dims[k] for k in slots),
+                            key=lambda d: first.get(d["name"], len(dims) + dims.index(d)))
+            for k, d in zip(slots, chosen, strict=True):
+                ordered[k] = d
+        return ordered
 
     def _time(self) -> dict:
         values, unit = {}, ""
@@ -201,16 +264,26 @@ class _Reader:
 
     def _element(self, el) -> dict:
         self.owner = el.name
-        kind = self.kinds[key(el.name)]
+        kind = self.scope["kinds"][key(el.name)]
         comps = list(el.components)
-        dims = self._full_dims(comps)
-        var = {"name": self.names[key(el.name)], "label": str(el.name).strip('"'),
+        dims = self._defined(self._full_dims(comps), comps)
+        name = self.scope["names"][key(el.name)]
+        var = {"name": name, "label": str(el.name).strip('"') if self.scope["names"] is self.names
+               else name,
                "kind": kind,
                "unit": str(el.units or ""), "doc": str(el.documentation or "").strip(),
                "dims": dims, "parts": []}
         for comp in comps:
-            part = self._place(comp.subscripts)
+            places = self._places(comp.subscripts)
+            if not places:
+                continue
+            part = places[0]
             ast = comp.ast
+            if type(ast).__name__ in EXTERNAL:
+                if len(places) > 1:
+                    self.fail(f"{EXTERNAL[type(ast).__name__]} with EXCEPT")
+                var["parts"] += self._external(var, comp, part)
+                continue
             if kind == "lookup":
                 part["points"] = self._points(ast)
             elif kind == "stock":
@@ -223,27 +296,131 @@ class _Reader:
                 if type(comp).__name__ == "AbstractData" and not _is_expression(ast):
                     self.fail("data read from outside the model file")
                 part["expr"] = self.expr(ast)
-            var["parts"].append(part)
+            var["parts"] += [part] + [{**copy.deepcopy(part), **place} for place in places[1:]]
         return var
+
+    def _external(self, var, comp, part) -> list[dict]:
+        """The parts of a constant, lookup or data series read from a spreadsheet by
+        PySD's readers, at import: values over the ranges the equation is written over;
+        a lookup or data series one part per member, its points those given (gaps left
+        out); a data series a table of time."""
+        from pysd.py_backend import external
+
+        ast = comp.ast
+        what = EXTERNAL[type(ast).__name__]
+        coords = {}
+        for dim, over, at in zip(var["dims"], part["over"], part["at"], strict=True):
+            data = self.by_name[over or dim]
+            coords[dim] = [data["labels"][data["members"].index(m)] for m in
+                           (data["members"] if over else at)]
+        root, name = self.path.parent, safe_name(var["name"])
+        keyword = getattr(comp, "keyword", None) or "interpolate"
+        if what == "GET DATA" and keyword not in STEPS:
+            self.fail(f"GET DATA with :{keyword.upper().replace('_', ' ')}: (only data "
+                      "interpolated, held backward or looked forward)")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if what == "GET CONSTANTS":
+                    reader = external.ExtConstant(ast.file, ast.tab, ast.cell, coords, root,
+                                                  coords, name)
+                elif what == "GET LOOKUPS":
+                    reader = external.ExtLookup(ast.file, ast.tab, ast.x_row_or_col, ast.cell,
+                                                coords, root, coords, name)
+                else:
+                    reader = external.ExtData(ast.file, ast.tab, ast.time_row_or_col,
+                                              ast.cell, None, coords, root, coords, name)
+                reader.initialize()
+            except Exception as err:  # the readers raise what the spreadsheet libraries do
+                first = (str(err).splitlines() or [type(err).__name__])[-1][:160]
+                self.fail(f"{what} from '{ast.file}' that PySD's reader cannot read ({first})")
+        values = reader.data
+        if what == "GET CONSTANTS":
+            found = np.asarray(values, dtype=float)
+            if np.isnan(found).any():
+                self.fail(f"{what} from '{ast.file}' with empty cells")
+            return [{**part, "expr": ["values", found.tolist()]}]
+        axis = "lookup_dim" if what == "GET LOOKUPS" else "time"
+        xs = np.asarray(values[axis].values, dtype=float)
+        parts = []
+        for combo in itertools.product(*[range(len(c)) for c in coords.values()]):
+            ys = np.asarray(values.isel(dict(zip(coords, combo, strict=True))) if coords
+                            else values, dtype=float).reshape(-1)
+            kept = ~np.isnan(ys) & ~np.isnan(xs)
+            if not kept.any():
+                self.fail(f"{what} from '{ast.file}' with no values for some members")
+            points = _steps(xs[kept], ys[kept], keyword if what == "GET DATA" else
+                            "interpolate")
+            at = [[a[k]] if o is None else [self.by_name[o]["members"][k]]
+                  for a, o, k in zip(part["at"], part["over"], combo, strict=True)]
+            one = {"at": at, "over": [None] * len(at)}
+            parts.append({**one, "points": points} if what == "GET LOOKUPS" else
+                         {**one, "expr": ["table", points["x"], points["y"], ["time"]]})
+        return parts
 
     def _full_dims(self, comps) -> list[str]:
         """The dimensions a variable spans: per position, the one dimension all its
-        equations use, or else the dimension their subranges and members belong to."""
+        equations use, or else the largest one holding their subranges and members that
+        no other position takes (a copy of one, if all are taken: ``x[A, dim]`` with A a
+        member of dim)."""
         rows = [[str(s) for s in c.subscripts[0]] for c in comps]
         if len({len(r) for r in rows}) > 1:
             self.fail("equations with different numbers of subscripts")
-        dims = []
-        for position in zip(*rows, strict=True):
+        positions = list(zip(*rows, strict=True))
+        dims: list[str | None] = []
+        for position in positions:
             names = {key(s) for s in position}
-            if len(names) == 1 and next(iter(names)) in self.dims:
-                dims.append(self.dims[next(iter(names))]["name"])
+            one = len(names) == 1 and next(iter(names)) in self.dims
+            dims.append(self.dims[next(iter(names))]["name"] if one else None)
+        for k, position in enumerate(positions):
+            if dims[k] is not None:
                 continue
             families = [self._family(s) for s in position]
             common = set(families[0]).intersection(*families[1:])
             if not common:
                 self.fail(f"subscripts {', '.join(position)} of no common range")
-            dims.append(max(common, key=lambda d: len(self.by_name[d]["members"])))
+            ranked = sorted(common, key=lambda d: -len(self.by_name[d]["members"]))
+            free = [d for d in ranked if d not in dims]
+            dims[k] = free[0] if free else self._copy(ranked[0], ranked[0] in dims[k:])
         return dims
+
+    def _defined(self, dims: list[str], comps) -> list[str]:
+        """A variable's dimensions narrowed to the members its equations define (PySD
+        and Vensim leave the others out: ``x[dim, female]`` spans only female)."""
+        written = [set() for _ in dims]
+        for comp in comps:
+            for place in self._places(comp.subscripts):
+                for k, at in enumerate(place["at"]):
+                    written[k] |= set(at)
+        found = []
+        for dim, members in zip(dims, written, strict=True):
+            if members >= set(self.by_name[dim]["members"]):
+                found.append(dim)
+                continue
+            same = next((d["name"] for d in self.dims.values()
+                         if set(d["members"]) == members), None)
+            found.append(same or self._copy(dim, False, members))
+        return found
+
+    def _copy(self, name: str, before: bool, members=None) -> str:
+        """A new dimension with the members of ``name`` (or those of them in ``members``),
+        mapped onto it, just ``before`` it or after it in the model's order (the order in
+        which the variable has them, which its output columns follow)."""
+        data = self.by_name[name]
+        kept = [k for k, m in enumerate(data["members"]) if members is None or m in members]
+        copy_ = {**data, "name": _unique(f"{name}_2" if members is None else
+                                         "_".join([name, *(data["members"][k] for k in kept)])
+                                         .lower(), self.taken),
+                 "label": data["label"], "members": [data["members"][k] for k in kept],
+                 "labels": [data["labels"][k] for k in kept], "maps": [name]}
+        items = []
+        for k, d in self.dims.items():
+            items.append((k, d))
+            if d is data:  # keyed so that no name in a model file can be the key
+                items.insert(len(items) - before, ("\0" + copy_["name"], copy_))
+        self.dims = dict(items)
+        self.by_name[copy_["name"]] = copy_
+        return copy_["name"]
 
     def _family(self, sub: str) -> list[str]:
         """Dimensions containing a subscript (a range's members, or a member)."""
@@ -254,27 +431,29 @@ class _Reader:
         return [d["name"] for d in self.dims.values()
                 if members <= {key(m) for m in d["labels"]}]
 
-    def _place(self, subscripts) -> dict:
-        """Where one equation writes: per dimension, the members (after any EXCEPT) and
-        the range it is written over (None for a single member)."""
+    def _places(self, subscripts) -> list[dict]:
+        """Where one equation writes: per dimension, the members and the range it is
+        written over (None for a single member); cells listed after EXCEPT left out, the
+        rest as rectangular blocks, one place each."""
         names, excepts = subscripts
-        dropped = [{key(s) for s in row} for row in excepts]
-        at, over = [], []
+        full, over = [], []
         for sub in names:
-            k = key(sub)
-            if k in self.dims:
-                labels = self.dims[k]["labels"]
-                over.append(self.dims[k]["name"])
-            else:
-                labels = [sub]
-                over.append(None)
-            drop = set()
-            for row in dropped:
-                for d in row:
-                    drop |= ({key(m) for m in self.dims[d]["labels"]} if d in self.dims
-                             else {d})
-            at.append([self.member_names[key(m)] for m in labels if key(m) not in drop])
-        return {"at": at, "over": over}
+            full.append(sorted(self._members(sub), key=self._order(sub)))
+            over.append(self.dims[key(sub)]["name"] if key(sub) in self.dims else None)
+        dropped = [[self._members(s) for s in row] + [set(f) for f in full[len(row):]]
+                   for row in excepts]
+        return [{"at": at, "over": over} for at in _blocks(full, dropped)]
+
+    def _members(self, sub) -> set[str]:
+        """The members a subscript stands for, by their plain names."""
+        k = key(sub)
+        labels = self.dims[k]["labels"] if k in self.dims else [sub]
+        return {self.member_names[key(m)] for m in labels}
+
+    def _order(self, sub):
+        k = key(sub)
+        order = self.dims[k]["members"] if k in self.dims else [self.member_names[k]]
+        return order.index
 
     def _points(self, ast) -> dict:
         if type(ast).__name__ != "LookupsStructure":
@@ -299,6 +478,13 @@ class _Reader:
         ops, args = list(node.operators), [self.expr(a) for a in node.arguments]
         if ops == ["negative"]:
             return ["neg", args[0]]
+        if set(ops) == {"^"}:  # a ^ b ^ c is a ^ (b ^ c); -2 ^ 2 is -(2 ^ 2), as in Vensim
+            result = args[-1]
+            for base in reversed(args[:-1]):
+                negative = isinstance(base, float) and base < 0
+                result = ["op", "**", -base if negative else base, result]
+                result = ["neg", result] if negative else result
+            return result
         result = args[0]
         for op, arg in zip(ops, args[1:], strict=True):
             if op == "negative":
@@ -324,8 +510,21 @@ class _Reader:
             return ["time"]
         if k in CONTROL:
             return ["control", CONTROL[k]]
-        if k not in self.names:
+        names = self.scope["names"]
+        if k in self.dims and k not in names and not node.subscripts:
+            return ["position", self.dims[k]["name"]]
+        if k in self.member_names and k not in names and not node.subscripts:
+            return ["place", self.member_names[k]]
+        if k not in names:
             self.fail(f"a reference to '{node.reference}', which the model does not define")
+        subs = self._subscripts(node)
+        if self.scope["kinds"].get(k) == "lookup":
+            self.fail(f"the lookup '{node.reference}' used as a value")
+        return ["var", names[k], subs]
+
+    def _subscripts(self, node) -> list:
+        """A reference's subscripts: ``["dim", d]`` (``["dim", d, "!"]`` summed over) or
+        ``["member", m]`` each."""
         subs = []
         for sub in (node.subscripts.subscripts if node.subscripts else []):
             sub = str(sub)
@@ -337,27 +536,37 @@ class _Reader:
                 subs.append(["member", self.member_names[sk]])
             else:
                 self.fail(f"the subscript '{sub}'")
-        if self.kinds.get(k) == "lookup":
-            self.fail(f"the lookup '{node.reference}' used as a value")
-        return ["var", self.names[k], subs]
+        return subs
 
     def _CallStructure(self, node):
         fn = key(node.function.reference) if hasattr(node.function, "reference") else ""
         args = node.arguments
-        if self.kinds.get(fn) == "lookup":
+        if self.scope["kinds"].get(fn) == "lookup":
             if len(args) != 1:
                 self.fail(f"the lookup '{fn}' called with {len(args)} arguments")
-            return ["lookup", self.names[fn], self.expr(args[0])]
+            found = ["lookup", self.scope["names"][fn], self.expr(args[0])]
+            members = [s for s in self._subscripts(node.function) if s[0] == "member"]
+            return found + [members] if members else found
+        if fn in self.macros:
+            return self._macro(self.macros[fn], args)
         if fn in REDUCTIONS:
             inner = self.expr(args[0])
             over = _bangs(inner)
             if not over:
                 self.fail(f"{fn.upper()} without a dimension marked with !")
             return ["reduce", REDUCTIONS[fn], inner, over]
-        if fn == "get_time_value":
-            if [float(a) if _is_number(a) else None for a in args] != [0.0, 0.0, 0.0]:
-                self.fail("GET TIME VALUE other than (0, 0, 0)")
-            return ["time"]
+        if fn == "get_time_value":  # (relative to the run's clock, offset, in its unit)
+            if not all(_is_number(a) and float(a) == 0.0 for a in (args[0], args[2])):
+                self.fail("GET TIME VALUE of a calendar, or relative to something else "
+                          "than the run's time")
+            offset = self.expr(args[1])
+            return ["time"] if offset == 0.0 else ["op", "+", ["time"], offset]
+        if fn in ("vmin_xmile", "vmax_xmile"):  # XMILE's MIN(x) and MAX(x) of one array
+            inner = self.expr(args[0])
+            over = _bangs(inner, marked=False)
+            if not over:
+                self.fail(f"{fn[1:4].upper()} of one argument without a dimension")
+            return ["reduce", fn[1:4], inner, over]
         if fn == "elmcount":
             return ["count", self._dim_of(args[0])]
         if fn == "pi":
@@ -373,11 +582,39 @@ class _Reader:
             a, q = values
             return ["call", "if_then_else", ["op", "<=", q, 0.0], a,
                     ["op", "*", q, ["call", "integer", ["op", "/", a, q]]]]
-        if fn == "active_initial":
-            self.fail("ACTIVE INITIAL")
         if fn not in FUNCTIONS:
             self.fail(f"the function {fn.upper()}")
+        if fn == "pulse_train":  # PySD's tree has (start, interval, width, end)
+            values = [values[0], values[2], values[1], values[3]]
         return ["call", FUNCTIONS[fn], *values]
+
+    def _macro(self, section, args):
+        """A macro call expanded: the macro's variables copied under names of their own
+        for this call, its inputs variables holding the call's arguments (read where the
+        call is), the call the copy of the variable named as the macro."""
+        if section.returns:
+            self.fail(f"the macro {section.name} with more than one output")
+        if len(args) != len(section.params):
+            self.fail(f"the macro {section.name} called with {len(args)} arguments "
+                      f"(it takes {len(section.params)})")
+        self.calls += 1
+        prefix = f"{safe_name(section.name)}_{self.calls}"
+        names = {key(p): _unique(f"{prefix}_{safe_name(p)}", self.taken)
+                 for p in section.params}
+        kinds = {k: "aux" for k in names}
+        for param, arg in zip(section.params, args, strict=True):
+            self.extra.append({"name": names[key(param)], "label": names[key(param)],
+                               "kind": "aux", "unit": "", "dims": [],
+                               "doc": f"input {param} of a call of the macro {section.name}",
+                               "parts": [{"at": [], "over": [], "expr": self.expr(arg)}]})
+        for el in section.elements:
+            names[key(el.name)] = _unique(f"{prefix}_{safe_name(el.name)}", self.taken)
+            kinds[key(el.name)] = self._kind(el)
+        scope = {"names": names, "kinds": kinds}
+        self.elements += [(el, scope) for el in section.elements]
+        if key(section.name) not in names:
+            self.fail(f"the macro {section.name}, which defines no variable of its name")
+        return ["var", names[key(section.name)], []]
 
     def _dim_of(self, node) -> str:
         if type(node).__name__ == "ReferenceStructure" and key(node.reference) in self.dims:
@@ -387,6 +624,11 @@ class _Reader:
     def _InlineLookupsStructure(self, node):
         points = self._points(node.lookups)
         return ["table", points["x"], points["y"], self.expr(node.argument)]
+
+    def _GameStructure(self, node):
+        """GAME(x): what a player would set in a game run; a run nobody plays is x (as
+        PySD reads it)."""
+        return self.expr(node.expression)
 
     def _IntegStructure(self, node):
         self.fail("INTEG inside another expression")
@@ -430,14 +672,16 @@ class _Reader:
         return self._stateful("sample_if_true", node.condition, node.input, node.initial)
 
 
+#: what PySD's translator reads from a spreadsheet, which the import reads in as numbers
+EXTERNAL = {"GetConstantsStructure": "GET CONSTANTS", "GetLookupsStructure": "GET LOOKUPS",
+            "GetDataStructure": "GET DATA"}
 _CONSTRUCTS = {
-    "GetDataStructure": "GET DATA (data read from a file)",
-    "GetLookupsStructure": "GET LOOKUPS (a lookup read from a file)",
-    "GetConstantsStructure": "GET CONSTANTS (constants read from a file)",
+    "GetDataStructure": "GET DATA inside an expression",
+    "GetLookupsStructure": "GET LOOKUPS inside an expression",
+    "GetConstantsStructure": "GET CONSTANTS inside an expression",
     "DataStructure": "data read from outside the model file",
     "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
     "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY",
-    "GameStructure": "GAME",
     "LookupsStructure": "a lookup table inside an expression",
 }
 
@@ -469,13 +713,51 @@ def _is_expression(node) -> bool:
                                 and type(node).__name__ != "DataStructure")
 
 
-def _bangs(tree) -> list[str]:
-    """Dimensions marked with ! in the references of an expression's data."""
+def _blocks(full: list[list[str]], dropped: list[list[set[str]]]) -> list[list[list[str]]]:
+    """Rectangular blocks (per dimension, members) covering the cells of the product of
+    ``full`` that no row of ``dropped`` (per dimension, members) covers: the members of
+    the first dimension grouped by the blocks the rest leaves them."""
+    if not dropped:
+        return [full]
+    if not full:
+        return []
+    groups: dict[str, tuple[list, list[str]]] = {}
+    for member in full[0]:
+        rest = _blocks(full[1:], [row[1:] for row in dropped if member in row[0]])
+        groups.setdefault(repr(rest), (rest, []))[1].append(member)
+    return [[members, *block] for rest, members in groups.values() for block in rest]
+
+
+#: how a data series is read between its points (Vensim's keywords)
+STEPS = ("interpolate", "hold_backward", "look_forward")
+
+
+def _steps(xs: np.ndarray, ys: np.ndarray, how: str) -> dict:
+    """Lookup points that give a data series read as ``how``: straight, or each value
+    held until the next point (hold backward) or taken from the next point on (look
+    forward), as steps one float wide, so that interpolating them is exact."""
+    if how == "interpolate" or len(xs) < 2:
+        return {"x": xs.tolist(), "y": ys.tolist()}
+    x, y = [], []
+    for k in range(len(xs) - 1):
+        if how == "hold_backward":
+            x += [xs[k], np.nextafter(xs[k + 1], -np.inf)]
+            y += [ys[k], ys[k]]
+        else:
+            x += [xs[k], np.nextafter(xs[k], np.inf)]
+            y += [ys[k], ys[k + 1]]
+    return {"x": [float(v) for v in x] + [float(xs[-1])],
+            "y": [float(v) for v in y] + [float(ys[-1])]}
+
+
+def _bangs(tree, marked: bool = True) -> list[str]:
+    """Dimensions marked with ! (or, not ``marked``, all) in the references of an
+    expression's data."""
     found = []
     if isinstance(tree, list) and tree:
         if tree[0] == "var":
-            found += [s[1] for s in tree[2] if s[0] == "dim" and s[-1] == "!"]
+            found += [s[1] for s in tree[2] if s[0] == "dim" and (s[-1] == "!" or not marked)]
         else:
             for item in tree[1:]:
-                found += [d for d in _bangs(item) if d not in found]
+                found += [d for d in _bangs(item, marked) if d not in found]
     return found

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .svg import Frame, esc, months, nice_ticks, svg, text, text_width, tick_label
+from .svg import Frame, dated, esc, months, nice_ticks, svg, text, text_width, tick_label
 
 PALETTE = ("#1f5f8b", "#b5542c", "#3b7d3b", "#7a4f9a", "#8a7a22", "#2c8a8a", "#9a3b62")
 REFERENCE = "#8c8c8c"
@@ -107,7 +107,7 @@ def fan_chart(t, panels: dict[str, np.ndarray], title: str, unit: str = "", star
                       dx=0 if c == 0 else pw + (c - 1) * (pw - 38), dy=head + r * ph,
                       left=50 if c == 0 else 12, top=20 if n > 1 else 16)
         body = [frame.y_axis(labels=c == 0, unit=unit if c == 0 and r == 0 else ""),
-                frame.time_axis()]
+                frame.time_axis(dates=dated(t))]
         if zero:
             body.append(frame.hline(0.0, "#555"))
         if start is not None:

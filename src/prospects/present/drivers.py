@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis import when_text
 from .charts import bar_chart
 from .format import count, label_of, unit_text
 from .svg import esc
@@ -95,7 +96,7 @@ def _sensitivity(system, table) -> tuple[str, int]:
         charts.append(bar_chart([_factor_label(system, f) for f in rows["factor"]],
                                 np.clip(q, 0, None), title, "share of variance"))
     when = system.outlook.horizon
-    text = (f"<p>Which uncertainties and levers move each headline output in {esc(when)}: "
+    text = (f"<p>Which uncertainties and levers move each headline output in {esc(when_text(when))}: "
             "the total Sobol' index is the share of the output's variance a factor accounts "
             "for, alone and in interaction with others (whiskers: 95% bootstrap interval). "
             f"The {TOP} largest per output; each parameter drawn over its prior, each lever "
@@ -113,7 +114,7 @@ def _discovery(system, box) -> str:
         f"{count(r.full_high)}</td></tr>" for r in box.limits.itertuples())
     return (f"<h3>When does it collapse?</h3><p>{esc(collapse.label)} below "
             f"{count(collapse.below)}{esc(f' {unit}' if unit else '')} in "
-            f"{esc(system.outlook.horizon)} happens in {100 * box.base_rate:.1f}% of "
+            f"{esc(when_text(system.outlook.horizon))} happens in {100 * box.base_rate:.1f}% of "
             f"{box.draws:,} draws over the whole factor space. Inside the box below (PRIM), "
             f"it happens in {100 * box.density:.1f}% of draws; the box holds "
             f"{100 * box.coverage:.1f}% of all collapses and {100 * box.mass:.1f}% of the "

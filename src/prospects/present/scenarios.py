@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..analysis import bands, quantiles, summed
+from ..analysis import bands, quantiles, summed, time_point, when_text
 from .charts import Mark, fan_chart, legend, y_limits
 from .format import count, unit_text
 from .svg import esc
@@ -88,8 +88,7 @@ def projections_html(system, ds, idata=None, later=None) -> Projections:
     """The scenario picker and every scenario's charts (all pre-rendered, one shown), the
     claimed figures on them, and ``later``'s (a backtest's ``BacktestFile``) if given."""
     t = ds["time"].values
-    start = np.datetime64(f"{ds.attrs.get('projection_start', system.outlook.projection_start)}"
-                          "-01", "ns")
+    start = time_point(ds.attrs.get("projection_start", system.outlook.projection_start))
     ids = [str(s) for s in ds.scenario.values]
     names = [system.scenarios[s].name for s in ids]
     base = system.outlook.status_quo
@@ -152,7 +151,7 @@ def projections_html(system, ds, idata=None, later=None) -> Projections:
                                "(the backtest's)"))
     note = (f"{ds.sizes['draw']:,} paired draws per scenario. Every scenario's charts share "
             "one y axis per output, so switching scenario keeps the scale; the dotted line "
-            f"marks the projection start ({ds.attrs.get('projection_start', '')}). "
+            f"marks the projection start ({when_text(ds.attrs.get('projection_start', ''))}). "
             + ("Above each scenario's charts, the paired difference from the status quo: the "
                "band is where the scenario's effect lies once the shared uncertainty is "
                "taken out." if b is not None else ""))

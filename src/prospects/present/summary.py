@@ -7,7 +7,7 @@ import html
 
 import numpy as np
 
-from ..analysis import at, bands, number, summed
+from ..analysis import at, bands, number, summed, when_text
 from .charts import fan_chart
 from .format import unit_text
 from .page import page
@@ -23,7 +23,7 @@ def summary_quantiles(ds, outlook):
         for output in outlook.headline:
             values = np.asarray(at(summed(ds[output.variable]), when)) / output.scale
             lo, mid, hi = np.quantile(values, [0.05, 0.5, 0.95])
-            rows.append({"date": when, "output": output.variable, "label": output.label,
+            rows.append({"date": when_text(when), "output": output.variable, "label": output.label,
                          "unit": output.unit, "q05": lo, "median": mid, "q95": hi})
     return pd.DataFrame(rows)
 
@@ -36,14 +36,17 @@ def summary_rows(ds, outlook) -> list[list[str]]:
             for when, group in table.groupby("date", sort=False)]
 
 
-def summary_header(outlook) -> list[str]:
-    return ["Date"] + [f"{o.label} ({o.unit}): median [90% interval]" for o in outlook.headline]
+def summary_header(system) -> list[str]:
+    model, outlook = system.model, system.outlook
+    time = "Date" if model.calendar else f"Time ({model.time_unit})"
+    return [time] + [f"{o.label}{f' ({o.unit})' if o.unit else ''}: median [90% interval]"
+                       for o in outlook.headline]
 
 
 def summary_html(system, ds, title: str) -> str:
     """A self-contained page: the table and fan charts of the headline outputs."""
     outlook = system.outlook
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in summary_header(outlook))
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in summary_header(system))
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
                    for row in summary_rows(ds, outlook))
     charts = [fan_chart(ds["time"].values, bands(ds, output), output.label,

@@ -84,8 +84,15 @@ def tick_label(value: float, step: float) -> str:
     return f"{value + 0.0:,.{decimals}f}"
 
 
+def dated(t) -> bool:
+    """Whether times are dates (else numbers: a model whose time is numbered)."""
+    return np.issubdtype(np.asarray(t).dtype, np.datetime64)
+
+
 def months(t) -> np.ndarray:
-    """Datetimes as a month count (for a linear time axis)."""
+    """Times for a linear time axis: dates as a month count, numbered times as they are."""
+    if not dated(t):
+        return np.asarray(t, dtype=float)
     return np.asarray(t, dtype="datetime64[M]").astype(float)
 
 
@@ -148,8 +155,11 @@ class Frame:
             out.append(text(self.dx + 2, self.py1 - 8, unit, 10, "start", "#555"))
         return "".join(out)
 
-    def time_axis(self, labels: bool = True, every: int = 0) -> str:
-        """Year ticks along the bottom (every ``every`` years; 0: as fits)."""
+    def time_axis(self, labels: bool = True, every: int = 0, dates: bool = True) -> str:
+        """Year ticks along the bottom (every ``every`` years; 0: as fits), or, for
+        numbered time (not ``dates``), ticks at round numbers."""
+        if not dates:
+            return self._number_axis(labels)
         first, last = int(self.x0 // 12), int(self.x1 // 12)
         years = list(range(first + (1 if self.x0 % 12 else 0), last + 1))
         if not every:
@@ -164,6 +174,19 @@ class Frame:
                        f'y2="{self.py0 + 4:.0f}" stroke="#999"/>')
             if labels:
                 out.append(text(px, self.py0 + 15, str(1970 + year), 10, "middle", "#444"))
+        return "".join(out)
+
+    def _number_axis(self, labels: bool) -> str:
+        ticks = [v for v in nice_ticks(self.x0, self.x1) if self.x0 <= v <= self.x1]
+        step = float(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+        out = [f'<line x1="{self.px0:.0f}" x2="{self.px1:.0f}" y1="{self.py0:.0f}" '
+               f'y2="{self.py0:.0f}" stroke="#999"/>']
+        for v in ticks:
+            px = float(self.x(v))
+            out.append(f'<line x1="{px:.0f}" x2="{px:.0f}" y1="{self.py0:.0f}" '
+                       f'y2="{self.py0 + 4:.0f}" stroke="#999"/>')
+            if labels:
+                out.append(text(px, self.py0 + 15, tick_label(v, step), 10, "middle", "#444"))
         return "".join(out)
 
     def vline(self, x: float, stroke: str = "#888", dash: str = "3 3") -> str:

@@ -204,7 +204,14 @@ class _Slope(Visitor):
     def reduce(self, node):
         return self.visit(node.operand)
 
-    select = reduce
+    select = take = reduce
+
+    def array(self, node):
+        """Members written in parts: one sign if every part that responds has it."""
+        total = 0
+        for part in node.parts:
+            total = _add(total, self.visit(part))
+        return total
 
 
 def links(model: Model, ranges: dict[str, tuple[float, float]] | None = None

@@ -29,16 +29,21 @@ if TYPE_CHECKING:
 
 
 def _month(value):
+    """A month ("2019-01") of a calendar model, or a number: a time of a model whose time
+    is numbered (an imported one)."""
     if isinstance(value, date):
         return value.isoformat()[:7]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     text = str(value)
     if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() \
             or not 1 <= int(text[5:]) <= 12:
-        raise ValueError(f"'{text}' is not a month like 2019-01")
+        raise ValueError(f"'{text}' is not a month like 2019-01 (or a time of a model "
+                         "whose time is numbered)")
     return text
 
 
-Month = Annotated[str, BeforeValidator(_month)]
+Month = Annotated[str | float, BeforeValidator(_month)]
 
 
 class Shown(Entry):
@@ -67,6 +72,8 @@ class Window(Entry):
 
     @model_validator(mode="after")
     def _ordered(self):
+        if isinstance(self.first, str) != isinstance(self.last, str):
+            raise ValueError("first and last must both be months or both numbers")
         if self.last < self.first:
             raise ValueError(f"last {self.last} is before first {self.first}")
         return self
@@ -123,11 +130,13 @@ def _reduce(ds, variable: str, window: Window, stat: str):
     """Per draw: ``variable`` summed over its dimensions, then its ``stat`` over ``window``."""
     import numpy as np
 
+    from ..analysis import time_point
+
     da = ds[variable]
     extra = [d for d in da.dims if d not in ("draw", "time")]
     if extra:
         da = da.sum(extra)
-    first, last = (np.datetime64(f"{m}-01", "ns") for m in (window.first, window.last))
+    first, last = (time_point(m) for m in (window.first, window.last))
     return getattr(da.sel(time=slice(first, last)), stat)("time")
 
 
@@ -204,7 +213,9 @@ class Lever(Entry):
             return []
         import numpy as np
 
-        end = str(np.datetime64(start, "M") + self.months) if self.months else None
+        end = None if not self.months else (
+            str(np.datetime64(start, "M") + self.months) if isinstance(start, str)
+            else start + self.months)
         if self.kind == "switch":
             kind, amount = ("multiply", self.multiply) if self.set is None else ("set", self.set)
         else:
@@ -221,7 +232,7 @@ class Outlook(Entry):
     status_quo: str | None = None  # the scenario in which no lever moves
     outputs: list[Output] = Field(min_length=1)
     outcomes: list[Outcome] = Field(default_factory=list)
-    collapse: Collapse
+    collapse: Collapse | None = None
     why: Why | None = None
     levers: list[Lever] = Field(default_factory=list)
 
@@ -233,8 +244,16 @@ class Outlook(Entry):
     def kept(self) -> list[str]:
         """Every output an ensemble keeps: the outputs, then what outcomes read."""
         names = [o.variable for o in self.outputs]
-        names += [o.variable for o in self.outcomes] + [self.collapse.variable]
+        names += [o.variable for o in self.outcomes]
+        names += [self.collapse.variable] if self.collapse else []
         return list(dict.fromkeys(names))
+
+    def collapse_asked(self) -> Collapse:
+        """The collapse scenario discovery looks for, or a one-line EvidenceError."""
+        if self.collapse is None:
+            raise EvidenceError("outlook.yaml gives no 'collapse' (a variable, and the level "
+                                "below which a draw collapses): add one for scenario discovery")
+        return self.collapse
 
 
 def read_outlook(path) -> Outlook:
@@ -282,10 +301,11 @@ def load_outlook(path, model, scenarios: dict, parameters: dict) -> Outlook:
             check.month(window.first, where, "window")
             check.month(window.last, where, "window")
     collapse = outlook.collapse
-    labels = {o.variable: o.label for o in reversed(outputs) if not o.split}
-    label = collapse.label or labels.get(collapse.variable) or \
-        check.variable(collapse.variable, "collapse").label
-    collapse = collapse.model_copy(update={"label": label})
+    if collapse is not None:
+        labels = {o.variable: o.label for o in reversed(outputs) if not o.split}
+        label = collapse.label or labels.get(collapse.variable) or \
+            check.variable(collapse.variable, "collapse").label
+        collapse = collapse.model_copy(update={"label": label})
     if outlook.status_quo is not None and outlook.status_quo not in scenarios:
         check.fail("status_quo", "status_quo", f"unknown scenario '{outlook.status_quo}'")
     why = outlook.why
@@ -314,12 +334,42 @@ def load_outlook(path, model, scenarios: dict, parameters: dict) -> Outlook:
     return outlook.model_copy(update={"outputs": outputs, "why": why, "collapse": collapse})
 
 
+def model_time(model, when) -> str | float:
+    """``when`` as a time of the model's output: a month ("2021-06") of a calendar model,
+    else a number, one of its output times; a ValueError says why it is not."""
+    import re
+
+    import numpy as np
+
+    from ..engine.run import output_times
+
+    if model.calendar:
+        text = str(when).strip()
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError(f"{text} is not a month like 2021-06")
+        first, last = model.start.isoformat()[:7], model.stop.isoformat()[:7]
+        if not first <= text <= last:
+            raise ValueError(f"{text} is outside the run ({first} to {last})")
+        return text
+    times = output_times(model)
+    try:
+        number = float(when)
+    except (TypeError, ValueError):
+        raise ValueError(f"{when} is not a time of the model, a number of "
+                         f"{model.time_unit}s") from None
+    if not times[0] <= number <= times[-1]:
+        raise ValueError(f"{number:g} is outside the run ({times[0]:g} to {times[-1]:g})")
+    if not np.isclose(times, number).any():
+        raise ValueError(f"{number:g} is not an output time of the model (every "
+                         f"{model.output_step:g} from {times[0]:g})")
+    return number
+
+
 class _Checker:
     """Checks of outlook entries against a model, each failure one EvidenceError."""
 
     def __init__(self, path, model):
         self.path, self.model = path, model
-        self.first, self.last = model.start.isoformat()[:7], model.stop.isoformat()[:7]
 
     def fail(self, entry: str, field: str, message: str):
         raise EvidenceError(f"{self.path}: entry '{entry}' field '{field}': {message}")
@@ -329,9 +379,15 @@ class _Checker:
             self.fail(entry, field, f"model '{self.model.name}' has no variable '{name}'")
         return self.model.variables[name]
 
-    def month(self, when: str, entry: str, field: str) -> None:
-        if not self.first <= when <= self.last:
-            self.fail(entry, field, f"{when} is outside the run ({self.first} to {self.last})")
+    def month(self, when: str | float, entry: str, field: str) -> None:
+        if isinstance(when, str) != self.model.calendar:
+            self.fail(entry, field, f"{when} is not a time of the model: give " + (
+                "a month like 2019-01" if self.model.calendar else
+                f"a number of {self.model.time_unit}s"))
+        try:
+            model_time(self.model, when)
+        except ValueError as err:
+            self.fail(entry, field, str(err))
 
     def shown(self, shown: BaseModel, entry: str):
         var = self.variable(shown.variable, entry)
