@@ -255,3 +255,16 @@ def test_the_evaluation_shows_skill_by_lead_time_and_what_moved_each_vintage(sys
     movers = re.search(r"<table class='movers'>.*?</table>", html, re.S)[0]
     assert movers.index("obs-large-move") < movers.index("obs-small-move")  # largest first
     assert "+0.80" in movers and "2018-06" not in movers  # nothing moved the first vintage
+
+
+def test_the_revision_shows_headline_medians_by_vintage(system):
+    from made_up import made_up_vintages
+
+    from prospects.present.revision import medians_table
+
+    html = medians_table(system, made_up_vintages(system, ["status-quo"]), "status-quo")
+    output = system.outlook.headline[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", html)
+    assert len(rows) == len(system.outlook.projection_dates)
+    assert all(output.label in r and "100" in r and "200" in r and "(+100)" in r
+               for r in rows)

@@ -439,7 +439,7 @@ def revisions(st, setup: Setup, scenario_id: str) -> None:
     """How the forecast was revised: the report's revision numbers as a chart, and its
     evaluation tables (every cell escaped there), in the chosen scenario if the vintages
     ran it."""
-    from prospects.present.revision import SCORED, scores_html
+    from prospects.present.revision import SCORED, medians_table, scores_html
 
     ds = setup.vintages
     if ds is None:
@@ -452,6 +452,7 @@ def revisions(st, setup: Setup, scenario_id: str) -> None:
         "published after it."))
     frame, spec = revision_chart(ds, shown)
     st.vega_lite_chart(frame, spec, width="stretch")
+    st.html(medians_table(setup.system, ds, shown))
     st.subheader(SCORED)
     st.html(scores_html(ds))
 

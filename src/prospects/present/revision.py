@@ -44,6 +44,42 @@ def revision_html(ds, scenario: str | None = None) -> str:
             + scores_html(ds))
 
 
+def medians_table(system, ds, scenario: str | None = None) -> str:
+    """Each headline output's median at each projection date, per vintage, with its
+    change from the vintage before (in ``scenario``, default the first); empty if the
+    Dataset holds no headline quantiles."""
+    from ..analysis import at
+    from .format import count, unit_text
+
+    shown = [o for o in system.outlook.headline if o.variable in ds
+             and "quantile" in ds[o.variable].dims]
+    if not shown:
+        return ""
+    scenario = scenario or str(ds["scenario"].values[0])
+    vintages = [str(v) for v in ds["vintage"].values]
+    rows = []
+    for o in shown:
+        median = ds[o.variable].sel(scenario=scenario, quantile=0.5)
+        unit = unit_text(o.unit)
+        for when in system.outlook.projection_dates:
+            try:
+                values = np.asarray(at(median, when).transpose("vintage").values) / o.scale
+            except KeyError:  # a date the file does not hold
+                continue
+            cells = "".join(
+                f"<td class='num'>{count(v)}" + ("" if k == 0 else
+                                                 f" <span class='muted'>("
+                                                 f"{count(v - values[k - 1], signed=True)})"
+                                                 "</span>") + "</td>"
+                for k, v in enumerate(values))
+            rows.append(f"<tr><td>{esc(o.label)}{esc(f' ({unit})' if unit else '')}, "
+                        f"{esc(when)}</td>{cells}</tr>")
+    head = "".join(f"<th>as of {esc(v)}</th>" for v in vintages)
+    return ("<p class='muted'>Headline medians by vintage; in brackets, the change from "
+            "the vintage before.</p><table class='medians'><thead><tr><th>output, date</th>"
+            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
 def scores_html(ds) -> str:
     """What the evaluation shows under its heading: skill per vintage, then per vintage
     and lead time, then the new observations that moved each vintage's posterior most."""
