@@ -23,6 +23,13 @@ byte), at load 3.8-4.2, CPU 7.0, 6.4, 6.4 s (wall 10.7, 9.7, 10.5 s). What is le
 the engine: 12 scenarios x 1,000 draws is 13 NumPy runs of 84 steps x ~400 slot
 functions each (~5 s at that load), overhead per call, not arithmetic; one run of all
 scenarios stacked on the draw axis would pay that overhead once.
+
+Measured 2026-12-02 21:13 UTC at load 7.1-9.1, PROSPECTS_BACKEND=numpy: this benchmark
+alternating the tree of 3d3eb7b and this one, three pairs, CPU 9.2/9.0/10.4 s against
+10.3/9.9/8.3 s: at that load the spread hides the difference. In process, one run each,
+same load (7.2): 3d3eb7b loading 1.81 s, projection 4.22 s, Sobol' 0.81 s, page 1.00 s,
+total 8.55 s; now 1.46, 3.05, 0.73, 0.55 s, total 6.37 s (the page is 16 kB larger: the
+diagram's wrapped labels and the network's halfway arrowheads).
 """
 
 from __future__ import annotations

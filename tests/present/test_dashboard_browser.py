@@ -214,5 +214,7 @@ def test_vintages_add_the_revision_chart_and_evaluation_table(page):
     table = page.locator("table.evaluation")
     expect(table.locator("tbody tr")).to_have_count(2)  # one row per vintage
     expect(table.locator("tbody tr").first).to_contain_text("2018-06")
+    expect(page.locator("table.evaluation-lead tbody tr")).to_have_count(3)
+    expect(page.locator("table.movers tbody tr").first).to_contain_text("obs-large-move")
     chart.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "dashboard-revisions.png")

@@ -217,3 +217,54 @@ def test_diagram_and_timeline_name_things_by_their_labels(system):
     network = network_svg(system.evidence)
     edges = network.count('class="net-edge"')
     assert edges == len(system.evidence.relations) == network.count("marker-mid=")
+
+
+def test_a_backtest_draws_its_later_figures_on_the_fans(system, projection):
+    """With a backtest, its figures (published after the projection start) are marked on
+    the fans of their outputs, in their own colour and legend key, beside the claims."""
+    from pathlib import Path
+
+    from prospects.inference.backtest import backtest
+    from prospects.present.charts import LATER
+
+    example = Path(__file__).resolve().parents[2] / "docs/examples/backtest-isk-2019.yaml"
+    scores = backtest(system, example, projection)
+    text = build_report(system, projection, None, backtest=scores, draws=100)
+    fans = text[text.index("<section id='projections'>"):text.index("<section id='drivers'>")]
+    assert "later figure, published after the projection start" in fans
+    later = re.findall(r"<title>later figure \(backtest\): ([^<]*)</title>", fans)
+    # the illustrative 2019 range of fighters, on the total-fighters fan of each scenario
+    assert any("2,500" in m or "2500" in m for m in later)
+    assert len(later) >= projection.sizes["scenario"]
+    assert f'fill="{LATER}"' in fans
+    assert "<title>claimed: " in fans  # the claims stay
+
+
+def test_the_evaluation_shows_skill_by_lead_time_and_what_moved_each_vintage(system):
+    from made_up import made_up_vintages
+
+    from prospects.present.revision import scores_html
+
+    html = scores_html(made_up_vintages(system, ["status-quo"], scored=True))
+    per_vintage = re.search(r'<table class="evaluation">.*?</table>', html, re.S)[0]
+    per_lead = re.search(r'<table class="evaluation-lead">.*?</table>', html, re.S)[0]
+    assert per_vintage.count("<tr>") == 1 + 2  # heading, two vintages
+    # the made-up leads: 6 and 12 months in the first vintage, 3 and 6 in the second
+    assert "<td>0-12 months</td>" in per_lead and "<td>12-24 months</td>" in per_lead
+    assert per_lead.count("<tr>") == 1 + 3
+    movers = re.search(r"<table class='movers'>.*?</table>", html, re.S)[0]
+    assert movers.index("obs-large-move") < movers.index("obs-small-move")  # largest first
+    assert "+0.80" in movers and "2018-06" not in movers  # nothing moved the first vintage
+
+
+def test_the_revision_shows_headline_medians_by_vintage(system):
+    from made_up import made_up_vintages
+
+    from prospects.present.revision import medians_table
+
+    html = medians_table(system, made_up_vintages(system, ["status-quo"]), "status-quo")
+    output = system.outlook.headline[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", html)
+    assert len(rows) == len(system.outlook.projection_dates)
+    assert all(output.label in r and "100" in r and "200" in r and "(+100)" in r
+               for r in rows)

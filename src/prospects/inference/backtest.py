@@ -218,12 +218,14 @@ def _check_time(path: Path, ds, model) -> None:
 
 @dataclass
 class Backtest:
-    """Scores per observation (a DataFrame, columns ``COLUMNS`` and more) and a summary."""
+    """Scores per observation (a DataFrame, columns ``COLUMNS`` and more) and a summary;
+    ``scored``: the observations scored (a report draws them on its fans)."""
 
     table: object  # pandas.DataFrame
     summary: dict
     scenario: str
     projection_start: str
+    scored: BacktestFile | None = None
 
 
 def bias_draws(system, names, draws: int, seed: int, idata=None) -> dict[str, np.ndarray]:
@@ -308,7 +310,7 @@ def score(system, bt: BacktestFile, projection, scenario: str | None = None, ida
         rows.append(row)
     table = pd.DataFrame(rows)
     table = table.reindex(columns=COLUMNS + [c for c in table.columns if c not in COLUMNS])
-    return Backtest(table, summarise(table), scenario, start_text)
+    return Backtest(table, summarise(table), scenario, start_text, bt)
 
 
 def _values(targets, one, biases, seed: int) -> dict[str, np.ndarray]:

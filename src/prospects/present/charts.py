@@ -14,6 +14,8 @@ from .svg import Frame, dated, esc, months, nice_ticks, svg, text, text_width, t
 
 PALETTE = ("#1f5f8b", "#b5542c", "#3b7d3b", "#7a4f9a", "#8a7a22", "#2c8a8a", "#9a3b62")
 REFERENCE = "#8c8c8c"
+#: The colour of later figures (a backtest's) on the fans.
+LATER = "#1d7a3a"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Mark:
     high: float | None
     label: str
     adjusted: tuple[float | None, float | None] | None = None
+    later: bool = False  # a figure published after the projection (a backtest's), in green
 
 
 def y_limits(arrays: Sequence[np.ndarray], marks: Sequence[Mark] = (),
@@ -48,7 +51,8 @@ def y_limits(arrays: Sequence[np.ndarray], marks: Sequence[Mark] = (),
 
 
 def _mark(frame: Frame, m: Mark) -> str:
-    """A claimed range as a dark bar, and as the model reads it as a hollow one."""
+    """A claimed range as a dark bar (a later one green), and as the model reads it as a
+    hollow one."""
     x0, x1 = float(frame.x(months(m.first))), float(frame.x(months(m.last)))
     x1 = max(x1, x0 + 3)
     out = []
@@ -60,9 +64,10 @@ def _mark(frame: Frame, m: Mark) -> str:
         return (f'<rect x="{x0 + shift:.0f}" y="{y_top:.0f}" width="{x1 - x0:.0f}" '
                 f'height="{max(y_bottom - y_top, 2):.0f}" {style}/>')
 
-    out.append(bar(m.low, m.high, 'fill="#222" fill-opacity="0.55"', 0))
+    ink = LATER if m.later else "#222"
+    out.append(bar(m.low, m.high, f'fill="{ink}" fill-opacity="0.55"', 0))
     if m.adjusted is not None:
-        out.append(bar(*m.adjusted, 'fill="none" stroke="#222" stroke-dasharray="2 2"', 0))
+        out.append(bar(*m.adjusted, f'fill="none" stroke="{ink}" stroke-dasharray="2 2"', 0))
     return f"<g><title>{esc(m.label)}</title>{''.join(out)}</g>"
 
 
@@ -123,7 +128,7 @@ def fan_chart(t, panels: dict[str, np.ndarray], title: str, unit: str = "", star
 
 def legend(items: Sequence[tuple[str, str]]) -> str:
     """An HTML legend of (swatch kind, label): kinds 'median', 'band50', 'band90',
-    'reference', 'claimed', 'adjusted', or a line's colour and dash ("#1f5f8b 6 3")."""
+    'reference', 'claimed', 'later', 'adjusted', or a line's colour and dash ("#1f5f8b 6 3")."""
     swatches = {
         "median": f'<line x1="0" y1="6" x2="22" y2="6" stroke="{PALETTE[0]}" stroke-width="2"/>',
         "band50": f'<rect width="22" height="12" fill="{PALETTE[0]}" fill-opacity="0.45"/>',
@@ -132,6 +137,7 @@ def legend(items: Sequence[tuple[str, str]]) -> str:
                      f'<line x1="0" y1="6" x2="22" y2="6" stroke="{REFERENCE}" '
                      'stroke-dasharray="4 3"/>',
         "claimed": '<rect x="8" width="6" height="12" fill="#222" fill-opacity="0.55"/>',
+        "later": f'<rect x="8" width="6" height="12" fill="{LATER}" fill-opacity="0.55"/>',
         "adjusted": '<rect x="8" width="6" height="12" fill="none" stroke="#222" '
                     'stroke-dasharray="2 2"/>',
     }

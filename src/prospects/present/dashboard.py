@@ -437,15 +437,9 @@ def revision_chart(ds, scenario: str | None = None):
 
 def revisions(st, setup: Setup, scenario_id: str) -> None:
     """How the forecast was revised: the report's revision numbers as a chart, and its
-    evaluation table (every cell escaped there), in the chosen scenario if the vintages
+    evaluation tables (every cell escaped there), in the chosen scenario if the vintages
     ran it."""
-    from prospects.present.revision import (
-        NOTHING_SCORED,
-        SCORED,
-        SKILL_NOTE,
-        evaluation_rows,
-        evaluation_table,
-    )
+    from prospects.present.revision import SCORED, medians_table, scores_html
 
     ds = setup.vintages
     if ds is None:
@@ -458,12 +452,9 @@ def revisions(st, setup: Setup, scenario_id: str) -> None:
         "published after it."))
     frame, spec = revision_chart(ds, shown)
     st.vega_lite_chart(frame, spec, width="stretch")
+    st.html(medians_table(setup.system, ds, shown))
     st.subheader(SCORED)
-    if evaluation_rows(ds):
-        st.html(evaluation_table(ds))
-        st.caption(SKILL_NOTE)
-    else:
-        st.text(NOTHING_SCORED)
+    st.html(scores_html(ds))
 
 
 def parameter_panel(st, setup: Setup) -> None:

@@ -189,7 +189,8 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
 
     parts["answer"] = answer_html(system, projection)
     step()
-    proj = projections_html(system, projection, idata)
+    proj = projections_html(system, projection, idata,
+                            None if backtest is None else backtest.scored)
     parts["projections"] = proj.html
     charts += proj.charts
     step()
@@ -281,13 +282,14 @@ def sections(evaluation: bool) -> list[tuple[str, str]]:
 
 
 def _evaluation(system, vintages, backtest) -> tuple[str, int]:
-    from .revision import backtest_html, revision_html
+    from .revision import backtest_html, medians_table, revision_html
 
     out, n = [], 0
     if vintages is not None:
-        out.append("<h3>How the forecast was revised</h3>" + revision_html(
-            vintages, system.outlook.status_quo
-            if system.outlook.status_quo in vintages.scenario.values else None))
+        shown = (system.outlook.status_quo
+                 if system.outlook.status_quo in vintages.scenario.values else None)
+        out.append("<h3>How the forecast was revised</h3>"
+                   + medians_table(system, vintages, shown) + revision_html(vintages, shown))
         n += 1
     if backtest is not None:
         out.append("<h3>Backtest</h3>" + backtest_html(system, backtest))

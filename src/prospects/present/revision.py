@@ -36,21 +36,67 @@ NOTHING_SCORED = "No vintage has later evidence to be scored on."
 
 
 def revision_html(ds, scenario: str | None = None) -> str:
-    """The revision chart with its legend, then the evaluation table (if scored)."""
+    """The revision chart with its legend, then the evaluation (``scores_html``)."""
     labels = list(revision_series(ds, scenario))
     keys = legend([(f"{colour} {dash}".strip(), label) for (colour, dash), label
                    in zip(series_colours(len(labels)), labels, strict=True)])
-    table = evaluation_table(ds) if evaluation_rows(ds) else (
-        f"<p class='muted'>{NOTHING_SCORED}</p>")
     return (f"<figure>{revision_chart(ds, scenario)}</figure>{keys}<h3>{SCORED}</h3>"
-            f"<p class='muted'>{SKILL_NOTE}</p>{table}")
+            + scores_html(ds))
 
 
-def evaluation_rows(ds) -> list[dict]:
-    """Per vintage, ``prospects.inference.backtest.skill`` of its rolling-origin scores:
-    figures scored, mean CRPS, CRPS skill against climatology, 90% coverage; events, mean
-    Brier score and Brier skill. Empty if the Dataset holds no scores."""
-    from ..inference.backtest import skill
+def medians_table(system, ds, scenario: str | None = None) -> str:
+    """Each headline output's median at each projection date, per vintage, with its
+    change from the vintage before (in ``scenario``, default the first); empty if the
+    Dataset holds no headline quantiles."""
+    from ..analysis import at
+    from .format import count, unit_text
+
+    shown = [o for o in system.outlook.headline if o.variable in ds
+             and "quantile" in ds[o.variable].dims]
+    if not shown:
+        return ""
+    scenario = scenario or str(ds["scenario"].values[0])
+    vintages = [str(v) for v in ds["vintage"].values]
+    rows = []
+    for o in shown:
+        median = ds[o.variable].sel(scenario=scenario, quantile=0.5)
+        unit = unit_text(o.unit)
+        for when in system.outlook.projection_dates:
+            try:
+                values = np.asarray(at(median, when).transpose("vintage").values) / o.scale
+            except KeyError:  # a date the file does not hold
+                continue
+            cells = "".join(
+                f"<td class='num'>{count(v)}" + ("" if k == 0 else
+                                                 f" <span class='muted'>("
+                                                 f"{count(v - values[k - 1], signed=True)})"
+                                                 "</span>") + "</td>"
+                for k, v in enumerate(values))
+            rows.append(f"<tr><td>{esc(o.label)}{esc(f' ({unit})' if unit else '')}, "
+                        f"{esc(when)}</td>{cells}</tr>")
+    head = "".join(f"<th>as of {esc(v)}</th>" for v in vintages)
+    return ("<p class='muted'>Headline medians by vintage; in brackets, the change from "
+            "the vintage before.</p><table class='medians'><thead><tr><th>output, date</th>"
+            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def scores_html(ds) -> str:
+    """What the evaluation shows under its heading: skill per vintage, then per vintage
+    and lead time, then the new observations that moved each vintage's posterior most."""
+    if not evaluation_rows(ds):
+        return f"<p class='muted'>{NOTHING_SCORED}</p>" + movers_table(ds)
+    return (f"<p class='muted'>{SKILL_NOTE}</p>{evaluation_table(ds)}"
+            "<p class='muted'>The same, per lead time (months from the vintage to the end "
+            f"of the figure's or event's period):</p>{evaluation_table(ds, by_lead=True)}"
+            + movers_table(ds))
+
+
+def evaluation_rows(ds, by_lead: bool = False) -> list[dict]:
+    """Per vintage (and lead band of a year if ``by_lead``),
+    ``prospects.inference.backtest.skill`` of its rolling-origin scores: figures scored,
+    mean CRPS, CRPS skill against climatology, 90% coverage; events, mean Brier score and
+    Brier skill. Empty if the Dataset holds no scores."""
+    from ..inference.backtest import lead_band, skill
 
     names = [n for n in ds.data_vars if str(n).startswith("score_")]
     if not names:
@@ -58,26 +104,54 @@ def evaluation_rows(ds) -> list[dict]:
     frame = ds[names].to_dataframe().reset_index()
     frame = frame.rename(columns={n: str(n).removeprefix("score_") for n in names} | {
         "scored": "id", "scored_kind": "kind"})
-    return skill(frame[frame["lead"].notna()], ["vintage"]).to_dict("records")
+    frame = frame[frame["lead"].notna()].copy()
+    frame["band"] = [lead_band(m) for m in frame["lead"]]
+    return skill(frame, ["vintage", "band"] if by_lead else ["vintage"]).to_dict("records")
 
 
-def evaluation_table(ds) -> str:
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return "—" if np.isnan(value) else f"{value:.3g}"
+    return str(value)
+
+
+def evaluation_table(ds, by_lead: bool = False) -> str:
     """``evaluation_rows`` as an HTML table (every cell escaped)."""
-    headings = ("vintage", "figures", "mean CRPS", "CRPS skill", "90% coverage", "events",
-                "mean Brier", "Brier skill")
-    keys = ("vintage", "figures", "mean_crps", "crps_skill", "coverage_90", "events",
-            "mean_brier", "brier_skill")
-
-    def cell(value) -> str:
-        if isinstance(value, float):
-            return "—" if np.isnan(value) else f"{value:.3g}"
-        return str(value)
-
-    body = "".join("<tr>" + "".join(f"<td>{esc(cell(row[k]))}</td>" for k in keys) + "</tr>"
-                   for row in evaluation_rows(ds))
+    headings = ("vintage",) + (("lead time",) if by_lead else ()) + (
+        "figures", "mean CRPS", "CRPS skill", "90% coverage", "events", "mean Brier",
+        "Brier skill")
+    keys = ("vintage",) + (("band",) if by_lead else ()) + (
+        "figures", "mean_crps", "crps_skill", "coverage_90", "events", "mean_brier",
+        "brier_skill")
+    body = "".join("<tr>" + "".join(f"<td>{esc(_cell(row[k]))}</td>" for k in keys) + "</tr>"
+                   for row in evaluation_rows(ds, by_lead))
     head = "".join(f"<th>{esc(h)}</th>" for h in headings)
-    return (f'<table class="evaluation"><thead><tr>{head}</tr></thead><tbody>{body}'
+    kind = "evaluation-lead" if by_lead else "evaluation"
+    return (f'<table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}'
             "</tbody></table>")
+
+
+def movers_table(ds, most: int = 5) -> str:
+    """Per vintage, the new observations whose mean log-likelihood changed most from the
+    earlier vintage's posterior to this one's (``loglik_change``), largest first."""
+    if "loglik_change" not in ds:
+        return ""
+    change = ds["loglik_change"]
+    rows = []
+    for vintage in change["vintage"].values:
+        values = change.sel(vintage=vintage)
+        found = [(str(o), float(v)) for o, v in zip(values["new"].values, values.values,
+                                                    strict=True) if np.isfinite(v)]
+        for obs, value in sorted(found, key=lambda r: -abs(r[1]))[:most]:
+            rows.append(f"<tr><td>{esc(vintage)}</td><td>{esc(obs)}</td>"
+                        f"<td class='num'>{value:+.2f}</td></tr>")
+    if not rows:
+        return ""
+    return ("<p class='muted'>What moved each vintage: the new observations whose mean "
+            "log-likelihood changed most from the earlier vintage's posterior to this "
+            f"one's (up to {most} a vintage).</p><table class='movers'><thead><tr>"
+            "<th>vintage</th><th>new observation</th><th>change</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
 
 
 def backtest_html(system, bt) -> str:

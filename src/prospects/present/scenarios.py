@@ -2,7 +2,8 @@
 drawn over the status quo's (grey) on axes shared by all scenarios, and for the headline
 outputs the paired difference fan (per draw, the scenario minus the status quo on the same
 parameter sets), so that a difference is seen against its uncertainty. The claimed figures
-are marked on the fans, with the self-report factor applied as the model reads them.
+are marked on the fans, with the self-report factor applied as the model reads them, and
+a backtest's later figures in green.
 Render only."""
 
 from __future__ import annotations
@@ -33,15 +34,19 @@ def _bias_factor(system, idata, name: str) -> float:
     return float(system.evidence.parameters[name].prior.ppf(np.array([0.5]))[0])
 
 
-def claim_marks(system, idata, t) -> dict[tuple[str, str], list[Mark]]:
+def claim_marks(system, idata, t, later=None) -> dict[tuple[str, str], list[Mark]]:
     """Claimed figures by (variable, panel label) for the fans: observations of a range
-    or bound on a whole output or on one member of a split output."""
+    or bound on a whole output or on one member of a split output. ``later``: a
+    backtest's ``BacktestFile``, whose figures are marked instead, as later ones."""
     from ..inference.likelihood import build_targets
 
-    ev = system.evidence
+    ev = system.evidence if later is None else later.evidence
     outputs = {o.variable: o for o in system.outlook.outputs}
     marks: dict[tuple[str, str], list[Mark]] = {}
-    for target in build_targets(system):
+    targets = (build_targets(system) if later is None else
+               build_targets(system, later.observations, ev.claims))
+    observations = ev.observations if later is None else later.observations
+    for target in targets:
         output = outputs.get(target.variable)
         if output is None or target.kind not in RANGES:
             continue
@@ -54,9 +59,9 @@ def claim_marks(system, idata, t) -> dict[tuple[str, str], list[Mark]]:
         scale = output.scale
         low = None if target.low is None else target.low / scale
         high = None if target.high is None else target.high / scale
-        obs = ev.observations[target.id]
+        obs = observations[target.id]
         claim = ev.claims.get(obs.claim)
-        label = f"claimed: {target.claimed}"
+        label = f"{'later figure (backtest)' if later else 'claimed'}: {target.claimed}"
         if claim is not None:
             label += f" (asserted by {claim.asserted_by}: {claim.text})"
         adjusted = None
@@ -69,7 +74,7 @@ def claim_marks(system, idata, t) -> dict[tuple[str, str], list[Mark]]:
         first = t[min(target.months)]
         last = t[min(max(target.months), len(t) - 1)]
         marks.setdefault((target.variable, panel), []).append(
-            Mark(first, last, low, high, label, adjusted))
+            Mark(first, last, low, high, label, adjusted, later is not None))
     return marks
 
 
@@ -79,8 +84,9 @@ def _difference(ds, output, k: int, b: int) -> np.ndarray:
     return np.asarray(quantiles(da.isel(scenario=k) - da.isel(scenario=b))) / output.scale
 
 
-def projections_html(system, ds, idata=None) -> Projections:
-    """The scenario picker and every scenario's charts (all pre-rendered, one shown)."""
+def projections_html(system, ds, idata=None, later=None) -> Projections:
+    """The scenario picker and every scenario's charts (all pre-rendered, one shown), the
+    claimed figures on them, and ``later``'s (a backtest's ``BacktestFile``) if given."""
     t = ds["time"].values
     start = time_point(ds.attrs.get("projection_start", system.outlook.projection_start))
     ids = [str(s) for s in ds.scenario.values]
@@ -88,6 +94,9 @@ def projections_html(system, ds, idata=None) -> Projections:
     base = system.outlook.status_quo
     b = ids.index(base) if base in ids else None
     marks = claim_marks(system, idata, t)
+    later_marks = claim_marks(system, idata, t, later) if later is not None else {}
+    for key, found in later_marks.items():
+        marks.setdefault(key, []).extend(found)
     outputs = [o for o in system.outlook.outputs if o.chart and o.variable in ds]
     per = {}
     for o in outputs:
@@ -137,6 +146,9 @@ def projections_html(system, ds, idata=None) -> Projections:
     if marks:
         items += [("claimed", "claimed figure"),
                   ("adjusted", "the same as the model reads it (self-report factor applied)")]
+    if later_marks:
+        items.append(("later", "later figure, published after the projection start "
+                               "(the backtest's)"))
     note = (f"{ds.sizes['draw']:,} paired draws per scenario. Every scenario's charts share "
             "one y axis per output, so switching scenario keeps the scale; the dotted line "
             f"marks the projection start ({when_text(ds.attrs.get('projection_start', ''))}). "
