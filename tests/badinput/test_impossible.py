@@ -33,7 +33,7 @@ CASES = {
                              "entry 'recruitment-halved' field 'levers.0'"),
     "lever date month 13": (*_lever("recruitment-halved", {"target": "recruitment",
                                                            "multiply": 0.5, "start": "2018-13"}),
-                            "entry 'recruitment-halved' field 'levers.0'"),
+                            "entry 'recruitment-halved' field 'levers.0.start'"),
     "set outside the prior's support": (*_lever("recruitment-halved", {
         "target": "recruit_rate", "set": 500}), "entry 'recruitment-halved' field 'levers.0'"),
     "negative factor": (*_lever("recruitment-halved", {"target": "recruitment",

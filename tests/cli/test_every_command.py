@@ -89,7 +89,8 @@ def test_backtest_scores_every_observation(session):
 def test_sensitivity_and_discovery_read_the_outlook(session):
     system, _, out, printed = session
     table = pd.read_csv(out / f"{system.name}-sensitivity.csv")
-    assert set(table.outcome) == {o.variable for o in system.outlook.headline}
+    assert set(table.outcome) == ({o.variable for o in system.outlook.headline}
+                                  | {o.id for o in system.outlook.outcomes})
     assert table[["S1", "ST"]].notna().all().all()
     for output in system.outlook.headline:
         assert f"{output.label} at {system.outlook.horizon}: Sobol' indices" in printed[

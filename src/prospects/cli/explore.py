@@ -71,7 +71,10 @@ def _print_sobol(loaded, table, date: str, draws: int, runs: int) -> None:
     from rich.table import Table
 
     labels = {o.variable: o.label for o in reversed(loaded.outlook.headline)}
+    asked = {o.id: o.label for o in loaded.outlook.outcomes}
     for name, rows in table.groupby("outcome", sort=False):
+        if name in asked:
+            continue
         shown = Table(title=f"{labels[name]} at {date}: Sobol' indices "
                             f"(N = {draws}, {runs:,} runs)")
         for heading in ("factor", "S1", "±", "ST", "±"):
@@ -81,6 +84,26 @@ def _print_sobol(loaded, table, date: str, draws: int, runs: int) -> None:
             shown.add_row(row.factor, f"{row.S1:.3f}", f"{row.S1_conf:.3f}", f"{row.ST:.3f}",
                           f"{row.ST_conf:.3f}")
         console().print(shown)
+    if asked:
+        _print_outcome_drivers(table[table.outcome.isin(list(asked))], asked, draws, runs)
+
+
+def _print_outcome_drivers(table, labels: dict[str, str], draws: int, runs: int,
+                           top: int = 3) -> None:
+    """One row per outcome: the factors with the largest total indices of whether it
+    happens (every factor's indices are in the CSV)."""
+    from rich.table import Table
+
+    shown = Table(title=f"Whether each outcome happens: largest total Sobol' indices "
+                        f"(N = {draws}, {runs:,} runs)")
+    shown.add_column("outcome", overflow="fold")
+    shown.add_column("factors (ST ± 95%)", overflow="fold")
+    for name, rows in table.groupby("outcome", sort=False):
+        rows = rows.sort_values("ST", ascending=False).head(top)
+        drivers = "; ".join(f"{r.factor} {r.ST:.2f}±{r.ST_conf:.2f}" for r in rows.itertuples()
+                            if r.ST > 0) or "none (it happens in all draws or in none)"
+        shown.add_row(labels[name], drivers)
+    console().print(shown)
 
 
 @user_errors

@@ -1,5 +1,5 @@
-"""Global sensitivity: Sobol' indices of the outlook's headline outputs to every uncertain
-factor.
+"""Global sensitivity: Sobol' indices of the outlook's headline outputs, and of whether each
+of its outcomes happens, to every uncertain factor.
 
 Saltelli's scheme on the unit cube (SALib), transformed to parameter values and lever
 intensities (see ``factors``), run as one vectorised ensemble of (k + 2) N draws. S1 is
@@ -15,7 +15,7 @@ import numpy as np
 
 from ..evidence import EvidenceError
 from ..system import System
-from ..system.outlook import model_time
+from ..system.outlook import events, model_time
 from .factors import factors, realise
 
 COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
@@ -53,9 +53,10 @@ def sobol(
     client=None,
 ):
     """Sobol' S1 and ST (with 95% intervals) of each headline output (by variable name) at
-    ``when`` (default: the outlook's horizon), as a tidy DataFrame with columns
-    ``COLUMNS``. ``n`` is a power of two, at least 8. The design
-    runs on a Dask ``client`` if one is given."""
+    ``when`` (default: the outlook's horizon), then of each outlook outcome (by its id, at
+    its own dates) as a 0/1 value per draw, whose variance is that of the outcome's
+    probability; a tidy DataFrame with columns ``COLUMNS``. ``n`` is a power of two, at
+    least 8. The design runs on a Dask ``client`` if one is given."""
     import pandas as pd
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -69,12 +70,16 @@ def sobol(
                "bounds": [[0.0, 1.0]] * len(chosen)}
     unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
     params, interventions = realise(system, chosen, unit)
-    wanted = list(dict.fromkeys(o.variable for o in system.outlook.headline))
+    headline = list(dict.fromkeys(o.variable for o in system.outlook.headline))
+    asked = system.outlook.outcomes
+    wanted = list(dict.fromkeys(headline + [o.variable for o in asked]))
     ds = simulate(system.model, draws=len(unit), params=params, seed=seed,
                   interventions=interventions, outputs=wanted, progress=progress,
                   client=client)
+    values = outcomes(ds, headline, when)
+    values.update(zip((o.id for o in asked), events(ds, asked).astype(float)))
     rows = []
-    for name, y in outcomes(ds, wanted, when).items():
+    for name, y in values.items():
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out
             indices = {key: np.zeros(len(chosen)) for key in COLUMNS[2:]}
         else:

@@ -87,7 +87,8 @@ def _factor_label(system, factor: str) -> str:
 def _sensitivity(system, table) -> tuple[str, int]:
     outputs = {o.variable: o for o in system.outlook.headline}
     charts = []
-    for variable, rows in table.groupby("outcome", sort=False):
+    for variable, rows in table[table.outcome.isin(list(outputs))].groupby("outcome",
+                                                                           sort=False):
         rows = rows.sort_values("ST", ascending=False).head(TOP)
         q = np.column_stack([rows["ST"] - rows["ST_conf"], rows["ST"],
                              rows["ST"] + rows["ST_conf"]])

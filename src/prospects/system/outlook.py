@@ -220,7 +220,9 @@ class Lever(Entry):
             kind, amount = ("multiply", self.multiply) if self.set is None else ("set", self.set)
         else:
             kind, amount = ("multiply" if self.kind == "multiplier" else "set"), value
-        return [Intervention(t, start=start, end=end, label=self.label, **{kind: amount})
+        from .scenarios import Lever
+
+        return [Lever(target=t, end=end, **{kind: amount}).intervention(self.label, start=start)
                 for t in self.targets]
 
 

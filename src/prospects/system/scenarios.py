@@ -3,7 +3,6 @@ flow or auxiliary) read from YAML and turned into the engine's interventions."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +14,7 @@ from ..evidence import EvidenceError
 from ..evidence.load import read_entries
 from ..evidence.schema import _slug
 from ..sd import ModelError
+from .outlook import Month
 
 
 class Lever(BaseModel):
@@ -23,14 +23,9 @@ class Lever(BaseModel):
     target: str
     multiply: float | None = None
     set: float | None = None
-    start: str | None = None
-    end: str | None = None
+    start: Month | None = None  # a month, or a number where the model's time is numbered
+    end: Month | None = None
     where: dict[str, str | list[str]] = Field(default_factory=dict)
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _month(cls, value):
-        return value.isoformat()[:7] if isinstance(value, date) else value
 
     def intervention(self, label: str, value: float | None = None,
                      start: str | None = None) -> Intervention:
