@@ -10,13 +10,15 @@ A model of about 60 variables over a 5-member dimension, with lookups and smooth
 (c) the compiled backend at 128 draws a call (calibration's batch), through
     ``run_chunk``;
 (d) the compiled kernel's first compile, in an empty kernel cache, and its load from
-    that cache in a new process.
+    that cache in a new process;
+(e) the built-in IS-K system, ``--draws`` draws from its priors, its outlook's outputs,
+    with the compiled backend (its kernel compiled first, outside the timing).
 
 The last line printed is::
 
     prospects_run_months_per_s=<compiled, all cores> numpy_run_months_per_s=<n> \
     pysd_run_months_per_s=<n> ratio=<compiled/pysd> small_batch_draw_runs_per_s=<n> \
-    compile_s=<n> cached_compile_s=<n>
+    compile_s=<n> cached_compile_s=<n> isk_run_months_per_s=<n>
 
 PySD costs about a second a run here (xarray arithmetic on every array, every step), so
 its loop stops after ``--pysd-budget`` seconds (default 30) to keep the script near a
@@ -250,6 +252,23 @@ def first_compile(model: Model) -> tuple[float, float]:
     return compile_s, float(done.stdout.split()[-1])
 
 
+def run_isk(draws: int, repeats: int) -> tuple[list[float], int]:
+    """Seconds for ``simulate()`` of the IS-K system, and its steps per run."""
+    from prospects.system import load_system
+
+    system = load_system("isk")
+    model, outputs = system.model, list(system.outlook.kept)
+    simulate(model, draws=1024, priors=system.priors, outputs=outputs, backend="compiled")
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = simulate(model, draws=draws, priors=system.priors, outputs=outputs,
+                          backend="compiled")
+        times.append(time.perf_counter() - start)
+        del result
+    return times, int(round((model.final_time - model.initial_time) / model.dt))
+
+
 def spread(times: list[float]) -> str:
     return f"median {statistics.median(times):.3g} s (from {min(times):.3g} to {max(times):.3g})"
 
@@ -279,6 +298,9 @@ def main() -> None:
     small = 128 / statistics.median(per_call)
     print(f"compiled, 128 draws a call: {statistics.median(per_call) * 1e3:.3f} ms a call "
           f"(from {min(per_call) * 1e3:.3f} to {max(per_call) * 1e3:.3f})")
+    isk_times, isk_steps = run_isk(args.draws, args.repeats)
+    isk_rate = args.draws * isk_steps / statistics.median(isk_times)
+    print(f"IS-K compiled: {args.draws} draws, {spread(isk_times)}")
     seconds, runs = run_pysd(model, args.pysd_runs, args.pysd_budget)
     pysd_rate = runs * steps / seconds
     stopped = f" (stopped at the {args.pysd_budget:g} s budget)" if runs < args.pysd_runs else ""
@@ -288,7 +310,7 @@ def main() -> None:
           f"numpy_run_months_per_s={rates['numpy']:.4g} "
           f"pysd_run_months_per_s={pysd_rate:.4g} ratio={rates['compiled'] / pysd_rate:.4g} "
           f"small_batch_draw_runs_per_s={small:.4g} compile_s={compile_s:.3g} "
-          f"cached_compile_s={cached_s:.3g}")
+          f"cached_compile_s={cached_s:.3g} isk_run_months_per_s={isk_rate:.4g}")
 
 
 if __name__ == "__main__":

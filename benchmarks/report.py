@@ -14,6 +14,15 @@ the default "auto" backend, which compiles the fused kernel in the background of
 process that ends before it can use it. In process at load 7: loading the system 2.1 s,
 projection of 12 scenarios x 1,000 draws 4.6 s, why panels 0.6 s (from the projection's
 own draws), Sobol' N=64 1.2 s, rendering 1.3 s (matplotlib took 60 s of 81 profiled).
+
+Measured 2026-12-02 20:34 UTC, PROSPECTS_BACKEND=numpy, three runs each: before, at load
+5.1-6.0, CPU 9.6, 10.2, 8.6 s (wall 17.4, 29.2, 13.9 s); after libyaml's parser for the
+evidence files (loading the system 2.6 s -> 1.0 s) and quantiles from sorted draws plus
+integer path coordinates (the projection charts 1.5 s -> 0.5 s, the same page byte for
+byte), at load 3.8-4.2, CPU 7.0, 6.4, 6.4 s (wall 10.7, 9.7, 10.5 s). What is left is
+the engine: 12 scenarios x 1,000 draws is 13 NumPy runs of 84 steps x ~400 slot
+functions each (~5 s at that load), overhead per call, not arithmetic; one run of all
+scenarios stacked on the draw axis would pay that overhead once.
 """
 
 from __future__ import annotations

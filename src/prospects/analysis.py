@@ -11,9 +11,20 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def quantiles(da, qs: Sequence[float] = QUANTILES):
-    """Quantiles over draws, as a DataArray with a leading ``quantile`` dimension (the
-    values hold no NaN: skipping them would take NumPy's much slower nanquantile)."""
-    return da.quantile(list(qs), dim="draw", skipna=False)
+    """Quantiles over draws, as a DataArray with a leading ``quantile`` dimension; the
+    same numbers as ``da.quantile(qs, dim="draw", skipna=False)`` (NaN propagates).
+
+    The draws are sorted first, along a contiguous last axis: NumPy's quantile then
+    partitions ordered rows, which took a third of the time ``DataArray.quantile`` did on
+    a report's projections (its partition runs across the draw axis in place)."""
+    import xarray as xr
+
+    moved = da.transpose(..., "draw")
+    ordered = np.sort(np.asarray(moved.values), axis=-1)
+    values = np.quantile(ordered, list(qs), axis=-1)
+    coords = {k: c for k, c in moved.coords.items() if "draw" not in c.dims}
+    return xr.DataArray(values, dims=("quantile",) + moved.dims[:-1],
+                        coords={"quantile": list(qs), **coords}, name=da.name)
 
 
 #: Dimensions of ensembles that are not the model's own.

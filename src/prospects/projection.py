@@ -34,10 +34,7 @@ def project(
 
     from .engine import simulate
 
-    ids = list(scenarios or system.scenarios)
-    _check_scenarios(system, ids)
-    sources = parameter_sources(system, idata)
-    outputs = list(outputs or system.outlook.kept)
+    ids, sources, outputs = _setup(system, idata, scenarios, outputs)
     runs = []
     for sid in ids:
         ds = simulate(system.model, draws=draws, priors=sources, seed=seed,
@@ -46,8 +43,7 @@ def project(
         runs.append(ds.astype("float32", keep_attrs=True))
         if progress:
             progress(1)
-    out = xr.concat(runs, dim=xr.DataArray(ids, dims="scenario", name="scenario"),
-                    combine_attrs="drop_conflicts")
+    out = xr.concat(runs, dim=_scenario_axis(ids), combine_attrs="drop_conflicts")
     out.attrs.update(system=system.name, seed=seed,
                      projection_start=system.outlook.projection_start,
                      calibrated=int(idata is not None),
@@ -57,11 +53,22 @@ def project(
     return out
 
 
-def _check_scenarios(system: System, ids: Sequence[str]) -> None:
+def _setup(system: System, idata, scenarios: Sequence[str] | None,
+           outputs: Sequence[str] | None) -> tuple[list[str], dict, list[str]]:
+    """What both projections start from: the scenario ids (all by default; unknown ones
+    refused), where each parameter's draws come from, and the outputs (the outlook's)."""
+    ids = list(scenarios or system.scenarios)
     unknown = [s for s in ids if s not in system.scenarios]
     if unknown:
         raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
                             f"{', '.join(system.scenarios)}")
+    return ids, parameter_sources(system, idata), list(outputs or system.outlook.kept)
+
+
+def _scenario_axis(ids: Sequence[str]):
+    import xarray as xr
+
+    return xr.DataArray(list(ids), dims="scenario", name="scenario")
 
 
 def project_summary(
@@ -82,16 +89,13 @@ def project_summary(
 
     from .scale import summarise
 
-    ids = list(scenarios or system.scenarios)
-    _check_scenarios(system, ids)
+    ids, sources, outputs = _setup(system, idata, scenarios, outputs)
     outcomes = list(system.outlook.outcomes if outcomes is None else outcomes)
-    sources = parameter_sources(system, idata)
-    summaries = [summarise(system.model, draws, list(outputs or system.outlook.kept),
-                           priors=sources, seed=seed,
+    summaries = [summarise(system.model, draws, outputs, priors=sources, seed=seed,
                            interventions=system.scenarios[sid].interventions(),
                            outcomes=outcomes, client=client, progress=progress)
                  for sid in ids]
-    scenario = xr.DataArray(ids, dims="scenario", name="scenario")
+    scenario = _scenario_axis(ids)
     hits = xr.concat([s["outcome_events"] for s in summaries], dim=scenario)
     quantiles = xr.concat([s.drop_vars(["outcome_events", "outcome"]).drop_attrs()
                            for s in summaries], dim=scenario)

@@ -100,7 +100,8 @@ def test_discover_as_json(tmp_path):
 def test_isk_tables_fold_rather_than_crop_at_80_columns(tmp_path):
     """IS-K's long parameter and factor names: folded onto more lines, never cut short."""
     for args in (["calibrate", "--particles", 600, "--steps", 1, "--out", tmp_path],
-                 ["discover", "--draws", 200, "--out", tmp_path], ["evidence", "list"]):
+                 ["discover", "--draws", 200, "--out", tmp_path], ["evidence", "list"],
+                 ["run", "--draws", 300, "--out", tmp_path]):
         lines = invoke(*args, columns=80).stdout.splitlines()
         assert max(map(len, lines)) <= 80, args[0]
         assert not any("\u2026" in line for line in lines), args[0]
@@ -112,3 +113,26 @@ def test_run_prints_the_summary_quantiles_alone_on_stdout(tmp_path):
     assert list(table.columns) == ["date", "output", "label", "unit", "q05", "median", "q95"]
     assert (table.q05 <= table["median"]).all() and (table["median"] <= table.q95).all()
     assert (tmp_path / "toy-prior.nc").is_file()
+
+
+def test_run_progress_moves_before_the_end(tmp_path, monkeypatch):
+    """`run`'s bar advances chunk by chunk (it sat at 0/10000 until the end): the real bar,
+    its advances recorded."""
+    import prospects.cli.run as run_command
+
+    seen = []
+
+    class Recorded(run_command.progress_bar):
+        def __init__(self, description, total):
+            super().__init__(description, total)
+            seen.append((total, []))
+
+        def __call__(self, advance):
+            seen[-1][1].append(advance)
+            super().__call__(advance)
+
+    monkeypatch.setattr(run_command, "progress_bar", Recorded)
+    invoke("run", "--draws", 2048, "--out", tmp_path)
+    [(total, advances)] = seen
+    assert total == 2048 and sum(advances) == total
+    assert len(advances) >= 4 and max(advances) <= total // 4

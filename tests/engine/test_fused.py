@@ -27,20 +27,20 @@ class Uniform:
         return self.low + (self.high - self.low) * u
 
 
-def close(a, b, name):
-    """Equal to 1e-12 relative, or to 1e-14 of the variable's largest magnitude where it is
-    near zero: a flow that is the difference of two near-equal terms (a stock chasing its
+def close(a, b, name, rtol=1e-12):
+    """Equal to ``rtol`` relative, or to ``rtol / 100`` of the variable's largest magnitude
+    where it is near zero: a flow that is the difference of two near-equal terms (a stock chasing its
     target) keeps the terms' rounding, a few ulp of them, whatever its own size."""
     a, b = np.asarray(a), np.asarray(b)
     scale = np.max(np.abs(b)) if b.size else 0.0
-    bad = np.abs(a - b) > np.maximum(1e-12 * np.abs(b), 1e-14 * scale)
+    bad = np.abs(a - b) > np.maximum(rtol * np.abs(b), 1e-2 * rtol * scale)
     assert not bad.any(), f"{name}: {np.abs(a - b)[bad].max()} apart at {np.argwhere(bad)[0]}"
 
 
-def same(a, b):
+def same(a, b, rtol=1e-12):
     assert set(a.data_vars) == set(b.data_vars)
     for name in b.data_vars:
-        close(a[name].values, b[name].values, name)
+        close(a[name].values, b[name].values, name, rtol)
 
 
 def scalar_priors(model):
@@ -59,15 +59,18 @@ def test_every_language_model_matches(build):
 
 @pytest.mark.parametrize("spec", SYSTEMS, ids=lambda s: Path(str(s)).name)
 def test_every_system_matches_with_and_without_its_scenarios(spec):
+    """To 1e-8: over 84 months, a system's feedback loops grow the backends' different
+    rounding (a few ulp a step where flows cancel) by up to a million times in a near-unstable draw; a wrong equation
+    shows as a difference of whole percents."""
     system = load_system(spec)
     args = dict(draws=257, priors=system.priors, seed=5)
     same(simulate(system.model, backend="compiled", **args),
-         simulate(system.model, backend="numpy", **args))
+         simulate(system.model, backend="numpy", **args), 1e-8)
     levers = [iv for s in system.scenarios.values() for iv in s.interventions()][:1]
     if levers:
         args["interventions"] = levers
         same(simulate(system.model, backend="compiled", **args),
-             simulate(system.model, backend="numpy", **args))
+             simulate(system.model, backend="numpy", **args), 1e-8)
 
 
 def people_model():
@@ -133,6 +136,55 @@ def test_a_run_going_non_finite_names_the_variable_as_numpy_does():
             simulate(m, backend=backend)
         messages.append(str(err.value))
     assert messages[0] == messages[1]
+
+
+def _uses_of_every_builtin(m):
+    """An auxiliary per builtin without state, its arguments swept over each one's domain
+    by a per-draw parameter ``x`` (-1..1) and the time; a builtin added to the registry
+    without a line here fails ``test_every_builtin_...`` below."""
+    x = m.param("x", 0.5)
+    per_month = m.param("per_month", 1.0, unit="1/month")
+    month = m.param("month", 1.0, unit="month")
+    t = m.time * per_month  # 0..35, dimensionless
+    wave = x * (t / 35.0) * 2.0 - 0.3  # about -2.3..1.7: both signs, crossing zero
+    b = BUILTINS
+    return {
+        "minimum": b["minimum"](wave, x), "maximum": b["maximum"](wave, x),
+        "absolute": b["absolute"](wave), "exp": b["exp"](3.0 * wave),
+        "log": b["log"](b["absolute"](wave) + 0.01), "sin": b["sin"](3.0 * wave),
+        "cos": b["cos"](3.0 * wave), "tan": b["tan"](wave),
+        "arcsin": b["arcsin"](wave / 2.5), "arccos": b["arccos"](wave / 2.5),
+        "arctan": b["arctan"](4.0 * wave), "sinh": b["sinh"](wave),
+        "cosh": b["cosh"](wave), "tanh": b["tanh"](wave),
+        "sqrt": b["sqrt"](b["absolute"](wave)), "integer": b["integer"](4.0 * wave),
+        "modulo": b["modulo"](7.0 * wave, 1.5 + x),
+        "zidz": b["zidz"](x, b["integer"](2.0 * wave)),  # 0 where |wave| < 0.5
+        "xidz": b["xidz"](x, b["integer"](wave), -4.0),
+        "if_then_else": b["if_then_else"](wave > 0, x, wave),
+        "step": b["step"](x, 12.5 * month), "pulse": b["pulse"](6.0 * month, (10 + x) * month),
+        "ramp": b["ramp"](x * per_month, 3.0 * month, (20.0 + 5 * x) * month),
+        "pulse_train": b["pulse_train"](2.0 * month, (1.5 + x) * month, 5.0 * month,
+                                        30.0 * month),
+        "active_initial": b["active_initial"](wave, x),
+    }
+
+
+def test_every_builtin_has_a_kernel_rule_giving_numpys_numbers(capsys):
+    """Each builtin without state has its compiled-backend rule in its registry entry (the
+    others lower to stocks, which the kernel runs) and that rule gives NumPy's numbers."""
+    m = Model("every_builtin", start="2015-01", stop="2017-12", dt=0.5, output_step=1)
+    uses = _uses_of_every_builtin(m)
+    stateless = {name for name, b in BUILTINS.items() if b.lower is None}
+    assert stateless == set(uses)
+    assert all(BUILTINS[name].kernel is not None for name in stateless)
+    for name, expr in uses.items():
+        m.aux(f"use_{name}", expr, unit="1", record=True)
+    args = dict(draws=300, priors={"x": Uniform(-1.0, 1.0)}, seed=8)
+    compiled = simulate(m, backend="compiled", **args)
+    assert "cannot be compiled" not in capsys.readouterr().err  # the kernel ran it
+    numpy = simulate(m, backend="numpy", **args)
+    same(compiled, numpy)
+    assert np.ptp(numpy["use_pulse_train"].values) == 1.0  # the sweep reaches both values
 
 
 def test_what_the_generator_cannot_compile_runs_on_numpy_with_a_note(monkeypatch, capsys):

@@ -1,6 +1,8 @@
 """`prospects dashboard` in a real browser: moving a lever redraws the charts, names the
 lever in the title and moves the paired outcome probabilities; reset restores the status
-quo; choosing a parameter shows its rationale and the claims behind it; no Deploy button.
+quo; a lever's help shows the claims its range rests on; a vintages file adds the
+revision chart and the evaluation table; choosing a parameter shows its rationale and the
+claims behind it; no Deploy button.
 Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
@@ -78,8 +80,17 @@ def serving(folder: Path, *args: str):
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    """`prospects dashboard` on a free port (run from an empty folder, so from the priors)."""
-    with serving(tmp_path_factory.mktemp("dashboard")) as address:
+    """`prospects dashboard` on a free port, run from a folder with no posterior (so from
+    the priors) and a made-up vintages file where the command looks for one."""
+    from made_up import made_up_vintages
+
+    from prospects.system import load_system
+
+    folder = tmp_path_factory.mktemp("dashboard")
+    (folder / "out").mkdir()
+    made_up_vintages(load_system("isk"), ["status-quo", "sanctuary-ends"], scored=True) \
+        .to_netcdf(folder / "out" / "isk-vintages.nc")
+    with serving(folder) as address:
         yield address
 
 
@@ -118,7 +129,7 @@ def test_moving_a_lever_redraws_the_charts(page):
 
     hook = page.get_by_text(HOOK)
     charts = page.locator('[data-testid="stVegaLiteChart"]')
-    expect(charts).to_have_count(4)
+    expect(charts).to_have_count(5)  # four fans, then the revision chart
     title = page.locator("h1")
     expect(title).to_have_text(re.compile(r"^isk: Status quo$"))
     outcomes = page.get_by_text(re.compile(r"^outcome\s+now\s+status quo"))
@@ -168,7 +179,40 @@ def test_a_parameter_shows_its_evidence(page):
         claim = evidence.claims[cid]
         expect(page.get_by_text(claim.text[:60]).last).to_be_visible()  # first: levers
         expect(page.get_by_text(claim.locator).last).to_be_visible()
-    # the prior's density chart, below the four fan charts
-    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(5)
+    # the prior's density chart, below the four fan charts and the revision chart
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(6)
     page.set_viewport_size({"width": 1400, "height": 2000})  # Streamlit scrolls inside a div
     page.screenshot(path=ARTIFACTS / "dashboard-parameter.png")
+
+
+def test_a_lever_shows_the_claims_it_rests_on(page):
+    from playwright.sync_api import expect
+
+    from prospects.system import load_system
+
+    system = load_system("isk")
+    lever = next(lv for lv in system.outlook.levers if lv.label.startswith("US strike"))
+    cited = [c for name in lever.targets for c in system.model[name].claims]
+    assert cited, "the flows the US strike lever scales cite claims"
+    slider = page.get_by_role("slider", name=re.compile(r"^US strike intensity"))
+    help_icon = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').filter(
+        has=slider).locator('[data-testid="stTooltipIcon"]')
+    help_icon.hover()
+    tooltip = page.locator('[data-testid="stTooltipContent"]')
+    expect(tooltip).to_contain_text(system.evidence.claims[cited[0]].text[:40])
+    expect(tooltip).to_contain_text(f"claim {cited[0]}")
+
+
+def test_vintages_add_the_revision_chart_and_evaluation_table(page):
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="How the forecast was revised")).to_be_visible()
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(5)  # the four fans and the revision chart
+    chart = charts.last
+    expect(chart).to_contain_text("Outcome probabilities by vintage")
+    table = page.locator("table.evaluation")
+    expect(table.locator("tbody tr")).to_have_count(2)  # one row per vintage
+    expect(table.locator("tbody tr").first).to_contain_text("2018-06")
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "dashboard-revisions.png")

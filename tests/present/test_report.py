@@ -190,3 +190,30 @@ def test_cli_report_missing_posterior_is_one_line_and_writes_nothing(tmp_path):
     assert "nope.nc" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (out / "isk-report.html").exists()
+
+
+def test_diagram_and_timeline_name_things_by_their_labels(system):
+    """The stock-flow diagram writes readable labels (identifiers only in hover text), the
+    timeline writes what each claim says, and every actor-network arrow carries a
+    direction mark halfway as well as at its end."""
+    import html
+
+    from prospects.present.diagram import stock_flow_svg
+    from prospects.present.evidence_table import timeline_svg
+    from prospects.present.format import label_of
+    from prospects.present.network import network_svg
+
+    diagram = stock_flow_svg(system)
+    shown = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", diagram)))
+    for stock in system.model.stocks:
+        first_word = label_of(system, stock.name).split()[0]
+        assert first_word in shown
+    assert "sanctuary_fighters" not in shown and "us_losses" not in shown
+    assert "us_losses" in diagram  # in a <title>, for whoever looks for the identifier
+    timeline = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>",
+                                                 timeline_svg(system.evidence))))
+    assert "derzab-lost-aug-2018" not in timeline
+    assert system.evidence.claims["derzab-lost-aug-2018"].text[:30] in timeline
+    network = network_svg(system.evidence)
+    edges = network.count('class="net-edge"')
+    assert edges == len(system.evidence.relations) == network.count("marker-mid=")

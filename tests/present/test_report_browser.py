@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
-import xarray as xr
+from made_up import made_up_vintages
 from test_dashboard_browser import ARTIFACTS, chromium
 
 from prospects.present.report import build_report
@@ -18,18 +17,6 @@ from prospects.system import load_system
 
 pytestmark = pytest.mark.slow
 SCENARIOS = ["status-quo", "sanctuary-ends", "core-syria-strong"]
-
-
-def _vintages(system) -> xr.Dataset:
-    """A vintages Dataset as `prospects vintages` writes it (its outcome part), with made-up
-    probabilities: the page only draws them."""
-    outcomes = system.outlook.outcomes
-    p = np.linspace(0.1, 0.9, 2 * len(SCENARIOS) * len(outcomes)).reshape(
-        2, len(SCENARIOS), len(outcomes))
-    return xr.Dataset({"outcome_p": (("vintage", "scenario", "outcome"), p)},
-                      coords={"vintage": ["2018-06", "2018-12"], "scenario": SCENARIOS,
-                              "outcome": [o.id for o in outcomes],
-                              "outcome_label": ("outcome", [o.label for o in outcomes])})
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +28,8 @@ def system():
 def report_file(system, tmp_path_factory):
     ds = project(system, None, scenarios=SCENARIOS, draws=60, seed=0)
     path = tmp_path_factory.mktemp("report") / "isk-report.html"
-    path.write_text(build_report(system, ds, None, vintages=_vintages(system), draws=60))
+    path.write_text(build_report(system, ds, None, vintages=made_up_vintages(system, SCENARIOS),
+                                 draws=60))
     return path
 
 

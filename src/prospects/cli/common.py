@@ -118,6 +118,22 @@ def read_posterior(path, system, required: bool = True):
     return idata
 
 
+def read_vintages(path, required: bool = True):
+    """The Dataset of ``prospects vintages`` in ``path``, checked; ``None`` if ``path`` is
+    missing and not ``required`` (a default path, not one the user gave)."""
+    from ..evidence import EvidenceError
+    from ..files import read_netcdf
+
+    if not path.is_file():
+        if not required:
+            return None
+        raise EvidenceError(f"{path}: no such vintages file (run `prospects vintages`)")
+    ds = read_netcdf(path, "vintages")
+    if "outcome_p" not in ds or "vintage" not in ds.dims:
+        raise EvidenceError(f"{path}: not a file of `prospects vintages`")
+    return ds
+
+
 def plain(text) -> str:
     """``text`` with control characters (ESC, BEL, C1 codes...) replaced, newlines and tabs
     kept: a user's string can then neither style nor drive the terminal."""

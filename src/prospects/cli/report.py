@@ -19,6 +19,7 @@ from .common import (
     load,
     progress_bar,
     read_posterior,
+    read_vintages,
     user_errors,
     wrote,
 )
@@ -52,7 +53,7 @@ def report(
     diagrams and evidence in one page."""
     from ..evidence import EvidenceError
     from ..explain import explain_all, explain_levers, why_variables
-    from ..files import read_netcdf, result_path, writable, write_text
+    from ..files import result_path, writable, write_text
     from ..inference.fit import fit_table
     from ..present.report import build_report, sections
     from ..projection import project as run_projection
@@ -71,14 +72,7 @@ def report(
     proj_path = projection or result_path(out, loaded, "projection.nc")
     if projection is not None and not proj_path.is_file():
         raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
-    revisions = None
-    if vintages is not None:
-        if not vintages.is_file():
-            raise EvidenceError(f"{vintages}: no such vintages file (run `prospects "
-                                "vintages`)")
-        revisions = read_netcdf(vintages, "vintages")
-        if "outcome_p" not in revisions or "vintage" not in revisions.dims:
-            raise EvidenceError(f"{vintages}: not a file of `prospects vintages`")
+    revisions = None if vintages is None else read_vintages(vintages)
     notes = []
     if idata is None:
         notes.append("No posterior found: calibrated parameters keep their priors (run "

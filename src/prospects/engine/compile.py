@@ -18,7 +18,7 @@ from ..sd.builtins import BUILTINS
 from ..sd.expr import Array, BinOp, Const, Date, Expr, LookupCall, Neg, Reduce, Visitor
 from ..sd.model import ModelError, Stock, Variable
 from .interventions import Intervention
-from .lower import Limit, Lowered, Noise, Override
+from .lower import Limit, Lowered, Noise, Override, add_all
 from .sampling import stream
 
 Fn = Callable[[list, float], object]
@@ -410,16 +410,6 @@ DELIVERED = 1.0
 
 DRAWS = "__draws"
 """Slot of the chunk's (start, n, seed), which the streams of random builtins read."""
-
-
-def add_all(arrays: list):
-    """Sum of arrays without the extra pass that ``sum`` spends adding its start, 0."""
-    if not arrays:
-        return 0.0
-    result = arrays[0]
-    for array in arrays[1:]:
-        result = result + array
-    return result
 
 
 def available_name(stock: Stock) -> str:

@@ -10,9 +10,9 @@ What it needs to vectorise, the generator writes out:
   what lives across steps (stocks, running totals), what the caller gives (parameters,
   intervention values, random numbers) and what is kept (outputs): LLVM proves its
   accesses independent, where separate arrays would need run-time alias checks;
-* lookups, ``minimum``/``maximum``, the non-negativity limits and ``if_then_else`` as
-  selects (``vecmath.pick``), never branches, with NumPy's NaN rules; ``exp`` as
-  ``vecmath.fexp``.
+* lookups and the non-negativity limits as selects (``vecmath.pick``), never branches,
+  with NumPy's NaN rules; each builtin as its registry entry's ``kernel`` rule says
+  (``sd.builtins``), ``exp`` as ``vecmath.fexp``.
 
 Nothing a user wrote reaches the source: variables become ``v<slot>_<cell>``, numbers
 are written by ``repr`` of a float, and the only names are the generator's own. The
@@ -25,12 +25,14 @@ has to be written for the model first.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..sd.builtins import BUILTINS, truth
 from ..sd.expr import BinOp, Expr, Visitor
 from ..sd.graph import references
 from ..sd.model import Variable
@@ -39,6 +41,12 @@ from .lower import Override
 
 _ARITHMETIC = {"+", "-", "*", "/", "**"}
 _COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+
+
+PAD = 8
+"""Doubles between the end of one row of W and the next: with rows of 512 doubles (4 KiB)
+every row of a block fell in the same set of the L1 cache, and a model reading a few
+hundred rows a step missed it on nearly every read."""
 
 
 class Unsupported(Exception):
@@ -54,11 +62,7 @@ class Plan:
     noises: tuple[tuple[str, int], ...]  # random stream name, cells: rows of NZ
     outputs: tuple[str, ...]  # the OUT arrays, in order
     block: int
-
-
-def _truth(condition: str) -> str:
-    """1.0 where ``condition`` holds, else 0.0, as NumPy's comparisons give."""
-    return f"pick({condition}, 1.0, 0.0)"
+    rows: int  # rows of the work array W, whatever the block
 
 
 def _number(x: float) -> str:
@@ -68,6 +72,11 @@ def _number(x: float) -> str:
     if math.isinf(x):
         return "np.inf" if x > 0 else "(-np.inf)"
     return repr(x) if x >= 0 else f"({x!r})"
+
+
+def _joined(op: str, codes: Sequence[str]) -> str:
+    """``codes`` combined by ``op`` left to right, as NumPy's backend does (0.0 if none)."""
+    return functools.reduce(lambda a, b: f"({a} {op} {b})", codes) if codes else "0.0"
 
 
 class _Cells:
@@ -127,7 +136,7 @@ class _Body(Visitor):
             if row is None:
                 raise Unsupported(f"'{name}' is read before it is computed")
             self.local[key] = local = f"v{self.gen.program.slot[name]}_{cell}"
-            self.lines.append(f"{local} = W[{row + cell * self.gen.block} + d]")
+            self.lines.append(f"{local} = W[{row + cell * self.gen.stride} + d]")
         return self.local[key]
 
     def define(self, name: str, cell: int, code: str) -> str:
@@ -183,24 +192,20 @@ class _Body(Visitor):
         return f"(-{self.sub(node.operand)})"
 
     def invert(self, node) -> str:
-        return _truth(f"{self.sub(node.operand)} == 0.0")
+        return truth(f"{self.sub(node.operand)} == 0.0")
 
     def binary(self, node: BinOp) -> str:
         op = node.op
         if op == "*" and any(isinstance(x, BinOp) and x.op == "*"
                              for x in (node.left, node.right)):
-            factors = [self.sub(f) for f in self.gen.program.factors(node)]
-            code = factors[0]
-            for f in factors[1:]:
-                code = f"({code} * {f})"
-            return code
+            return _joined("*", [self.sub(f) for f in self.gen.program.factors(node)])
         a, b = self.sub(node.left), self.sub(node.right)
         if op in _ARITHMETIC:
             return f"({a} {op} {b})"
         if op in _COMPARE:
-            return _truth(f"{a} {op} {b}")
+            return truth(f"{a} {op} {b}")
         if op in ("&", "|"):
-            return _truth(f"({a} != 0.0) {op} ({b} != 0.0)")
+            return truth(f"({a} != 0.0) {op} ({b} != 0.0)")
         raise Unsupported(f"the operator {op}")
 
     def reduce(self, node) -> str:
@@ -214,7 +219,8 @@ class _Body(Visitor):
             elif node.how == "prod":
                 code = f"({code} * {x})"
             elif node.how in ("min", "max"):
-                code = self.temp(getattr(self, f"_{node.how}imum")(self.atom(code), x))
+                rule = BUILTINS[f"{node.how}imum"].kernel
+                code = self.temp(rule(self, self.atom(code), x))
             else:
                 raise Unsupported(f"the reduction {node.how}")
         return f"({code} / {float(size)!r})" if node.how == "mean" else code
@@ -240,59 +246,24 @@ class _Body(Visitor):
         return f"pick({x} != {x}, {x}, {y})"
 
     def call(self, node) -> str:
-        rule = getattr(self, f"_{node.fn}", None)
+        rule = BUILTINS[node.fn].kernel
         if rule is None:
             raise Unsupported(f"the builtin {node.fn}")
-        return rule(*[self.atom(self.sub(a)) for a in node.args])
+        return rule(self, *[self.atom(self.sub(a)) for a in node.args])
 
-    # -- builtins (those without state: the others are stocks once lowered) -----------
-    def _minimum(self, a, b):
-        return f"pick(({a} < {b}) | ({a} != {a}), {a}, {b})"
+    # -- what a builtin's kernel rule writes with (see ``sd.builtins.Builtin``) ----------
+    number = staticmethod(_number)
 
-    def _maximum(self, a, b):
-        return f"pick(({a} > {b}) | ({a} != {a}), {a}, {b})"
-
-    def _absolute(self, a):
-        return f"abs({a})"
-
-    def _exp(self, a):
-        return f"fexp({a})"
-
-    def _log(self, a):
-        return f"np.log({a})"
-
-    def _sqrt(self, a):
-        return f"np.sqrt({a})"
-
-    def _integer(self, a):
-        return f"np.trunc({a})"
-
-    def _modulo(self, a, b):
-        return f"np.fmod({a}, {b})"
-
-    def _zidz(self, a, b):
-        return f"pick(abs({b}) >= {_number(self.gen.small)}, {a} / {b}, 0.0)"
-
-    def _if_then_else(self, c, a, b):
-        return f"pick({c} != 0.0, {a}, {b})"
-
-    def _step(self, height, start):
-        return f"({height} * {_truth(f't + {_number(self.gen.model.dt / 2)} > {start}')})"
-
-    def _pulse(self, start, width):
-        return _truth(f"(t >= {start}) & (t < {start} + {width})")
-
-    def _ramp(self, slope, start, end):
-        low = self.temp(self._maximum("t", start))
-        return f"({slope} * ({self.atom(self._minimum(low, end))} - {start}))"
+    @property
+    def dt(self) -> float:
+        return self.gen.model.dt
 
 
 class _Generator:
     def __init__(self, program: Program, outputs: Sequence[str],
                  overrides: Sequence[Override], block: int):
-        from ..sd.builtins import SMALL
-
-        self.program, self.block, self.small = program, block, SMALL
+        self.program, self.block = program, block
+        self.stride = block + PAD
         self.lowered, self.model = program.lowered, program.model
         self.cells = _Cells(program)
         self.outputs = list(outputs)
@@ -323,7 +294,7 @@ class _Generator:
                 self._rows(("total", name), self.cells.count(name))
 
     def _rows(self, key, cells: int) -> None:
-        self.rows[key] = self.n_rows * self.block
+        self.rows[key] = self.n_rows * self.stride
         self.n_rows += cells
 
     def row_of(self, name: str, phase: str) -> int | None:
@@ -369,13 +340,9 @@ class _Generator:
     def limit_code(self, body: _Body, limit, cell: int, index) -> str:
         dt = self.model.dt
         level = body.ref(limit.stock.name, cell)
-        available = level if dt == 1 else f"({level} / {_number(dt)})"
-        for f in limit.counted:
-            available = f"({available} + {body.ref(f.name, cell)})"
-        raws = [body.ref(raw.name, cell) for raw in limit.raws.values()]
-        requested = raws[0]
-        for r in raws[1:]:
-            requested = f"({requested} + {r})"
+        available = _joined("+", [level if dt == 1 else f"({level} / {_number(dt)})"]
+                            + [body.ref(f.name, cell) for f in limit.counted])
+        requested = _joined("+", [body.ref(raw.name, cell) for raw in limit.raws.values()])
         avail = body.temp(available)
         self.available[(limit.stock.name, cell)] = avail
         ratio = body.temp(f"{avail} / {requested}")
@@ -395,10 +362,7 @@ class _Generator:
         if dt == 1 and limit is not None:
             counted = {id(f) for f in limit.counted}
             code = self.available[(stock.name, cell)]
-            total = outs[0]
-            for o in outs[1:]:
-                total = f"({total} + {o})"
-            code = f"({code} - {total})"
+            code = f"({code} - {_joined('+', outs)})"
             for f in stock.inflows:
                 if id(f) not in counted:
                     code = f"({code} + {body.ref(f.name, cell)})"
@@ -409,15 +373,7 @@ class _Generator:
             for x in outs:
                 code = f"({code} - {x})"
         else:
-            def add_all(xs):
-                if not xs:
-                    return "0.0"
-                total = xs[0]
-                for x in xs[1:]:
-                    total = f"({total} + {x})"
-                return total
-
-            code = f"({level} + {_number(dt)} * ({add_all(ins)} - {add_all(outs)}))"
+            code = f"({level} + {_number(dt)} * ({_joined('+', ins)} - {_joined('+', outs)}))"
         if stock.nonnegative:
             new = body.temp(code)
             code = f"pick(({new} > 0.0) | ({new} != {new}), {new}, 0.0)"
@@ -453,7 +409,7 @@ class _Generator:
 
     # -- the kernel ---------------------------------------------------------------------
     def source(self) -> str:
-        B, lowered = self.block, self.lowered
+        S, lowered = self.stride, self.lowered
         self.available: dict[tuple[str, int], str] = {}
         assignments = {a.var.name: a for a in lowered.assignments}
         stocks = {s.name: s for s in self.stocks}
@@ -465,7 +421,7 @@ class _Generator:
             if name in stocks:
                 for k, index in enumerate(self.cells.indices(self.cells.dims(name))):
                     code = init.expr(lowered.inits[name], index)
-                    init.lines.append(f"W[{self.rows[('stock', name)] + k * B} + d] = {code}")
+                    init.lines.append(f"W[{self.rows[('stock', name)] + k * S} + d] = {code}")
             elif assignments[name].kind != "noise":
                 self.assignment_code(init, assignments[name], True)
 
@@ -482,21 +438,21 @@ class _Generator:
         for name in self.kept:
             for k in range(self.cells.count(name)):
                 value = step.ref(name, k)
-                step.lines.append(f"W[{self.rows[('kept', name)] + k * B} + d] = {value}")
+                step.lines.append(f"W[{self.rows[('kept', name)] + k * S} + d] = {value}")
                 if name in self.averaged:
-                    row = self.rows[('total', name)] + k * B
+                    row = self.rows[('total', name)] + k * S
                     step.lines.append(f"W[{row} + d] = W[{row} + d] + {value}")
         news = []
         for s in self.stocks:
             for k in range(self.cells.count(s.name)):
-                news.append((self.rows[("stock", s.name)] + k * B,
+                news.append((self.rows[("stock", s.name)] + k * S,
                              step.temp(self.stock_code(step, s, k)), step.ref(s.name, k)))
         for row, new, old in news:
             step.lines.append(f"W[{row} + d] = pick(more, {new}, {old})")
         return self._assemble(init, step)
 
     def _assemble(self, init: _Body, step: _Body) -> str:
-        B, rows = self.block, self.rows
+        B, S, rows = self.block, self.stride, self.rows
         n_params = sum(self.cells.count(p.name) for p in self.params)
         n_noise = sum(self.cells.count(nz.name) for nz in self.noises)
         first_noise = rows[("noise", self.noises[0].name)] if self.noises else 0
@@ -508,14 +464,14 @@ class _Generator:
             "",
             "A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]",
             "SIGNATURE = nt.boolean(A2, A2, A2, nt.float64[::1], nt.float64[::1], A3,",
-            f"    nt.UniTuple(nt.float64[:, :, :], {len(self.outputs)}), nt.int64, nt.int64,",
-            "    nt.int64, nt.int64)",
+            f"    nt.UniTuple(nt.float64[::1], {len(self.outputs)}), nt.int64[:, ::1], nt.int64,",
+            "    nt.int64, nt.int64, nt.int64)",
             "",
             "",
             "@njit(SIGNATURE, cache=True, nogil=True, error_model='numpy')",
-            "def kernel(P, OV, MK, T0, T1, NZ, OUT, n, n_out, b0, b1):",
+            "def kernel(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b0, b1):",
             f"    n_steps = (n_out - 1) * {self.per_output}",
-            f"    W = np.zeros({self.n_rows * B})",
+            f"    W = np.zeros({self.n_rows * S})",
             "    finite = True",
             "    for blk in range(b0, b1):",
             f"        d0 = blk * {B}",
@@ -524,20 +480,22 @@ class _Generator:
         add = lines.append
         if n_params:
             add(f"        for r in range({n_params}):")
-            add(f"            for d in range(m): W[r * {B} + d] = P[r, d0 + d]")
+            add(f"            for d in range(m): W[r * {S} + d] = P[r, d0 + d]")
         if self.overrides:
             first = rows[("override", "0")]
             add(f"        for r in range({len(self.overrides)}):")
-            add(f"            for d in range(m): W[{first} + r * {B} + d] = OV[r, d0 + d]")
+            add(f"            for d in range(m): W[{first} + r * {S} + d] = OV[r, d0 + d]")
         averaged = [o for o in self.kept if o in self.averaged]
-        for name in averaged:
-            add(f"        for d in range({self.cells.count(name) * B}): "
-                f"W[{rows[('total', name)]} + d] = 0.0")
+        if averaged:  # their running totals: rows one after another
+            first_total = rows[("total", averaged[0])]
+            zero_totals = (f"for d in range({self.n_rows * S - first_total}): "
+                           f"W[{first_total} + d] = 0.0")
+            add("        " + zero_totals)
 
         def noise(k: str, indent: str):
             if n_noise:
                 add(f"{indent}for r in range({n_noise}):")
-                add(f"{indent}    for d in range(m): W[{first_noise} + r * {B} + d] = "
+                add(f"{indent}    for d in range(m): W[{first_noise} + r * {S} + d] = "
                     f"NZ[{k}, r, d0 + d]")
 
         def flags(indent: str):
@@ -546,13 +504,31 @@ class _Generator:
                 for c in range(self.cells.count(ov.target)):
                     add(f"{indent}on{k}_{c} = w{k} & (MK[{k}, {c}] != 0.0)")
 
+        tables: list[str] = []
+
         def copy(names, kind, j, indent, scale=""):
-            for name in names:
-                add(f"{indent}for c in range({self.cells.count(name)}):")
-                add(f"{indent}    for d in range(m):")
-                add(f"{indent}        x = W[{rows[(kind, name)]} + c * {B} + d]{scale}")
-                add(f"{indent}        OUT[{out_index[name]}][{j}, c, d0 + d] = x")
-                add(f"{indent}        finite &= x - x == 0.0")
+            """Rows of W into the outputs at time ``j``, one loop over a table of
+            (output, cell, row) whatever the number of outputs (a loop per output made
+            numba's compile time grow with their square). Element (j, c, draw) of
+            output ``i`` is at ``j * ST[i, 0] + c * ST[i, 1] + draw`` of its flat
+            ``OUT[i]``. Stocks are checked for finite values at the end (NaN stays NaN
+            in a stock, as NumPy's backend has it), the others here."""
+            q = len(tables)
+            entries = [(out_index[name], c, rows[(kind, name)] + c * S)
+                       for name in names for c in range(self.cells.count(name))]
+            tables.append(f"TABLE{q} = np.array({entries!r}, dtype=np.int64)")
+            add(f"{indent}for e{q} in range({len(entries)}):")
+            add(f"{indent}    i{q} = TABLE{q}[e{q}, 0]")
+            add(f"{indent}    o{q} = OUT[i{q}]")
+            add(f"{indent}    at{q} = ({j}) * ST[i{q}, 0] + TABLE{q}[e{q}, 1] * ST[i{q}, 1] + d0")
+            add(f"{indent}    w{q} = TABLE{q}[e{q}, 2]")
+            add(f"{indent}    for d in range(m):")
+            if kind == "stock":
+                add(f"{indent}        o{q}[at{q} + d] = W[w{q} + d]{scale}")
+            else:
+                add(f"{indent}        x{q} = W[w{q} + d]{scale}")
+                add(f"{indent}        o{q}[at{q} + d] = x{q}")
+                add(f"{indent}        finite &= x{q} - x{q} == 0.0")
 
         add(f"        t = {_number(self.model.initial_time)} + 0 * {_number(self.model.dt)}")
         noise("0", "        ")
@@ -580,17 +556,17 @@ class _Generator:
             add(f"            elif (k + 1) % {self.per_output} == 0:")
             copy(averaged, "total", f"(k + 1) // {self.per_output} - 1", "                ",
                  f" / {float(self.per_output)!r}")
-            for name in averaged:
-                add(f"                for d in range({self.cells.count(name) * B}): "
-                    f"W[{rows[('total', name)]} + d] = 0.0")
+            add("                " + zero_totals)
         if self.stocks:
             first = rows[("stock", self.stocks[0].name)]
             n_stock = sum(self.cells.count(s.name) for s in self.stocks)
             add(f"        for r in range({n_stock}):")
             add("            for d in range(m):")
-            add(f"                x = W[{first} + r * {B} + d]")
+            add(f"                x = W[{first} + r * {S} + d]")
             add("                finite &= x - x == 0.0")
         add("    return finite")
+        header = lines.index("A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]")
+        lines[header:header] = tables
         return "\n".join(lines) + "\n"
 
 
@@ -603,4 +579,4 @@ def plan(program: Program, outputs: Sequence[str], overrides: Sequence[Override]
     return Plan(source,
                 tuple((p.name, gen.cells.count(p.name)) for p in gen.params),
                 tuple((nz.name, gen.cells.count(nz.name)) for nz in gen.noises),
-                tuple(outputs), block)
+                tuple(outputs), block, gen.n_rows)

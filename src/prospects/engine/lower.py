@@ -16,6 +16,8 @@ In the lowered form
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -78,12 +80,8 @@ class Hidden:
     def flow(self, src: Stock | None, dst: Stock | None, rate: Expr) -> Flow:
         state = self.state
         flow = Flow(f"{state.name}__flow{len(state.flows) + 1}", src, dst, rate, None,
-                    f"hidden flow of {state.call.fn} in {state.owner.name}", ())
-        flow.dims = state.dims
-        if src is not None:
-            src.outflows.append(flow)
-        if dst is not None:
-            dst.inflows.append(flow)
+                    f"hidden flow of {state.call.fn} in {state.owner.name}", ()
+                    ).connect(state.dims)
         state.flows.append(flow)
         return flow
 
@@ -350,13 +348,10 @@ def _states(checked: CheckedModel) -> dict[int, State]:
     return states
 
 
-def _add(exprs: list[Expr]) -> Expr:
-    if not exprs:
-        return Const(0.0)
-    total = exprs[0]
-    for expr in exprs[1:]:
-        total = total + expr
-    return total
+def add_all(terms: list, empty=0.0):
+    """``terms`` added left to right (expressions or arrays), or ``empty`` if there are
+    none: no extra addition of a start, as ``sum`` makes (a pass over arrays)."""
+    return functools.reduce(operator.add, terms) if terms else empty
 
 
 def _net(stock: Stock) -> Expr:
@@ -385,8 +380,8 @@ def lower(checked: CheckedModel) -> Lowered:
                               f"{stock.name} from going below zero")
                 for f in stock.outflows}
         counted = [f for f in stock.inflows if f.src is None or f.src.name not in limited_names]
-        available = stock / dt + _add(counted) if counted else stock / dt
-        requested = _add(list(raws.values()))
+        available = stock / dt + add_all(counted) if counted else stock / dt
+        requested = add_all(list(raws.values()), Const(0.0))
         fraction = minimum(1.0, maximum(0.0, BUILTINS["if_then_else"](
             requested > available, zidz(available, requested), 1.0)))
         scale = value(f"{stock.name}_outflow_scale", fraction, stock.dims,

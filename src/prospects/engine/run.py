@@ -16,13 +16,12 @@ from .compile import (
     DELIVERED,
     DRAWS,
     Program,
-    add_all,
     available_name,
     base_name,
     left_name,
 )
 from .interventions import Intervention, validate
-from .lower import lower
+from .lower import add_all, lower
 from .sampling import BLOCK, Distribution, sample
 
 
@@ -109,7 +108,7 @@ def run_chunk(
         overrides = program.lowered.overrides(interventions)
         if fused.integrate(program, values, overrides, outputs, out, n, start, seed, n_out,
                            wait=backend == "compiled"):
-            return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+            return {name: draws_first(out[name]) for name in outputs}
     needed = program.needed(outputs)
     steps = program.steps(interventions, n, start, needed)
     with np.errstate(all="ignore"):  # non-finite values are caught and named below
@@ -120,7 +119,13 @@ def run_chunk(
                 raise
             _integrate(program, steps, needed, values, n, out, True, start, n_out)  # names it
             raise first
-    return {name: np.moveaxis(out[name], -1, 0) for name in outputs}
+    return {name: draws_first(out[name]) for name in outputs}
+
+
+def draws_first(buffer: np.ndarray) -> np.ndarray:
+    """A draw-last buffer as a draw-first view (``np.moveaxis(buffer, -1, 0)``, without
+    its checks, which cost more than the run of a small batch)."""
+    return buffer.transpose((buffer.ndim - 1, *range(buffer.ndim - 1)))
 
 
 BACKENDS = ("numpy", "compiled", "auto")
@@ -163,11 +168,11 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
                              f"model is built: it keeps its value {float(param.default):g}")
         raw = np.asarray(raw, dtype=float)
         per_draw = raw.ndim > len(param.dims)
-        if per_draw:
+        if per_draw and raw.ndim > 1:
             raw = np.moveaxis(raw, 0, -1)
         # one number for all draws stays a number: arithmetic on it costs no array call
         array = (float(raw) if not per_draw and not param.dims else
-                 np.reshape(raw, program.full_shape(param.dims) + ((n if per_draw else 1),)))
+                 raw.reshape(program.full_shape(param.dims) + ((n if per_draw else 1),)))
         values[program.slot[param.name]] = array
         values[program.slot[base_name(param)]] = array
     values[program.slot[DRAWS]] = (start, n, seed)
@@ -407,7 +412,7 @@ def simulate(
 
         run_chunks(client, run_chunk, model, chunks, store, params=params, priors=priors,
                    seed=seed, interventions=interventions, outputs=outputs, backend=backend)
-    arrays = {name: np.moveaxis(buffer, -1, 0) for name, buffer in full.items()}
+    arrays = {name: draws_first(buffer) for name, buffer in full.items()}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)
 

@@ -60,9 +60,15 @@ def fexp(x: float) -> float:
     return y if x == x else x
 
 
-@njit(error_model="numpy")
-def pick(condition: bool, a: float, b: float) -> float:
-    """``a`` where ``condition`` holds, else ``b``: a select once LLVM inlines it. A call,
-    not Python's ``a if c else b``, which numba makes into branches and blocks (its
-    type inference and lowering are most of a kernel's compile time)."""
-    return a if condition else b
+@intrinsic
+def pick(typingctx, condition, a, b):
+    """``a`` where ``condition`` holds, else ``b``: one LLVM ``select``, never a branch.
+    Not Python's ``a if c else b``, which numba makes into branches and blocks, nor a
+    jitted function, which LLVM would inline to the same select but which numba types
+    and lowers call by call: those passes were most of a large kernel's compile time."""
+    sig = types.float64(types.boolean, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.select(*args)
+
+    return sig, codegen

@@ -19,9 +19,10 @@ class EvidenceError(UserError, ValueError):
     """A mistake in a user's evidence file; the message names the file, entry and field."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key repeated in one mapping (YAML 1.2 forbids it;
-    PyYAML would keep the last value)."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader (libyaml's parser when PyYAML has it: the pure-Python one took
+    most of the time a system takes to load), refusing a key repeated in one mapping
+    (YAML 1.2 forbids it; PyYAML would keep the last value)."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()

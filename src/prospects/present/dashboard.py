@@ -6,13 +6,16 @@ engine interventions, a 1,000-draw ensemble runs on cached parameter draws and c
 model, and the fan charts of the outlook's headline outputs are redrawn over the status
 quo's (cached, the same draws). The title names the levers that moved; a reset button
 restores the status quo; the readout gives each headline median and each outlook
-outcome's probability with its paired change against the status quo. Below, the evidence
-behind each lever, and a parameter panel with a parameter's prior, its posterior (if
-calibrated), unit, rationale and the claims behind it.
+outcome's probability with its paired change against the status quo. Each lever's help
+names the parameter, rationale and claims its range rests on; below, the same evidence in
+full; with a vintages file, how the forecast was revised (``present.revision``'s chart
+and evaluation table, as in the report); and a parameter panel with a parameter's prior,
+its posterior (if calibrated), unit, rationale and the claims behind it.
 
-The system and posterior come from the environment (set by the command):
-``PROSPECTS_SYSTEM`` (default ``isk``) and ``PROSPECTS_POSTERIOR`` (default
-``<PROSPECTS_OUT or out>/<system>-posterior.nc`` if it exists, else the priors).
+The system, posterior and vintages come from the environment (set by the command):
+``PROSPECTS_SYSTEM`` (default ``isk``), ``PROSPECTS_POSTERIOR`` (default
+``<PROSPECTS_OUT or out>/<system>-posterior.nc`` if it exists, else the priors) and
+``PROSPECTS_VINTAGES`` (a file the command checked; none if empty).
 
 Text from evidence files is shown through ``st.text`` or, where Streamlit reads Markdown
 (titles, captions, warnings, widget labels), through ``as_written`` (every punctuation mark
@@ -69,11 +72,13 @@ class Setup:
     idata: object | None
     source: str  # "posterior <path>" or "priors"
     base: Result | None = None
+    vintages: object | None = None  # the Dataset of `prospects vintages`, if given
 
 
-def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
+def load_setup(system_spec: str, posterior: str | None = None,
+               vintages: str | None = None) -> Setup:
     """Load the system, draw its parameter sets once, compile its model and run the
-    status quo."""
+    status quo; read the vintages file if given."""
     from prospects.engine import compiled, sample
     from prospects.inference.posterior import load_posterior, parameter_sources
     from prospects.system import load_system
@@ -85,6 +90,10 @@ def load_setup(system_spec: str, posterior: str | None = None) -> Setup:
     params = sample(parameter_sources(system, idata), DRAWS, SEED)
     compiled(system.model)
     setup = Setup(system, params, idata, f"posterior {path}" if idata is not None else "priors")
+    if vintages:
+        from prospects.files import read_netcdf
+
+        setup.vintages = read_netcdf(Path(vintages), "vintages")
     base = system.scenarios.get(system.outlook.status_quo)
     setup.base = ensemble(setup, base.interventions() if base else [])
     return setup
@@ -299,19 +308,20 @@ def sidebar(st, setup: Setup):
         label = f"{label_of(system, lever.target)} ({'x' if multiply else 'set to'})"
         values.append(side.slider(as_written(label), low, high,
                                   float(lever.multiply if multiply else lever.set), 0.05,
-                                  key=f"lever-{sid}-{i}"))
+                                  key=f"lever-{sid}-{i}",
+                                  help=lever_help(system, [lever.target])))
     outside = {}
     if system.outlook.levers:
         side.subheader("Outside actors")
     for lv in system.outlook.levers:
         label = as_written(lv.label)
+        tip = lever_help(system, lv.targets, lv.help) or None
         if lv.kind == "switch":
-            outside[lv.id] = float(side.toggle(label, False, key=f"outside-{lv.id}",
-                                               help=as_written(lv.help) or None))
+            outside[lv.id] = float(side.toggle(label, False, key=f"outside-{lv.id}", help=tip))
         else:
             outside[lv.id] = side.slider(label, lv.low, lv.high, lv.rest,
                                          (lv.high - lv.low) / 40 or 0.05,
-                                         key=f"outside-{lv.id}", help=as_written(lv.help) or None)
+                                         key=f"outside-{lv.id}", help=tip)
     months = start_months(system)
     default = min((lv.start for lv in scenario.levers if lv.start),
                   default=system.outlook.projection_start)
@@ -345,6 +355,35 @@ def charts(st, setup: Setup, result: Result, scenario_id: str) -> None:
                "ran on the same parameter sets.")
 
 
+def evidence_lines(system, name: str) -> list[str]:
+    """What a lever's target is and rests on, as plain lines: the parameter or variable
+    (label, identifier, rationale or doc), then each claim it cites."""
+    ev = system.evidence
+    spec = ev.parameters.get(name)
+    var = system.model.variables.get(name)
+    if spec is not None:
+        cited, what = list(spec.claims), spec.rationale
+    elif var is not None:
+        cited, what = list(var.claims), var.doc
+    else:
+        cited, what = [], ""
+    lines = [f"{label_of(system, name)} ({name}): {what}"]
+    for cid in cited:
+        claim = ev.claims.get(cid)
+        if claim is not None:
+            lines.append(f"claim {cid} ({claim.asserted_by}, credibility "
+                         f"{claim.credibility}): {claim.text}")
+    return lines
+
+
+def lever_help(system, names, help_text: str = "") -> str:
+    """A lever's hover help (Markdown-safe): what it does, then the evidence its range
+    rests on, a paragraph a line."""
+    lines = ([help_text] if help_text else []) + [
+        line for name in names for line in evidence_lines(system, name)]
+    return "\n\n".join(as_written(line) for line in lines)
+
+
 def lever_evidence(st, setup: Setup, scenario) -> None:
     """What each lever touches and the evidence behind it, as plain text."""
     system = setup.system
@@ -356,24 +395,75 @@ def lever_evidence(st, setup: Setup, scenario) -> None:
         for label, help_text, names in targets:
             st.text(label + (f" - {help_text}" if help_text else ""))
             for name in names:
-                spec = ev.parameters.get(name)
-                var = system.model.variables.get(name)
-                if spec is not None:
-                    cited, what = list(spec.claims), spec.rationale
-                elif var is not None:
-                    cited, what = list(var.claims), var.doc
-                else:
-                    cited, what = [], ""
-                st.text(f"    {label_of(system, name)} ({name}): {what}")
-                for cid in cited:
-                    claim = ev.claims.get(cid)
-                    if claim is not None:
-                        st.text(f"      claim {cid} ({claim.asserted_by}, credibility "
-                                f"{claim.credibility}): {claim.text}")
+                first, *claims = evidence_lines(system, name)
+                st.text(f"    {first}")
+                for line in claims:
+                    st.text(f"      {line}")
         for cid in scenario.claims:
             claim = ev.claims.get(cid)
             if claim is not None:
                 st.text(f"Scenario '{scenario.name}' cites {cid}: {claim.text}")
+
+
+def _scenario_name(system, ds, shown: str | None) -> str:
+    sid = shown or str(ds["scenario"].values[0])
+    return system.scenarios[sid].name if sid in system.scenarios else sid
+
+
+def revision_chart(ds, scenario: str | None = None):
+    """(data, Vega-Lite spec): each outcome's probability by vintage, the numbers of the
+    report's revision chart (``revision.revision_series``), one coloured line each."""
+    import pandas as pd
+
+    from prospects.present.revision import revision_series
+
+    vintages = [str(v) for v in ds["vintage"].values]
+    frame = pd.concat([pd.DataFrame({"vintage": vintages, "p": p, "outcome": label})
+                       for label, p in revision_series(ds, scenario).items()],
+                      ignore_index=True)
+    return frame, {
+        "title": "Outcome probabilities by vintage", "height": 360,
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "vintage", "type": "ordinal", "title": "as of",
+                  "sort": vintages, "axis": {"labelAngle": 0}},
+            "y": {"field": "p", "type": "quantitative", "title": "probability",
+                  "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}},
+            "color": {"field": "outcome", "type": "nominal", "title": None,
+                      "legend": {"orient": "right", "labelLimit": 300}},
+            "tooltip": [{"field": "outcome"}, {"field": "vintage", "title": "as of"},
+                        {"field": "p", "format": ".1%", "title": "probability"}]}}
+
+
+def revisions(st, setup: Setup, scenario_id: str) -> None:
+    """How the forecast was revised: the report's revision numbers as a chart, and its
+    evaluation table (every cell escaped there), in the chosen scenario if the vintages
+    ran it."""
+    from prospects.present.revision import (
+        NOTHING_SCORED,
+        SCORED,
+        SKILL_NOTE,
+        evaluation_rows,
+        evaluation_table,
+    )
+
+    ds = setup.vintages
+    if ds is None:
+        return
+    shown = scenario_id if scenario_id in ds["scenario"].values else None
+    st.header("How the forecast was revised")
+    st.caption(as_written(
+        f"From the vintages file, scenario {_scenario_name(setup.system, ds, shown)}: each "
+        "outcome's probability as of each date, then each vintage's skill on the evidence "
+        "published after it."))
+    frame, spec = revision_chart(ds, shown)
+    st.vega_lite_chart(frame, spec, width="stretch")
+    st.subheader(SCORED)
+    if evaluation_rows(ds):
+        st.html(evaluation_table(ds))
+        st.caption(SKILL_NOTE)
+    else:
+        st.text(NOTHING_SCORED)
 
 
 def parameter_panel(st, setup: Setup) -> None:
@@ -419,7 +509,8 @@ def main() -> None:
     system_spec = os.environ.get("PROSPECTS_SYSTEM", "isk")
     st.set_page_config(page_title=f"prospects: {system_spec}", layout="wide")
     setup = st.cache_resource(show_spinner="Loading the system")(load_setup)(
-        system_spec, os.environ.get("PROSPECTS_POSTERIOR") or None)
+        system_spec, os.environ.get("PROSPECTS_POSTERIOR") or None,
+        os.environ.get("PROSPECTS_VINTAGES") or None)
     scenario, interventions, notes, moved = sidebar(st, setup)
     title = f"{setup.system.name}: {scenario.name}"
     st.title(as_written(title + (f" with {'; '.join(moved)}" if moved else "")))
@@ -431,6 +522,7 @@ def main() -> None:
                "dashed median); the same draws under every setting, so differences are the "
                "levers' doing.")
     lever_evidence(st, setup, scenario)
+    revisions(st, setup, scenario.id)
     st.divider()
     st.header("Parameters")
     st.fragment(parameter_panel)(st, setup)

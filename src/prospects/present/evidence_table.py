@@ -65,8 +65,10 @@ def timeline_svg(evidence) -> str:
             bar += text(x0 + 2, y + ROW_H - 4, "\u2026", 9, "start", "#fff")
         if end is None:
             bar += text(x1 - 2, y + ROW_H - 4, "\u2192", 9, "end", "#222")
-        label = text(LABEL_W - 8, y + ROW_H - 4, shorten(claim.id, 44), 9.5, "end", "#123")
-        tip = f"{claim.period}: {claim.text} ({claim.asserted_by}, credibility {claim.credibility})"
+        # a claim reads as what it says (its identifier is in the hover text)
+        label = text(LABEL_W - 8, y + ROW_H - 4, shorten(claim.text, 54), 9.5, "end", "#123")
+        tip = (f"{claim.period}: {claim.text} ({claim.asserted_by}, credibility "
+               f"{claim.credibility}: {CREDIBILITY[claim.credibility]}) [{claim.id}]")
         parts.append(claim_link(claim.id, label + bar, tip))
     legend_x = 10
     for who, colour in BY_COLOUR.items():

@@ -1,5 +1,6 @@
 """The actor network (actors.yaml) as SVG: actors on rings around the group, relations as
-curved arrows styled by kind, each linked to its first claim; and a table of relations with
+curved arrows styled by kind, with a second arrowhead halfway (the ends pile up at the
+group's box), each linked to its first claim; and a table of relations with
 every claim linked."""
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def network_svg(evidence) -> str:
     defs = "".join(
         f'<marker id="net-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" '
         f'markerHeight="5" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        + f'<marker id="net-mid-{kind}" viewBox="0 0 10 10" refX="5" refY="5" '
+        f'markerWidth="4" markerHeight="4" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
+        f'fill="{colour}"/></marker>'
         for kind, (colour, _, _) in STYLES.items())
     edges = []
     seen: dict[tuple[str, str], int] = {}
@@ -89,11 +93,17 @@ def network_svg(evidence) -> str:
         ex, ey = _clip(x1, y1, mx, my)
         colour, dash, width = STYLES[rel.kind]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        path = (f'<path d="M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {ex:.1f},{ey:.1f}" fill="none" '
-                f'stroke="{colour}" stroke-width="{width}"{dash_attr} '
-                f'marker-end="url(#net-{rel.kind})" class="net-edge"/>')
-        tip = (f"{rel.id}: {rel.source} \u2192 {rel.target} ({rel.kind}"
-               + (f", {rel.period}" if rel.period else "") + f"); claims: {', '.join(rel.claims)}")
+        # the curve split at its middle (de Casteljau), where a second arrowhead shows the
+        # direction away from the crowded ends
+        hx, hy = (sx + 2 * mx + ex) / 4, (sy + 2 * my + ey) / 4
+        path = (f'<path d="M{sx:.1f},{sy:.1f} Q{(sx + mx) / 2:.1f},{(sy + my) / 2:.1f} '
+                f'{hx:.1f},{hy:.1f} Q{(mx + ex) / 2:.1f},{(my + ey) / 2:.1f} {ex:.1f},{ey:.1f}" '
+                f'fill="none" stroke="{colour}" stroke-width="{width}"{dash_attr} '
+                f'marker-mid="url(#net-mid-{rel.kind})" marker-end="url(#net-{rel.kind})" '
+                'class="net-edge"/>')
+        tip = (f"{actors[rel.source].name} \u2192 {actors[rel.target].name} ({rel.kind}"
+               + (f", {rel.period}" if rel.period else "")
+               + f"); relation {rel.id}; claims: {', '.join(rel.claims)}")
         edges.append(claim_link(rel.claims[0], path, tip))
     nodes = []
     for aid, (x, y) in pos.items():

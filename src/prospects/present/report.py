@@ -219,7 +219,7 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
         "grey, the variables its rate reads. The tags on a stock (R1, B2, ...) name the "
         "feedback loops through it, listed below. Flow names link to the first claim behind "
         "them; hover for the doc and all claims.</p>"
-        f"<figure class='wide'>{stock_flow_svg(system.model, loops)}</figure>"
+        f"<figure class='wide'>{stock_flow_svg(system, loops)}</figure>"
         + loops_table(loops))
     charts += 1
     step()

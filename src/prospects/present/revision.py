@@ -10,7 +10,9 @@ from .charts import legend, line_chart, series_colours
 from .svg import esc
 
 
-def _series(ds, scenario: str | None) -> dict[str, np.ndarray]:
+def revision_series(ds, scenario: str | None = None) -> dict[str, np.ndarray]:
+    """Per outcome label, its probability in each vintage, in ``scenario`` (default: the
+    first)."""
     scenario = scenario or str(ds["scenario"].values[0])
     p = ds["outcome_p"].sel(scenario=scenario)
     return {str(label): p.isel(outcome=k).values
@@ -20,21 +22,28 @@ def _series(ds, scenario: str | None) -> dict[str, np.ndarray]:
 def revision_chart(ds, scenario: str | None = None) -> str:
     """Inline SVG: one line per outcome, its probability (y) in each vintage (x, the as-of
     dates), in ``scenario`` (default: the first)."""
-    return line_chart([f"as of {v}" for v in ds["vintage"].values], _series(ds, scenario),
+    return line_chart([f"as of {v}" for v in ds["vintage"].values],
+                      revision_series(ds, scenario),
                       "Outcome probabilities by vintage", "probability", (0.0, 1.0))
+
+
+#: The evaluation table's heading, its note, and what stands in for it with no scores.
+SCORED = "How each vintage scored on the evidence published after it"
+SKILL_NOTE = ("CRPS skill and Brier skill: 1 - score / climatology's score (the prior "
+              "predictive); above 0 beats it. Coverage: share of later figures inside the "
+              "90% band.")
+NOTHING_SCORED = "No vintage has later evidence to be scored on."
 
 
 def revision_html(ds, scenario: str | None = None) -> str:
     """The revision chart with its legend, then the evaluation table (if scored)."""
-    labels = list(_series(ds, scenario))
+    labels = list(revision_series(ds, scenario))
     keys = legend([(f"{colour} {dash}".strip(), label) for (colour, dash), label
                    in zip(series_colours(len(labels)), labels, strict=True)])
     table = evaluation_table(ds) if evaluation_rows(ds) else (
-        "<p class='muted'>No vintage has later evidence to be scored on.</p>")
-    return (f"<figure>{revision_chart(ds, scenario)}</figure>{keys}<h3>How each vintage "
-            "scored on the evidence published after it</h3><p class='muted'>CRPS skill and "
-            "Brier skill: 1 - score / climatology's score (the prior predictive); above 0 "
-            f"beats it. Coverage: share of later figures inside the 90% band.</p>{table}")
+        f"<p class='muted'>{NOTHING_SCORED}</p>")
+    return (f"<figure>{revision_chart(ds, scenario)}</figure>{keys}<h3>{SCORED}</h3>"
+            f"<p class='muted'>{SKILL_NOTE}</p>{table}")
 
 
 def evaluation_rows(ds) -> list[dict]:

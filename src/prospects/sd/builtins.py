@@ -1,14 +1,17 @@
 """The registry of builtin functions: each declared once, with everything that reads it.
 
 A ``Builtin`` gives its name in the language, its arity, its dimension and unit rules,
-its NumPy implementation (or, for one that holds state, how it lowers to plain stocks and
-flows) and its names in Vensim and XMILE. Calling it builds an expression node.
+its NumPy implementation and the line the compiled backend's kernel computes it with (or,
+for one that holds state, how it lowers to plain stocks and flows, which both backends
+then run) and its names in Vensim and XMILE. Calling it builds an expression node.
+Adding a builtin is adding one entry here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -29,6 +32,11 @@ class Builtin:
     ``check.UnitRules``); ``numpy(*args)`` computes it (``numpy(t, dt, *args)`` if
     ``timed``), or ``lower(hidden, *args)`` builds its hidden state (see
     ``engine.lower.Hidden``) and returns the expression it stands for.
+    ``kernel(w, *args)`` writes, for the compiled backend, the scalar source of one value
+    from its arguments' source (names or numbers; ``t`` is the time): with NumPy's
+    arithmetic and NaN rules, as selects (``pick``) rather than branches so that the loop
+    over draws vectorises; ``w`` is the writer (``engine.kernel``'s ``_Body``:
+    ``w.temp(code)`` names a value, ``w.number(x)`` writes a float, ``w.dt``).
     ``vensim``/``xmile`` hold one name per arity from the least (e.g. SMOOTH, SMOOTHI)."""
 
     name: str
@@ -39,6 +47,7 @@ class Builtin:
     doc: str
     numpy: Callable | None = None
     lower: Callable | None = None
+    kernel: Callable | None = None
     timed: bool = False
     fresh: bool = False  # numpy returns a new array (an operation on it may write over it)
     times: tuple[int, ...] = ()  # arguments that may be dates ("2018-08")
@@ -187,8 +196,60 @@ def _pulse_train(t, dt, start, width, interval, end):
     return 1.0 * ((t >= start) & (t < end) & (phase < width))
 
 
+# -- kernel rules (the compiled backend's source for one value) ------------------------
+def truth(condition: str) -> str:
+    """1.0 where ``condition`` holds, else 0.0, as NumPy's comparisons give."""
+    return f"pick({condition}, 1.0, 0.0)"
+
+
+def _k_minimum(w, a, b):
+    return f"pick(({a} < {b}) | ({a} != {a}), {a}, {b})"  # np.minimum keeps a NaN
+
+
+def _k_maximum(w, a, b):
+    return f"pick(({a} > {b}) | ({a} != {a}), {a}, {b})"
+
+
+def _k_call(function: str) -> Callable:
+    """The rule of a builtin that is one scalar function numba compiles."""
+    return lambda w, *args: f"{function}({', '.join(args)})"
+
+
+def _k_zidz(w, a, b):
+    return f"pick(abs({b}) >= {SMALL!r}, {a} / {b}, 0.0)"
+
+
+def _k_xidz(w, a, b, x):
+    return f"pick(abs({b}) >= {SMALL!r}, {a} / {b}, {x})"
+
+
+def _k_choose(w, c, a, b):
+    return f"pick({c} != 0.0, {a}, {b})"  # np.where takes NaN as true
+
+
+def _k_step(w, height, start):
+    return f"({height} * {truth(f't + {w.number(w.dt / 2)} > {start}')})"
+
+
+def _k_pulse(w, start, width):
+    return truth(f"(t >= {start}) & (t < {start} + {width})")
+
+
+def _k_ramp(w, slope, start, end):
+    low = w.temp(_k_maximum(w, "t", start))
+    return f"({slope} * ({w.temp(_k_minimum(w, low, end))} - {start}))"
+
+
+def _k_pulse_train(w, start, width, interval, end):
+    since = w.temp(f"t - {start} + {SMALL!r}")
+    positive = w.temp(f"{interval} > 0.0")
+    phase = w.temp(f"pick({positive}, np.fmod({since}, pick({positive}, {interval}, 1.0)), "
+                   f"{since})")
+    return truth(f"(t >= {start}) & (t < {end}) & ({phase} < {width})")
+
+
 # -- lowering of builtins that hold state ----------------------------------------------
-def _smooth_chain(h, x, delay, init, order):
+def _smooth_chain(h, x, delay, init=None, order=1):
     stage = delay if order == 1 else delay / float(order)
     level = x
     for k in range(1, order + 1):
@@ -198,15 +259,7 @@ def _smooth_chain(h, x, delay, init, order):
     return level
 
 
-def _smooth(h, x, delay, init=None):
-    return _smooth_chain(h, x, delay, init, 1)
-
-
-def _smooth3(h, x, delay, init=None):
-    return _smooth_chain(h, x, delay, init, 3)
-
-
-def _delay_chain(h, x, delay, init, order):
+def _delay_chain(h, x, delay, init=None, order=1):
     stage = delay if order == 1 else delay / float(order)
     start = (x if init is None else init) * stage
     stocks = [h.stock(start, str(k)) for k in range(1, order + 1)]
@@ -214,14 +267,6 @@ def _delay_chain(h, x, delay, init, order):
     for before, after in zip(stocks, stocks[1:], strict=False):
         h.flow(before, after, before / stage)
     return h.flow(stocks[-1], None, stocks[-1] / stage)
-
-
-def _delay1(h, x, delay, init=None):
-    return _delay_chain(h, x, delay, init, 1)
-
-
-def _delay3(h, x, delay, init=None):
-    return _delay_chain(h, x, delay, init, 3)
 
 
 def _delay_fixed(h, x, delay, init):
@@ -292,60 +337,63 @@ def _define(*builtins: Builtin) -> dict[str, Builtin]:
 
 BUILTINS: dict[str, Builtin] = _define(
     Builtin("minimum", (2, 2), _same, ("MIN",), ("MIN",), "The smaller of a and b.",
-            numpy=np.minimum, fresh=True),
+            numpy=np.minimum, fresh=True, kernel=_k_minimum),
     Builtin("maximum", (2, 2), _same, ("MAX",), ("MAX",), "The larger of a and b.",
-            numpy=np.maximum, fresh=True),
+            numpy=np.maximum, fresh=True, kernel=_k_maximum),
     Builtin("absolute", (1, 1), _first, ("ABS",), ("ABS",), "Absolute value.",
-            numpy=np.abs, fresh=True),
+            numpy=np.abs, fresh=True, kernel=_k_call("abs")),
     Builtin("exp", (1, 1), _one_of_one, ("EXP",), ("EXP",), "e to the power x.",
-            numpy=np.exp, fresh=True),
+            numpy=np.exp, fresh=True, kernel=_k_call("fexp")),
     Builtin("log", (1, 1), _one_of_one, ("LN",), ("LN",), "Natural logarithm.",
-            numpy=np.log, fresh=True),
+            numpy=np.log, fresh=True, kernel=_k_call("np.log")),
     Builtin("sin", (1, 1), _one_of_one, ("SIN",), ("SIN",), "Sine (radians).",
-            numpy=np.sin, fresh=True),
+            numpy=np.sin, fresh=True, kernel=_k_call("np.sin")),
     Builtin("cos", (1, 1), _one_of_one, ("COS",), ("COS",), "Cosine (radians).",
-            numpy=np.cos, fresh=True),
+            numpy=np.cos, fresh=True, kernel=_k_call("np.cos")),
     Builtin("tan", (1, 1), _one_of_one, ("TAN",), ("TAN",), "Tangent (radians).",
-            numpy=np.tan, fresh=True),
+            numpy=np.tan, fresh=True, kernel=_k_call("np.tan")),
     Builtin("arcsin", (1, 1), _one_of_one, ("ARCSIN",), ("ARCSIN",), "Inverse sine, in radians.",
-            numpy=np.arcsin, fresh=True),
+            numpy=np.arcsin, fresh=True, kernel=_k_call("np.arcsin")),
     Builtin("arccos", (1, 1), _one_of_one, ("ARCCOS",), ("ARCCOS",), "Inverse cosine, in radians.",
-            numpy=np.arccos, fresh=True),
+            numpy=np.arccos, fresh=True, kernel=_k_call("np.arccos")),
     Builtin("arctan", (1, 1), _one_of_one, ("ARCTAN",), ("ARCTAN",), "Inverse tangent, in radians.",
-            numpy=np.arctan, fresh=True),
+            numpy=np.arctan, fresh=True, kernel=_k_call("np.arctan")),
     Builtin("sinh", (1, 1), _one_of_one, ("SINH",), ("SINH",), "Hyperbolic sine.",
-            numpy=np.sinh, fresh=True),
+            numpy=np.sinh, fresh=True, kernel=_k_call("np.sinh")),
     Builtin("cosh", (1, 1), _one_of_one, ("COSH",), ("COSH",), "Hyperbolic cosine.",
-            numpy=np.cosh, fresh=True),
+            numpy=np.cosh, fresh=True, kernel=_k_call("np.cosh")),
     Builtin("tanh", (1, 1), _one_of_one, ("TANH",), ("TANH",), "Hyperbolic tangent.",
-            numpy=np.tanh, fresh=True),
+            numpy=np.tanh, fresh=True, kernel=_k_call("np.tanh")),
     Builtin("sqrt", (1, 1), _sqrt_units, ("SQRT",), ("SQRT",), "Square root.",
-            numpy=np.sqrt, fresh=True),
+            numpy=np.sqrt, fresh=True, kernel=_k_call("np.sqrt")),
     Builtin("integer", (1, 1), _first, ("INTEGER",), ("INT",),
-            "The integer part of x (towards zero).", numpy=np.trunc, fresh=True),
+            "The integer part of x (towards zero).", numpy=np.trunc, fresh=True,
+            kernel=_k_call("np.trunc")),
     Builtin("modulo", (2, 2), _same, ("MODULO",), ("MOD",),
-            "The remainder of a / b, with the sign of a.", numpy=np.fmod, fresh=True),
+            "The remainder of a / b, with the sign of a.", numpy=np.fmod, fresh=True,
+            kernel=_k_call("np.fmod")),
     Builtin("zidz", (2, 2), _ratio, ("ZIDZ",), ("SAFEDIV",),
-            "a / b, or 0 where b is (nearly) 0.", numpy=_zidz, fresh=True),
+            "a / b, or 0 where b is (nearly) 0.", numpy=_zidz, fresh=True, kernel=_k_zidz),
     Builtin("xidz", (3, 3), _fallback_ratio, ("XIDZ",), ("SAFEDIV",),
-            "a / b, or x where b is (nearly) 0.", numpy=_xidz, fresh=True),
+            "a / b, or x where b is (nearly) 0.", numpy=_xidz, fresh=True, kernel=_k_xidz),
     Builtin("if_then_else", (3, 3), _branches, ("IF THEN ELSE",), ("IF_THEN_ELSE",),
             "then where condition is true (non-zero), else otherwise.", numpy=_choose,
-            conditions=(0,)),
+            conditions=(0,), kernel=_k_choose),
     Builtin("step", (2, 2), _step_units, ("STEP",), ("STEP",),
-            "0 before start, height from then on.", numpy=_step, timed=True, times=(1,)),
+            "0 before start, height from then on.", numpy=_step, timed=True, times=(1,),
+            kernel=_k_step),
     Builtin("pulse", (2, 2), _pulse_units, ("PULSE",), ("PULSE",),
             "1 from start for width time units, else 0.", numpy=_pulse, timed=True,
-            times=(0,)),
+            times=(0,), kernel=_k_pulse),
     Builtin("ramp", (3, 3), _ramp_units, ("RAMP",), ("RAMP",),
             "0 before start, rising by slope per time unit until end, then held.",
-            numpy=_ramp, timed=True, times=(1, 2)),
+            numpy=_ramp, timed=True, times=(1, 2), kernel=_k_ramp),
     Builtin("pulse_train", (4, 4), _train_units, ("PULSE TRAIN",), ("PULSE_TRAIN",),
             "1 for width time units from start, repeated every interval, until end.",
-            numpy=_pulse_train, timed=True, times=(0, 3)),
+            numpy=_pulse_train, timed=True, times=(0, 3), kernel=_k_pulse_train),
     Builtin("active_initial", (2, 2), _first, ("ACTIVE INITIAL",), ("ACTIVE_INITIAL",),
             "x, except while the stocks' initial values are worked out, when it is init.",
-            numpy=_active),
+            numpy=_active, kernel=lambda w, x, init: x),
     Builtin("initial", (1, 1), _first, ("INITIAL",), ("INIT",),
             "The value x had at the start of the run.", lower=_initial, delays=True),
     Builtin("sample_if_true", (3, 3), _sampled, ("SAMPLE IF TRUE",), ("SAMPLE_IF_TRUE",),
@@ -361,17 +409,17 @@ BUILTINS: dict[str, Builtin] = _define(
             "x extrapolated horizon ahead at its trend against its smooth over average.",
             lower=_forecast),
     Builtin("smooth", (2, 3), _delayed, ("SMOOTH", "SMOOTHI"), ("SMTH1", "SMTH1"),
-            "First-order exponential smooth of x; starts at init or at x.", lower=_smooth,
-            delays=True),
+            "First-order exponential smooth of x; starts at init or at x.",
+            lower=_smooth_chain, delays=True),
     Builtin("smooth3", (2, 3), _delayed, ("SMOOTH3", "SMOOTH3I"), ("SMTH3", "SMTH3"),
-            "Third-order exponential smooth of x; starts at init or at x.", lower=_smooth3,
-            delays=True),
+            "Third-order exponential smooth of x; starts at init or at x.",
+            lower=partial(_smooth_chain, order=3), delays=True),
     Builtin("delay1", (2, 3), _delayed, ("DELAY1", "DELAY1I"), ("DELAY1", "DELAY1"),
             "First-order material delay of the flow x; its outflow starts at init or x.",
-            lower=_delay1, delays=True),
+            lower=_delay_chain, delays=True),
     Builtin("delay3", (2, 3), _delayed, ("DELAY3", "DELAY3I"), ("DELAY3", "DELAY3"),
             "Third-order material delay of the flow x; its outflow starts at init or x.",
-            lower=_delay3, delays=True),
+            lower=partial(_delay_chain, order=3), delays=True),
     Builtin("delay_fixed", (3, 3), _delayed, ("DELAY FIXED",), ("DELAY",),
             "x as it was delay ago (a number, rounded to whole time steps); init before.",
             lower=_delay_fixed, delays=True),

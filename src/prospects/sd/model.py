@@ -111,6 +111,15 @@ class Flow(Variable):
     def equation(self) -> Expr:
         return self.rate
 
+    def connect(self, dims: tuple[str, ...]) -> Flow:
+        """Give the flow its stocks' dimensions and add it to their in- and outflows."""
+        self.dims = dims
+        if self.src is not None:
+            self.src.outflows.append(self)
+        if self.dst is not None:
+            self.dst.inflows.append(self)
+        return self
+
 
 class Aux(Variable):
     kind = "aux"
@@ -273,13 +282,8 @@ class Model:
         stock = src if src is not None else dst
         if unit is None:
             unit = f"({stock.unit}) / {self.time_unit}"
-        flow = self._add(Flow(name, src, dst, as_expr(rate), unit, doc, claims), label)
-        flow.dims = stock.dims
-        if src is not None:
-            src.outflows.append(flow)
-        if dst is not None:
-            dst.inflows.append(flow)
-        return flow
+        return self._add(Flow(name, src, dst, as_expr(rate), unit, doc, claims),
+                         label).connect(stock.dims)
 
     def aux(
         self,

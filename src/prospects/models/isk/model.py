@@ -357,8 +357,11 @@ def build(parameters: Mapping) -> Model:
            claims=["main-base-moved-to-tirah"])
     m.flow("arrivals_in_sanctuary", None, haven, total(m["relocation"], "base"),
            doc="The same fighters, arriving in the sanctuary")
-    m.flow("sent_from_sanctuary", haven, None,
-           p("return_rate") * haven * maximum(0.0, 1 - afghan / (garrison * holding + 1.0)),
+    shortfall = m.aux(
+        "bases_shortfall", maximum(0.0, 1 - afghan / (garrison * len(BASES))), unit="1",
+        doc="How far the Afghan force falls short of garrisoning all five bases, which the "
+            "group means to keep whatever it holds now", claims=["bases-set-up-from-2015"])
+    m.flow("sent_from_sanctuary", haven, None, p("return_rate") * haven * shortfall,
            doc="Fighters the main base sends back to Afghanistan when the bases run short: "
                "the reserve that makes the group resilient",
            claims=["pakistan-sanctuary-resilience", "depends-on-pakistan-sanctuary"])
