@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -380,6 +380,8 @@ class _Generator:
         def deps(name):
             if name in stocks:
                 return [v.name for v in references(lowered.inits[name])]
+            if name in lowered.initial:  # ACTIVE INITIAL reads its initial value
+                return [v.name for v in references(lowered.initial[name])]
             if name in assignments:
                 return lowered.reads[name]
             return []
@@ -415,7 +417,9 @@ class _Generator:
                     code = init.expr(lowered.inits[name], index)
                     init.lines.append(f"W[{self.rows[('stock', name)] + k * B} + d] = {code}")
             elif assignments[name].kind != "noise":
-                self.assignment_code(init, assignments[name], True)
+                initially = lowered.initial.get(name)  # before the start, as it reads then
+                self.assignment_code(init, assignments[name] if initially is None else
+                                     replace(assignments[name], expr=initially), True)
 
         step = _Body(self, "step")
         self.available = {}

@@ -66,13 +66,7 @@ def outlook_data(data: dict) -> dict:
     chosen = sorted(variables, key=lambda v: bool(v["dims"]))[:OUTPUTS]
     if not chosen:
         raise UserError(f"{data['source']}: no stock or auxiliary to show")
-    times = output_times(model)
-    if model.calendar:
-        from ..engine.run import dates
-
-        times = [str(d)[:7] for d in dates(model)]
-    else:
-        times = [float(t) for t in times]
+    times = [float(t) for t in output_times(model)]  # imported time is numbered
     spread = sorted({round(k) for k in np.linspace(0, len(times) - 1, 5)})
     outputs = [{"variable": v["name"], "label": v.get("label") or v["name"],
                 "unit": v.get("unit") or "", "headline": k < HEADLINE}
