@@ -71,13 +71,12 @@ def sobol(
     unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
     params, interventions = realise(system, chosen, unit)
     headline = list(dict.fromkeys(o.variable for o in system.outlook.headline))
-    asked = system.outlook.outcomes
-    wanted = list(dict.fromkeys(headline + [o.variable for o in asked]))
+    questions = system.outlook.outcomes
     ds = simulate(system.model, draws=len(unit), params=params, seed=seed,
-                  interventions=interventions, outputs=wanted, progress=progress,
+                  interventions=interventions, outputs=system.outlook.asked, progress=progress,
                   client=client)
     values = outcomes(ds, headline, when)
-    values.update(zip((o.id for o in asked), events(ds, asked).astype(float)))
+    values.update(zip((o.id for o in questions), events(ds, questions).astype(float)))
     rows = []
     for name, y in values.items():
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out

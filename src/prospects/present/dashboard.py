@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from prospects.analysis import QUANTILES
+from prospects.analysis import QUANTILES, time_point
 from prospects.present.format import count, label_of, pct, points, unit_text
 
 DRAWS = 1000
@@ -150,9 +150,8 @@ def ensemble(setup: Setup, interventions) -> Result:
 
     outlook = setup.system.outlook
     headline = outlook.headline
-    wanted = [o.variable for o in headline] + [o.variable for o in outlook.outcomes]
     ds = simulate(setup.system.model, draws=DRAWS, params=setup.params, seed=SEED,
-                  interventions=interventions, outputs=list(dict.fromkeys(wanted)))
+                  interventions=interventions, outputs=outlook.asked)
     bands = {}
     for output in headline:
         values = ds[output.variable].values
@@ -162,7 +161,7 @@ def ensemble(setup: Setup, interventions) -> Result:
 
 
 def median_at(times: np.ndarray, q: np.ndarray, month: str) -> float:
-    return float(q[2][times == np.datetime64(f"{month}-01", "ns")][0])
+    return float(q[2][times == time_point(month)][0])
 
 
 def paired_outcomes(setup: Setup, result: Result, scenario_id: str):

@@ -243,6 +243,13 @@ class Outlook(Entry):
         return [o for o in self.outputs if o.headline] or self.outputs[:1]
 
     @property
+    def asked(self) -> list[str]:
+        """The headline outputs, then what outcomes read: what the dashboard and sensitivity
+        simulate."""
+        names = [o.variable for o in self.headline] + [o.variable for o in self.outcomes]
+        return list(dict.fromkeys(names))
+
+    @property
     def kept(self) -> list[str]:
         """Every output an ensemble keeps: the outputs, then what outcomes read."""
         names = [o.variable for o in self.outputs]
