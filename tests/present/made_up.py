@@ -18,7 +18,8 @@ def made_up_vintages(system, scenarios, scored: bool = False) -> xr.Dataset:
     ds = xr.Dataset({"outcome_p": (("vintage", "scenario", "outcome"), p)},
                     coords={"vintage": ["2018-06", "2018-12"], "scenario": scenarios,
                             "outcome": [o.id for o in outcomes],
-                            "outcome_label": ("outcome", [o.label for o in outcomes])})
+                            "outcome_label": ("outcome", [o.label for o in outcomes])},
+                    attrs={"system": system.name})
     # the first headline output's quantiles at the projection dates, the median rising
     # by 100 (in shown units) from one vintage to the next
     output = system.outlook.headline[0]

@@ -192,6 +192,32 @@ def test_cli_report_missing_posterior_is_one_line_and_writes_nothing(tmp_path):
     assert not (out / "isk-report.html").exists()
 
 
+def test_cli_report_takes_a_vintages_file_of_its_own_system_only(tmp_path, projection):
+    from made_up import made_up_vintages
+
+    out = tmp_path / "out"
+    write_netcdf(out / "isk-projection.nc", projection.sel(scenario=["status-quo"]),
+                 load_system("isk"))
+    made = made_up_vintages(load_system("isk"), ["status-quo"], scored=True)
+    other = tmp_path / "other-vintages.nc"
+    made.assign_attrs(system="drift").to_netcdf(other)
+    refused = runner.invoke(app, ["report", "--out", str(out), "--vintages", str(other)])
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [
+        f"error: {other}: vintages of system 'drift', not 'isk' (run `prospects vintages` "
+        "for it)"], refused.output
+    assert not (out / "isk-report.html").exists()
+    own = tmp_path / "isk-vintages.nc"
+    made.to_netcdf(own)
+    result = runner.invoke(app, ["report", "--out", str(out), "--draws", "20",
+                                 "--sensitivity", "0", "--vintages", str(own)])
+    assert result.exit_code == 0, result.output
+    page = (out / "isk-report.html").read_text()
+    evaluation = page[page.index("<section id='evaluation'>"):]
+    assert "Outcome probabilities by vintage" in evaluation
+    assert '<table class="evaluation">' in evaluation
+
+
 def test_diagram_and_timeline_name_things_by_their_labels(system):
     """The stock-flow diagram writes readable labels (identifiers only in hover text), the
     timeline writes what each claim says, and every actor-network arrow carries a

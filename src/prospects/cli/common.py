@@ -118,9 +118,10 @@ def read_posterior(path, system, required: bool = True):
     return idata
 
 
-def read_vintages(path, required: bool = True):
-    """The Dataset of ``prospects vintages`` in ``path``, checked; ``None`` if ``path`` is
-    missing and not ``required`` (a default path, not one the user gave)."""
+def read_vintages(path, system, required: bool = True):
+    """The Dataset of ``prospects vintages`` in ``path``, checked to be of ``system``;
+    ``None`` if ``path`` is missing and not ``required`` (a default path, not one the user
+    gave)."""
     from ..evidence import EvidenceError
     from ..files import read_netcdf
 
@@ -131,6 +132,10 @@ def read_vintages(path, required: bool = True):
     ds = read_netcdf(path, "vintages")
     if "outcome_p" not in ds or "vintage" not in ds.dims:
         raise EvidenceError(f"{path}: not a file of `prospects vintages`")
+    made_for = ds.attrs.get("system")
+    if made_for != system.name:
+        raise EvidenceError(f"{path}: vintages of system '{made_for}', not '{system.name}' "
+                            "(run `prospects vintages` for it)")
     return ds
 
 

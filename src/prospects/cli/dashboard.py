@@ -43,7 +43,7 @@ def dashboard(
         read_posterior(posterior, loaded)
     revisions = vintages or result_path(os.environ.get("PROSPECTS_OUT") or "out", loaded,
                                         "vintages.nc")
-    if read_vintages(revisions, required=vintages is not None) is None:
+    if read_vintages(revisions, loaded, required=vintages is not None) is None:
         revisions = None
     script = Path(__file__).resolve().parent.parent / "present" / "dashboard.py"
     env = dict(os.environ, PROSPECTS_SYSTEM=system,

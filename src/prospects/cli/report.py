@@ -72,7 +72,7 @@ def report(
     proj_path = projection or result_path(out, loaded, "projection.nc")
     if projection is not None and not proj_path.is_file():
         raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
-    revisions = None if vintages is None else read_vintages(vintages)
+    revisions = None if vintages is None else read_vintages(vintages, loaded)
     notes = []
     if idata is None:
         notes.append("No posterior found: calibrated parameters keep their priors (run "
