@@ -187,3 +187,28 @@ def test_skill_per_group_against_climatology():
     assert out.loc["a", "coverage_90"] == 1.0
     assert [lead_band(m) for m in (-1, 0, 11.5, 12, 30)] == [
         "0-12 months", "0-12 months", "0-12 months", "12-24 months", "24-36 months"]
+
+
+def test_the_cli_prints_the_reliability_table_once_there_are_enough_events(tmp_path, toy,
+                                                                          prior_projection):
+    from typer.testing import CliRunner
+
+    from prospects.cli import app
+    from prospects.files import write_netcdf
+
+    projection = tmp_path / "toy-projection.nc"
+    write_netcdf(projection, prior_projection, toy)
+    many = [{"id": f"below-{t}", "claim": "dip-2019", "variable": "fighters",
+             "likelihood": "event_by", "threshold": t, "happened": t >= 1500}
+            for t in range(1000, 2200, 100)]
+    outputs = []
+    for observations in (many, many[:9]):
+        result = CliRunner().invoke(app, [
+            "backtest", str(later_file(tmp_path, observations)), "-s", str(TOY),
+            "--projection", str(projection), "--out", str(tmp_path / "out")],
+            env={"COLUMNS": "160"})
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert "Reliability of the events' probabilities" in outputs[0]
+    assert "share happened" in outputs[0]
+    assert "Reliability" not in outputs[1]  # nine events are too few
