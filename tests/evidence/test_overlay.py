@@ -3,6 +3,7 @@ the one-line errors that leave nothing written."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -73,6 +74,13 @@ def test_the_builtin_system_as_of_2018_12_is_todays():
     assert list(today.evidence.observations) == list(then.evidence.observations)
     assert Problem(today).names == Problem(then).names
     assert then.outlook.projection_start == today.outlook.projection_start == "2019-01"
+    # the same likelihood: every observation's log-likelihood at the same parameter sets
+    z = np.random.default_rng(1).normal(size=(8, Problem(today).ndim))
+    a, b = Problem(today), Problem(then)
+    la, lb = a.log_likelihoods(a.observed(a.values(z))), b.log_likelihoods(
+        b.observed(b.values(z)))
+    assert la.keys() == lb.keys() and len(la) == len(today.evidence.observations)
+    assert all(np.array_equal(la[k], lb[k]) for k in la)
 
 
 def test_the_as_of_date_is_recorded_by_calibration(overlay):
