@@ -57,6 +57,37 @@ def test_an_overlay_adds_its_observations_to_what_calibration_scores(overlay):
     assert model_fingerprint(system) == model_fingerprint(load_system(LINEAR))
 
 
+def test_overlays_stack_in_order_and_a_later_one_may_cite_an_earlier_one(tmp_path):
+    first = write(tmp_path / "first", sources=[source()])
+    second = write(tmp_path / "second", claims=[claim()], observations=[observation()])
+    system = load_system(LINEAR, [first, second])
+    assert system.evidence.overlays == (first, second)
+    assert system.evidence.file("claims", "level-dec-2016") == second / "claims.yaml"
+    assert "level-dec-2016" in system.evidence.observations
+    with pytest.raises(EvidenceError, match="unknown source 'later'"):
+        load_system(LINEAR, [second, first])  # the claim comes before its source
+    again = write(tmp_path / "again", sources=[source()])
+    with pytest.raises(EvidenceError) as err:
+        load_system(LINEAR, [first, again])
+    assert str(err.value) == (f"{again / 'sources.yaml'}: entry 'later' field 'id': already "
+                              f"in {first / 'sources.yaml'}")
+
+
+def test_calibrate_takes_evidence_repeated_and_records_every_folder(tmp_path):
+    first = write(tmp_path / "first", sources=[source()])
+    second = write(tmp_path / "second", claims=[claim()], observations=[observation()])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["calibrate", "-s", str(DRIFT), "--evidence", str(first),
+                                      "--evidence", str(second), "--particles", "100",
+                                      "--steps", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    from prospects.inference.posterior import load_posterior
+
+    attrs = load_posterior(out / "drift-posterior.nc", load_system(DRIFT)).posterior.attrs
+    assert attrs["evidence"] == f"{first}|{second}"
+    assert attrs["observations"].split(",")[-1] == "level-dec-2016"
+
+
 def test_as_of_keeps_the_sources_published_by_then_and_moves_the_projection_start(overlay):
     before = load_system(DRIFT, [overlay], as_of="2018-02")
     after = load_system(DRIFT, [overlay], as_of="2018-03-31")
