@@ -47,6 +47,8 @@ OBSERVATIONS = [
      "likelihood": "event_by", "threshold": 900, "happened": False},
     {"id": "at-most-3000", "claim": "dip-2019", "variable": "fighters",
      "likelihood": "at_most", "high": 3000},
+    {"id": "at-least-1200", "claim": "dip-2019", "variable": "fighters",
+     "likelihood": "at_least", "low": 1200},
 ]
 
 
@@ -96,12 +98,21 @@ def test_events_get_brier_and_log_scores_of_the_share_of_draws(tmp_path, toy,
     assert row["p"] == pytest.approx(p900) and row["observed"] == 0.0
     assert row["brier"] == pytest.approx(p900 ** 2)
     assert row["log_p"] == pytest.approx(math.log(max(1 - p900, 1 / 800)))
-    assert table.loc["at-most-3000", "kind"] == "at_most"
+    # a bound is met where the period's mean value is within it
+    for oid, kind, met in (("at-most-3000", "at_most", lambda v: v <= 3000),
+                           ("at-least-1200", "at_least", lambda v: v >= 1200)):
+        _, values = values_of(toy, bt, prior_projection, oid)
+        p = float(met(values).mean())
+        assert 0 < p < 1, oid
+        row = table.loc[oid]
+        assert row["kind"] == kind and row["observed"] == 1.0
+        assert row["p"] == pytest.approx(p) and row["brier"] == pytest.approx((p - 1) ** 2)
+        assert row["log_p"] == pytest.approx(math.log(p))
     assert math.isnan(table.loc["fell-below-1400", "crps"])
     # a projection from the priors with the same seed is its own climatology
     assert row["p_climatology"] == pytest.approx(row["p"])
     summary = score(toy, bt, prior_projection).summary
-    assert summary["events"] == 3 and summary["figures"] == 1
+    assert summary["events"] == 4 and summary["figures"] == 1
     assert summary["event_baselines"]["climatology"]["model_better"] == 0
 
 
