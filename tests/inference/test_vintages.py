@@ -137,7 +137,16 @@ def test_the_json_tables_carry_revisions_movers_and_scores(tmp_path, overlay):
     later = outcomes[outcomes["vintage"] == "2017-12"].iloc[0]
     earlier = outcomes[outcomes["vintage"] == "2016-12"].iloc[0]
     assert later["change"] == pytest.approx(later["p"] - earlier["p"])
+    headline = pd.DataFrame(tables["headline"]).set_index(["vintage", "output", "date"])
+    medians = headline["median"].unstack("vintage")
+    changes = headline["change"].unstack("vintage")
+    assert len(medians) == 2  # the drift outlook's two projection dates
+    assert np.allclose(changes["2017-12"], medians["2017-12"] - medians["2016-12"])
+    assert changes["2016-12"].isna().all()
     assert [m["observation"] for m in tables["movers"]] == ["level-2017-06"]
+    mover = tables["movers"][0]
+    assert mover["change"] == pytest.approx(mover["after"] - mover["before"])
+    assert mover["change"] > 0  # the later posterior meets the figure it was given
     assert {r["vintage"] for r in tables["skill"]} == {"2016-12", "2017-12"}
 
 
