@@ -110,3 +110,15 @@ def test_dashboard_refuses_a_file_that_is_not_a_posterior_before_serving(tmp_pat
     result = invoke("dashboard", "--posterior", bad)
     assert result.exit_code == 1 and "not-a-posterior.nc" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_dashboard_refuses_a_vintages_file_of_another_system_before_serving(tmp_path):
+    bad = tmp_path / "drift-vintages.nc"
+    xr.Dataset({"outcome_p": (("vintage", "scenario", "outcome"), [[[0.5]], [[0.6]]])},
+               coords={"vintage": ["2016-12", "2017-12"]},
+               attrs={"system": "drift"}).to_netcdf(bad)
+    result = invoke("dashboard", "--vintages", bad)
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines() == [
+        f"error: {bad}: vintages of system 'drift', not 'isk' (run `prospects vintages` for "
+        "it)"]
