@@ -283,6 +283,48 @@ def test_the_evaluation_shows_skill_by_lead_time_and_what_moved_each_vintage(sys
     assert "+0.80" in movers and "2018-06" not in movers  # nothing moved the first vintage
 
 
+def test_the_evaluation_shows_the_events_reliability_once_there_are_enough(system):
+    import numpy as np
+    import xarray as xr
+
+    from prospects.inference.backtest import Backtest
+    from prospects.inference.vintages import SCORE_COLUMNS
+    from prospects.present.revision import (
+        backtest_html,
+        reliability_html,
+        scores_frame,
+        scores_html,
+    )
+
+    def scored(events: int) -> xr.Dataset:
+        """One vintage's rolling-origin scores of ``events`` events, p rising from 0.05,
+        the last half happened."""
+        p = np.linspace(0.05, 0.95, events)
+        columns = {c: np.full(events, np.nan) for c in SCORE_COLUMNS}
+        columns.update(lead=np.full(events, 6.0), p=p, observed=(p > 0.5).astype(float),
+                       brier=(p - (p > 0.5)) ** 2, brier_climatology=np.full(events, 0.25))
+        return xr.Dataset({f"score_{c.replace('%', 'pct')}": (("vintage", "scored"), [v])
+                           for c, v in columns.items()},
+                          coords={"vintage": ["2018-12"],
+                                  "scored": [f"event-{k}" for k in range(events)],
+                                  "scored_kind": ("scored", ["event_by"] * events)})
+
+    html = scores_html(scored(12))
+    table = re.search(r"<table class='reliability'>.*?</table>", html, re.S)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td class='num'>(\d+)</td>", table)
+    assert [r[0] for r in rows] == ["0.0 to 0.2", "0.2 to 0.4", "0.4 to 0.6", "0.6 to 0.8",
+                                    "0.8 to 1.0"]
+    assert sum(int(r[1]) for r in rows) == 12
+    assert "<td class='num'>0</td></tr>" in table  # nothing below 0.2 happened
+    assert "<td class='num'>1</td></tr>" in table  # everything above 0.8 did
+    assert "reliability" not in scores_html(scored(9))  # too few events
+    assert reliability_html(scores_frame(scored(9))) == ""
+    # a backtest's events, the same
+    events = scores_frame(scored(12)).assign(variable="total_fighters", period="2019")
+    page = backtest_html(system, Backtest(events, {}, "status-quo", "2019-01"))
+    assert re.search(r"<table class='reliability'>.*?</table>", page, re.S)[0] == table
+
+
 def test_the_revision_shows_headline_medians_by_vintage(system):
     from made_up import made_up_vintages
 

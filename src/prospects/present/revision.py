@@ -88,7 +88,23 @@ def scores_html(ds) -> str:
     return (f"<p class='muted'>{SKILL_NOTE}</p>{evaluation_table(ds)}"
             "<p class='muted'>The same, per lead time (months from the vintage to the end "
             f"of the figure's or event's period):</p>{evaluation_table(ds, by_lead=True)}"
-            + movers_table(ds))
+            + reliability_html(scores_frame(ds)) + movers_table(ds))
+
+
+def scores_frame(ds):
+    """The rolling-origin scores of a vintages Dataset as backtest rows (one per vintage
+    and scored observation, with its lead band); None if it holds no scores."""
+    from ..inference.backtest import lead_band
+
+    names = [n for n in ds.data_vars if str(n).startswith("score_")]
+    if not names:
+        return None
+    frame = ds[names].to_dataframe().reset_index()
+    frame = frame.rename(columns={n: str(n).removeprefix("score_") for n in names} | {
+        "scored": "id", "scored_kind": "kind"})
+    frame = frame[frame["lead"].notna()].copy()
+    frame["band"] = [lead_band(m) for m in frame["lead"]]
+    return frame
 
 
 def evaluation_rows(ds, by_lead: bool = False) -> list[dict]:
@@ -96,17 +112,32 @@ def evaluation_rows(ds, by_lead: bool = False) -> list[dict]:
     ``prospects.inference.backtest.skill`` of its rolling-origin scores: figures scored,
     mean CRPS, CRPS skill against climatology, 90% coverage; events, mean Brier score and
     Brier skill. Empty if the Dataset holds no scores."""
-    from ..inference.backtest import lead_band, skill
+    from ..inference.backtest import skill
 
-    names = [n for n in ds.data_vars if str(n).startswith("score_")]
-    if not names:
+    frame = scores_frame(ds)
+    if frame is None:
         return []
-    frame = ds[names].to_dataframe().reset_index()
-    frame = frame.rename(columns={n: str(n).removeprefix("score_") for n in names} | {
-        "scored": "id", "scored_kind": "kind"})
-    frame = frame[frame["lead"].notna()].copy()
-    frame["band"] = [lead_band(m) for m in frame["lead"]]
     return skill(frame, ["vintage", "band"] if by_lead else ["vintage"]).to_dict("records")
+
+
+def reliability_html(table) -> str:
+    """The events' reliability table (``prospects.inference.backtest.reliability``: events
+    binned by predicted probability, the share of each bin that happened), or nothing
+    with too few events."""
+    from ..inference.backtest import reliability
+
+    bins = None if table is None else reliability(table)
+    if bins is None:
+        return ""
+    body = "".join(f"<tr><td>{b['from']:.1f} to {b['to']:.1f}</td><td class='num'>"
+                   f"{b['events']}</td><td class='num'>{esc(_cell(b['mean_p']))}</td>"
+                   f"<td class='num'>{esc(_cell(b['happened']))}</td></tr>"
+                   for b in bins.to_dict("records"))
+    return ("<p class='muted'>Reliability of the events' probabilities: the events binned "
+            "by the probability given them; where forecasts are reliable, the share that "
+            "happened is near the mean probability.</p><table class='reliability'><thead>"
+            "<tr><th>probability</th><th>events</th><th>mean probability</th>"
+            f"<th>share happened</th></tr></thead><tbody>{body}</tbody></table>")
 
 
 def _cell(value) -> str:
@@ -190,5 +221,5 @@ def backtest_html(system, bt) -> str:
             for r in events.to_dict("records"))
         out.append("<table class='backtest'><thead><tr><th>event</th><th>happened</th>"
                    "<th>p</th><th>Brier</th><th>climatology's Brier</th></tr></thead>"
-                   f"<tbody>{rows}</tbody></table>")
+                   f"<tbody>{rows}</tbody></table>" + reliability_html(df))
     return "".join(out)
