@@ -167,6 +167,25 @@ def test_bad_vintages_are_one_line_errors_and_write_nothing(tmp_path, overlay, a
     assert not out.exists()
 
 
+@pytest.mark.parametrize("listed, says", [
+    ("- 2016-12\n- 2017-13\n", "dates.yaml: entry 2 '2017-13' is not a year, year-month or "
+     "date"),
+    ("- 2017-12\n- 2016-12\n", "dates.yaml: entry 2 the dates must rise; 2016-12 is not "
+     "after 2017-12"),
+    ("- 2016-12\n", "dates.yaml: give at least two dates"),
+    ("dates: 2016-12\n", "dates.yaml: expected a list of as-of dates"),
+])
+def test_a_bad_file_of_dates_is_named_with_its_entry(tmp_path, overlay, listed, says):
+    path = tmp_path / "dates.yaml"
+    path.write_text(listed)
+    out = tmp_path / "out"
+    result = invoke("--vintages", path, "-s", DRIFT, "--evidence", overlay, "--out", out)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {tmp_path}/{says}"), lines
+    assert not out.exists()
+
+
 def test_the_revision_chart_and_evaluation_table_read_the_file(tmp_path, overlay):
     from prospects.present.revision import evaluation_rows, evaluation_table, revision_chart
 

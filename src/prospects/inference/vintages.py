@@ -29,7 +29,7 @@ import numpy as np
 
 from ..evidence import EvidenceError
 from ..evidence.load import read_yaml
-from ..evidence.overlay import as_of_day
+from ..evidence.schema import last_day
 
 #: per vintage and scored observation, the backtest columns the Dataset keeps
 SCORE_COLUMNS = ("lead", "observed", "median", "5%", "95%", "crps", "in90", "log_density",
@@ -37,23 +37,34 @@ SCORE_COLUMNS = ("lead", "observed", "median", "5%", "95%", "crps", "in90", "log
 
 
 def read_dates(path: Path) -> list[str]:
-    """The as-of dates listed in a YAML file (a list of YYYY[-MM[-DD]])."""
+    """The as-of dates listed in a YAML file (a list of YYYY[-MM[-DD]]), checked as
+    ``check_dates`` does, errors naming the file and the entry (counted from 1)."""
     data = read_yaml(Path(path))
     if not isinstance(data, list) or not data:
         raise EvidenceError(f"{path}: expected a list of as-of dates (YYYY[-MM[-DD]])")
-    return [str(d) for d in data]
+    return check_dates(data, str(path))
 
 
-def check_dates(dates: Sequence[str]) -> list[str]:
-    """The dates, each readable and each after the one before."""
+def check_dates(dates: Sequence[str], where: str = "--as-of") -> list[str]:
+    """The dates, each readable and each after the one before; errors begin with
+    ``where`` (the option, or the file that lists them, then the entry)."""
     dates = [str(d) for d in dates]
     if len(dates) < 2:
-        raise EvidenceError("--as-of: give at least two dates (or a file listing them), one "
-                            "a vintage")
-    days = [as_of_day(d) for d in dates]
-    for before, after, day0, day1 in zip(dates, dates[1:], days, days[1:], strict=False):
+        raise EvidenceError(f"{where}: give at least two dates (or a file listing them), "
+                            "one a vintage")
+    days = []
+    for k, when in enumerate(dates, 1):
+        try:
+            days.append(last_day(when))
+        except ValueError as err:
+            entry = "" if where == "--as-of" else f" entry {k}"
+            raise EvidenceError(f"{where}:{entry} {err}") from None
+    for k, (before, after, day0, day1) in enumerate(
+            zip(dates, dates[1:], days, days[1:], strict=False), 2):
         if day1 <= day0:
-            raise EvidenceError(f"--as-of: the dates must rise; {after} is not after {before}")
+            entry = "" if where == "--as-of" else f" entry {k}"
+            raise EvidenceError(f"{where}:{entry} the dates must rise; {after} is not after "
+                                f"{before}")
     return dates
 
 
