@@ -216,6 +216,13 @@ def test_cli_report_takes_a_vintages_file_of_its_own_system_only(tmp_path, proje
     evaluation = page[page.index("<section id='evaluation'>"):]
     assert "Outcome probabilities by vintage" in evaluation
     assert '<table class="evaluation">' in evaluation
+    # without --vintages, the file where `prospects vintages` writes it
+    (out / "isk-report.html").unlink()
+    shutil.copy(own, out / "isk-vintages.nc")
+    result = runner.invoke(app, ["report", "--out", str(out), "--draws", "20",
+                                 "--sensitivity", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Outcome probabilities by vintage" in (out / "isk-report.html").read_text()
 
 
 def test_diagram_and_timeline_name_things_by_their_labels(system):

@@ -42,8 +42,9 @@ def report(
     discover: int = typer.Option(0, min=0, help="Draws for scenario discovery (PRIM) of "
                                  "the outlook's collapse, such as 1000 (0: skip; loading "
                                  "EMA Workbench alone takes several seconds)."),
-    vintages: Path = typer.Option(None, help="A file from `prospects vintages`: adds the "
-                                  "revision chart and the evaluation table."),
+    vintages: Path = typer.Option(None, help="A file from `prospects vintages` (default: "
+                                  "out/<system>-vintages.nc if it exists): adds the revision "
+                                  "chart and the evaluation table."),
     backtest: Path = typer.Option(None, help="A backtest file (see `prospects backtest`): "
                                   "adds the projection's scores against it."),
     seed: int = SEED_OPTION,
@@ -72,7 +73,8 @@ def report(
     proj_path = projection or result_path(out, loaded, "projection.nc")
     if projection is not None and not proj_path.is_file():
         raise EvidenceError(f"{proj_path}: no such projection file (run `prospects project`)")
-    revisions = None if vintages is None else read_vintages(vintages, loaded)
+    revisions = read_vintages(vintages or result_path(out, loaded, "vintages.nc"), loaded,
+                              required=vintages is not None)
     notes = []
     if idata is None:
         notes.append("No posterior found: calibrated parameters keep their priors (run "
