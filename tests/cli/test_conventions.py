@@ -1,6 +1,7 @@
 """What users expect of any command line: version, completion, quiet and verbose, option
 names and environment variables shared by every command, and optional parts named."""
 
+import subprocess
 import sys
 
 import pytest
@@ -70,3 +71,10 @@ def test_cluster_address_from_the_environment(monkeypatch, tmp_path):
     result = invoke("run", "--draws", 20, "--out", tmp_path,
                     env={"PROSPECTS_CLUSTER": "tcp://127.0.0.1:1"})
     assert result.exit_code == 1 and "prospects[cluster]" in result.output
+
+
+def test_python_dash_m_runs_the_command_line():
+    done = subprocess.run([sys.executable, "-m", "prospects", "--version"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"prospects {prospects.__version__}"
