@@ -41,6 +41,8 @@ def test_every_file_is_cf_with_version_fingerprint_and_long_names(files):
             fighters = nc["total_fighters"]
             assert fighters.long_name == fighters.doc
             assert fighters.units == "1" and fighters.model_units == "person"
+            for name, var in nc.variables.items():
+                assert name in nc.dimensions or "long_name" in var.ncattrs(), (path, name)
 
 
 def test_ensembles_are_float32_with_zlib(files):
@@ -70,6 +72,8 @@ def test_every_unit_parses_in_udunits(files, tmp_path):
     with netCDF4.Dataset(posterior) as nc:
         for group in nc.groups.values():
             assert group.Conventions == "CF-1.10", group.path
+            for name, var in group.variables.items():
+                assert name in group.dimensions or "long_name" in var.ncattrs(), name
     checked = [entry for path in [*files, posterior] for entry in _units_in(path)]
     assert len(checked) > 20
     for _group, _name, unit in checked:
