@@ -66,6 +66,7 @@ def test_a_missing_extra_is_named_in_one_line(monkeypatch, tmp_path, modules, ar
     lines = result.output.strip().splitlines()
     assert f"pip install 'prospects[{extra}]'" in lines[-1]
     assert "Traceback" not in result.output
+    assert "ensemble" not in result.output  # said before any work
 
 
 def test_cluster_address_from_the_environment(monkeypatch, tmp_path):
