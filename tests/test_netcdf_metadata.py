@@ -78,3 +78,21 @@ def test_every_unit_parses_in_udunits(files, tmp_path):
     assert len(checked) > 20
     for _group, _name, unit in checked:
         cf_units.Unit(unit)  # raises ValueError on anything UDUNITS cannot read
+
+
+def test_numbered_time_is_not_claimed_as_a_cf_time_axis(tmp_path):
+    """Imported systems number their months: CF's time axis needs a reference date, so such
+    a time is a plain coordinate; no coordinate has a _FillValue (CF forbids missing ones)."""
+    import numpy as np
+    import xarray as xr
+
+    from prospects.files import netcdf_writer
+
+    months = xr.Dataset({"x": ("time", np.ones(3))},
+                        coords={"time": ("time", [0.0, 1.0, 2.0], {"units": "month"})})
+    netcdf_writer(months, load_system("tests/fixtures/toy"))(tmp_path / "m.nc")
+    with netCDF4.Dataset(tmp_path / "m.nc") as nc:
+        time = nc["time"]
+        assert time.units == "month" and time.long_name == "time"
+        assert "standard_name" not in time.ncattrs() and "axis" not in time.ncattrs()
+        assert "_FillValue" not in time.ncattrs()
