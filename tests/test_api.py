@@ -11,6 +11,7 @@ def test_version_and_exports():
     for name in ("load_system", "simulate", "prior_predictive", "calibrate", "project",
                  "backtest", "vintages"):
         assert callable(getattr(prospects, name)), name
+        assert name in dir(prospects), name  # tab completion offers it
 
 
 def test_import_prospects_loads_no_numerical_library():

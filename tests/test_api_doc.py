@@ -1,7 +1,6 @@
 """docs/api.md's walk-through runs: its code blocks, in order, in one namespace."""
 
 import re
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,10 +12,8 @@ def test_every_code_block_of_the_api_walk_through_runs(monkeypatch):
     assert len(blocks) >= 7
     monkeypatch.chdir(ROOT)
     namespace = {}
-    started = time.perf_counter()
     for block in blocks:
         exec(compile(block, "docs/api.md", "exec"), namespace)  # noqa: S102
-    assert time.perf_counter() - started < 60
     for name in ("system", "prior", "fit", "projection", "table", "scored", "outcomes"):
         assert name in namespace, name
     assert namespace["fit"].max_rhat < 1.1

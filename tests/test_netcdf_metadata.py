@@ -41,6 +41,8 @@ def test_every_file_is_cf_with_version_fingerprint_and_long_names(files):
             fighters = nc["total_fighters"]
             assert fighters.long_name == fighters.doc
             assert fighters.units == "1" and fighters.model_units == "person"
+            for name, var in nc.variables.items():
+                assert name in nc.dimensions or "long_name" in var.ncattrs(), (path, name)
 
 
 def test_ensembles_are_float32_with_zlib(files):
@@ -70,7 +72,27 @@ def test_every_unit_parses_in_udunits(files, tmp_path):
     with netCDF4.Dataset(posterior) as nc:
         for group in nc.groups.values():
             assert group.Conventions == "CF-1.10", group.path
+            for name, var in group.variables.items():
+                assert name in group.dimensions or "long_name" in var.ncattrs(), name
     checked = [entry for path in [*files, posterior] for entry in _units_in(path)]
     assert len(checked) > 20
     for _group, _name, unit in checked:
         cf_units.Unit(unit)  # raises ValueError on anything UDUNITS cannot read
+
+
+def test_numbered_time_is_not_claimed_as_a_cf_time_axis(tmp_path):
+    """Imported systems number their months: CF's time axis needs a reference date, so such
+    a time is a plain coordinate; no coordinate has a _FillValue (CF forbids missing ones)."""
+    import numpy as np
+    import xarray as xr
+
+    from prospects.files import netcdf_writer
+
+    months = xr.Dataset({"x": ("time", np.ones(3))},
+                        coords={"time": ("time", [0.0, 1.0, 2.0], {"units": "month"})})
+    netcdf_writer(months, load_system("tests/fixtures/toy"))(tmp_path / "m.nc")
+    with netCDF4.Dataset(tmp_path / "m.nc") as nc:
+        time = nc["time"]
+        assert time.units == "month" and time.long_name == "time"
+        assert "standard_name" not in time.ncattrs() and "axis" not in time.ncattrs()
+        assert "_FillValue" not in time.ncattrs()

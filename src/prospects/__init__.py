@@ -26,3 +26,7 @@ def __getattr__(name: str):
     from importlib import import_module
 
     return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})  # so a notebook's tab completion offers them

@@ -95,8 +95,8 @@ def udunits(unit: str) -> str:
 
 def described(dataset, system):
     """``dataset`` with CF-1.10 metadata: ``long_name`` from each variable's doc, UDUNITS
-    ``units`` (the model's own in ``model_units``), the time axis marked, and the Prospects
-    version and the system's model fingerprint."""
+    ``units`` (the model's own in ``model_units``), a time of dates marked as CF's time
+    axis, and the Prospects version and the system's model fingerprint."""
     from . import __version__
     from .inference.calibrate import model_fingerprint
 
@@ -108,7 +108,9 @@ def described(dataset, system):
             var.attrs["model_units"] = var.attrs["units"]
             var.attrs["units"] = udunits(var.attrs["units"])
     if "time" in ds.coords:
-        ds["time"].attrs.update(axis="T", standard_name="time", long_name="time")
+        ds["time"].attrs["long_name"] = "time"
+        if ds["time"].dtype.kind == "M":  # numbered months have no reference date
+            ds["time"].attrs.update(axis="T", standard_name="time")
     ds.attrs.update(Conventions="CF-1.10", prospects_version=__version__,
                     fingerprint=model_fingerprint(system))
     return ds
@@ -122,6 +124,9 @@ def netcdf_writer(dataset, system) -> Writer:
     ds = described(dataset, system)
     encoding = {name: {"zlib": True, "complevel": 1, "dtype": "float32"}
                 for name, var in ds.data_vars.items() if np.issubdtype(var.dtype, np.floating)}
+    # CF: coordinates have no missing values, so no _FillValue
+    encoding |= {name: {"_FillValue": None} for name, var in ds.coords.items()
+                 if np.issubdtype(var.dtype, np.floating)}
     return lambda p: ds.to_netcdf(p, engine="netcdf4", encoding=encoding)
 
 

@@ -172,4 +172,5 @@ def outcome_variables(table):
                           {"doc": doc, "units": "1"})
          for c, doc in NUMBERS.items() if c in table},
         coords={"scenario": scenarios, "outcome": outcomes,
-                "outcome_label": ("outcome", labels.astype(str))})
+                "outcome_label": ("outcome", labels.astype(str),
+                                  {"doc": "What each outcome reads, in words"})})

@@ -1,7 +1,9 @@
 """What users expect of any command line: version, completion, quiet and verbose, option
 names and environment variables shared by every command, and optional parts named."""
 
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -10,6 +12,7 @@ import prospects
 from prospects.cli import app
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def invoke(*args, env=None):
@@ -63,6 +66,7 @@ def test_a_missing_extra_is_named_in_one_line(monkeypatch, tmp_path, modules, ar
     lines = result.output.strip().splitlines()
     assert f"pip install 'prospects[{extra}]'" in lines[-1]
     assert "Traceback" not in result.output
+    assert "ensemble" not in result.output  # said before any work
 
 
 def test_cluster_address_from_the_environment(monkeypatch, tmp_path):
@@ -70,3 +74,45 @@ def test_cluster_address_from_the_environment(monkeypatch, tmp_path):
     result = invoke("run", "--draws", 20, "--out", tmp_path,
                     env={"PROSPECTS_CLUSTER": "tcp://127.0.0.1:1"})
     assert result.exit_code == 1 and "prospects[cluster]" in result.output
+
+
+def test_python_dash_m_runs_the_command_line():
+    done = subprocess.run([sys.executable, "-m", "prospects", "--version"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"prospects {prospects.__version__}"
+
+
+#: run in a fresh Python in which no extra can be imported, as on a default install
+_WITHOUT_EXTRAS = """
+import sys
+from pathlib import Path
+from importlib.abc import MetaPathFinder
+
+class NoExtras(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {extras}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}")
+
+sys.meta_path.insert(0, NoExtras())
+from prospects.cli import app
+app(prog_name="prospects")
+"""
+
+
+def test_default_commands_need_no_extra(tmp_path):
+    from prospects.extras import EXTRAS
+
+    code = _WITHOUT_EXTRAS.format(extras=set(EXTRAS))
+    toy = ROOT / "tests" / "fixtures" / "toy"
+    for args in (["run", "--draws", 20], ["calibrate", "--particles", 100, "--steps", 1],
+                 ["project", "--draws", 20], ["report", "--draws", 20],
+                 ["backtest", toy.parent / "backtests" / "toy.yaml"]):
+        done = subprocess.run([sys.executable, "-c", code, *map(str, args), "--system",
+                               str(toy), "--out", str(tmp_path)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"{args[0]}: {done.stderr[-1500:]}"
+    assert (tmp_path / "toy-report.html").is_file()
+    blocked = subprocess.run([sys.executable, "-c", code, "discover", "--system", str(toy),
+                              "--out", str(tmp_path)], capture_output=True, text=True)
+    assert blocked.returncode == 1 and "prospects[discover]" in blocked.stderr + blocked.stdout

@@ -108,6 +108,12 @@ def test_events_get_brier_and_log_scores_of_the_share_of_draws(tmp_path, toy,
         assert row["kind"] == kind and row["observed"] == 1.0
         assert row["p"] == pytest.approx(p) and row["brier"] == pytest.approx((p - 1) ** 2)
         assert row["log_p"] == pytest.approx(math.log(p))
+    sr = pytest.importorskip("scoringrules")
+    for oid in ("fell-below-1400", "never-below-900"):
+        row = table.loc[oid]
+        assert row["brier"] == pytest.approx(float(sr.brier_score(row["observed"], row["p"])))
+        # log p: higher is better, the negative of scoringrules' (negatively oriented) one
+        assert row["log_p"] == pytest.approx(-float(sr.log_score(row["observed"], row["p"])))
     assert math.isnan(table.loc["fell-below-1400", "crps"])
     # a projection from the priors with the same seed is its own climatology
     assert row["p_climatology"] == pytest.approx(row["p"])

@@ -55,8 +55,8 @@ def backtest(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Score a projection against later observations: CRPS, interval coverage and log
-    density of figures; Brier and log score of events; persistence, trend and climatology
-    (prior predictive) baselines; write <out>/<system>-backtest.csv."""
+    density of figures; Brier score and log probability of events; persistence, trend and
+    climatology (prior predictive) baselines; write <out>/<system>-backtest.csv."""
     from ..files import result_path, writable, write_text
     from ..inference.backtest import prepare, score
 
@@ -80,8 +80,8 @@ def backtest(
             f"interval {summary['coverage_90']:.2f} (nominal 0.90); mean log density "
             f"{_num(summary['mean_log_density'])}")
     if summary["events"]:
-        results(fmt).print(f"events: mean Brier score {summary['mean_brier']:.3f}, mean log "
-                           f"score {summary['mean_log_p']:.2f}")
+        results(fmt).print(f"events: mean Brier score {summary['mean_brier']:.3f}, mean log p "
+                           f"{summary['mean_log_p']:.2f}")
     results(fmt).print("note: a self-reported figure is scored against the model's value "
                        "times its bias term; an interval is scored at its midpoint; mean "
                        "CRPS mixes the variables' units.")
@@ -113,9 +113,10 @@ def _print_tables(loaded, result) -> None:
     if len(events):
         table = _rows_table(f"Events{'' if len(figures) else ' of ' + title}",
                             "p: share of draws in which the event happens; Brier (p - o)^2 "
-                            "with o = 1 if it happened; log score: log of the probability "
-                            "given to what happened (higher is better).",
-                            ("claimed", "happened", "p", "Brier", "log score", "p prior"))
+                            "with o = 1 if it happened; log p: log of the probability given "
+                            "to what happened (higher is better; the negative of the log "
+                            "score of scoringrules).",
+                            ("claimed", "happened", "p", "Brier", "log p", "p prior"))
         for row in events.to_dict("records"):
             table.add_row(_label(row), row["claimed"], "yes" if row["observed"] else "no",
                           f"{row['p']:.2f}", f"{row['brier']:.3f}", f"{row['log_p']:.2f}",

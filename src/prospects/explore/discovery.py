@@ -46,20 +46,24 @@ def experiments(system: System, n: int, seed: int = 0):
     return chosen, qmc.LatinHypercube(d=len(chosen), seed=seed).random(n)
 
 
-def prim_box(x, y: np.ndarray, min_coverage: float = 0.5, peel_alpha: float = 0.05,
-             mass_min: float = 0.05) -> Discovery:
-    """Run PRIM on factor values ``x`` (DataFrame) and a boolean outcome ``y``."""
+def _prim():
+    """EMA Workbench's PRIM module, imported quietly; or which extra to install."""
     import logging
-
-    import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         logging.getLogger("EMA").setLevel(logging.WARNING)
         from ..extras import require
 
-        prim = require("ema_workbench.analysis.prim")
+        return require("ema_workbench.analysis.prim")
 
+
+def prim_box(x, y: np.ndarray, min_coverage: float = 0.5, peel_alpha: float = 0.05,
+             mass_min: float = 0.05) -> Discovery:
+    """Run PRIM on factor values ``x`` (DataFrame) and a boolean outcome ``y``."""
+    import pandas as pd
+
+    prim = _prim()
     y = np.asarray(y, dtype=bool)
     if not 0 < y.sum() < y.size:
         raise EvidenceError(f"{int(y.sum())} of {y.size} draws collapse: PRIM needs some "
@@ -94,7 +98,9 @@ def prim_box(x, y: np.ndarray, min_coverage: float = 0.5, peel_alpha: float = 0.
 
 def check_inputs(system: System, threshold: float, when: str, n: int,
                  min_coverage: float = 0.5) -> str:
-    """Refuse bad input in one line (EvidenceError); return the month."""
+    """Refuse bad input in one line (EvidenceError), and a missing extra, before any
+    work; return the month."""
+    _prim()
     if not threshold > 0:
         raise EvidenceError(f"threshold must be a positive number (got {threshold})")
     if n < 100:

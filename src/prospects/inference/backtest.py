@@ -30,7 +30,8 @@ stated value or the midpoint of ``low`` and ``high`` (the table says which);
 Events (``event_by``, ``at_most``, ``at_least``): ``p`` is the share of draws in which the
 event happens (``Target.satisfied``: the threshold crossed, the bound met) and the outcome
 ``o`` is 1, or 0 for an ``event_by`` with ``happened: false``; the Brier score (p - o)^2
-and the log score, the log of the probability given to what happened, kept within
+and ``log_p``, the log of the probability given to what happened (higher is better: the
+negative of the log score, e.g. ``scoringrules.log_score``), kept within
 [1/(2n), 1 - 1/(2n)] for n draws so that a miss by every draw is a large finite penalty.
 With enough events, ``reliability`` bins them by p.
 
@@ -386,7 +387,7 @@ def _mean(rows, column: str) -> float:
 def summarise(table) -> dict:
     """Over the figures: mean CRPS, coverage of the 50% and 90% intervals, mean log
     density, and per baseline (persistence, trend, climatology) ``_compare``; over the
-    events: mean Brier and log score, and climatology's Brier."""
+    events: mean Brier score and log probability, and climatology's Brier."""
     figures = table[table["kind"].isin(FIGURES)]
     events = table[~table["kind"].isin(FIGURES)]
     return {

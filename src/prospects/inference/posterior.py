@@ -78,6 +78,30 @@ def correlated_pairs(ident, above: float = 0.7) -> list[tuple[str, str, float]]:
             for j in range(i + 1, len(names)) if abs(rho[i, j]) > above]
 
 
+#: what each variable of the groups other than the parameters' holds (its ``long_name``)
+DOCS = {
+    "log_likelihood": {"y": "Log-likelihood of each observation, per posterior draw"},
+    "posterior_predictive": {"y": "Model value of each observation (bias applied), per "
+                                  "posterior draw"},
+    "prior_predictive": {"y": "Model value of each observation (bias applied), per prior "
+                              "draw"},
+    "observed_data": {"y": "Figure each observation states"},
+    "sample_stats": {"beta": "Tempering exponent of the likelihood at each SMC stage",
+                     "ess": "Effective sample size at each SMC stage",
+                     "acceptance": "Metropolis acceptance rate at each SMC stage",
+                     "log_evidence": "Log evidence (marginal likelihood) of each SMC run"},
+    "identifiability": {"prior_low": "Prior 5% quantile", "prior_high": "Prior 95% quantile",
+                        "posterior_low": "Posterior 5% quantile",
+                        "posterior_high": "Posterior 95% quantile",
+                        "contraction": "1 - posterior variance / prior variance",
+                        "shift": "Posterior mean - prior mean, in prior standard deviations",
+                        "correlation": "Spearman rank correlation in the posterior",
+                        "below_prior_5": "Share of posterior draws below the prior's 5% "
+                                         "quantile",
+                        "above_prior_95": "Share of posterior draws above the prior's 95% "
+                                          "quantile"}}
+
+
 def inference_data(problem, runs, theta, posterior_values, meta):
     """InferenceData of a calibration and its identifiability Dataset."""
     import arviz as az
@@ -129,6 +153,9 @@ def inference_data(problem, runs, theta, posterior_values, meta):
         "posterior_predictive": per_observation(posterior_values),
         "prior_predictive": per_observation(prior_values, dict(prior.coords)),
         "observed_data": observed, "identifiability": ident}
+    for name, docs in DOCS.items():
+        for var, doc in docs.items():
+            groups[name][var].attrs["doc"] = doc
     groups = {name: described(group, problem.system) for name, group in groups.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the identifiability group is ours, not ArviZ's

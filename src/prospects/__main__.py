@@ -1,0 +1,5 @@
+"""``python -m prospects``: the same command line as ``prospects``."""
+
+from .cli import app
+
+app(prog_name="prospects")
