@@ -257,6 +257,21 @@ def test_the_evaluation_shows_skill_by_lead_time_and_what_moved_each_vintage(sys
     assert "+0.80" in movers and "2018-06" not in movers  # nothing moved the first vintage
 
 
+def test_what_moved_each_vintage_reads_as_what_was_measured_not_as_an_id(system):
+    from made_up import made_up_vintages
+
+    from prospects.present.format import label_of
+    from prospects.present.revision import movers_table
+
+    real = next(o for o in system.evidence.observations.values() if o.period)
+    ds = made_up_vintages(system, ["status-quo"], scored=True)
+    ds = ds.assign_coords(new=[real.id, "not-an-observation"])
+    movers = movers_table(ds, system=system)
+    cell = re.search(rf"<td title='{real.id}'>([^<]*)</td>", movers)[1]
+    assert cell.startswith(label_of(system, real.variable)) and real.period in cell
+    assert ">not-an-observation</td>" in movers  # unknown to the system: its id
+
+
 def test_the_revision_shows_headline_medians_by_vintage(system):
     from made_up import made_up_vintages
 

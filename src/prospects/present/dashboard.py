@@ -453,7 +453,7 @@ def revisions(st, setup: Setup, scenario_id: str) -> None:
     st.vega_lite_chart(frame, spec, width="stretch")
     st.html(medians_table(setup.system, ds, shown))
     st.subheader(SCORED)
-    st.html(scores_html(ds))
+    st.html(scores_html(ds, setup.system))
 
 
 def parameter_panel(st, setup: Setup) -> None:
