@@ -217,6 +217,11 @@ def test_diagram_and_timeline_name_things_by_their_labels(system):
     network = network_svg(system.evidence)
     edges = network.count('class="net-edge"')
     assert edges == len(system.evidence.relations) == network.count("marker-mid=")
+    # every actor's name (before any parenthesis) shows whole, wrapped, never cut
+    names = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", network)))
+    assert "\u2026" not in names
+    for actor in system.evidence.actors.values():
+        assert actor.name.split(" (")[0] in names
 
 
 def test_a_backtest_draws_its_later_figures_on_the_fans(system, projection):
