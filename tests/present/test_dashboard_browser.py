@@ -216,5 +216,8 @@ def test_vintages_add_the_revision_chart_and_evaluation_table(page):
     expect(table.locator("tbody tr").first).to_contain_text("2018-06")
     expect(page.locator("table.evaluation-lead tbody tr")).to_have_count(3)
     expect(page.locator("table.movers tbody tr").first).to_contain_text("obs-large-move")
+    # the tables keep the report's padding, not cells run together
+    padding = table.locator("td").first.evaluate("e => getComputedStyle(e).paddingLeft")
+    assert float(padding.removesuffix("px")) >= 4
     chart.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "dashboard-revisions.png")

@@ -451,9 +451,17 @@ def revisions(st, setup: Setup, scenario_id: str) -> None:
         "published after it."))
     frame, spec = revision_chart(ds, shown)
     st.vega_lite_chart(frame, spec, width="stretch")
-    st.html(medians_table(setup.system, ds, shown))
+    st.html(_styled(medians_table(setup.system, ds, shown)))
     st.subheader(SCORED)
-    st.html(scores_html(ds, setup.system))
+    st.html(_styled(scores_html(ds, setup.system)))
+
+
+def _styled(table_html: str) -> str:
+    """An HTML table with the report's table style (borders, padding, numbers aligned
+    right), which Streamlit's own style leaves out of ``st.html``."""
+    from prospects.present.page import TABLE_STYLE
+
+    return f"<style>{TABLE_STYLE}</style>{table_html}"
 
 
 def parameter_panel(st, setup: Setup) -> None:
