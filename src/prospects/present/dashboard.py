@@ -178,14 +178,17 @@ def paired_outcomes(setup: Setup, result: Result, scenario_id: str):
     return now
 
 
-def outcome_lines(table) -> str:
-    """``paired_outcomes`` as aligned plain text: outcome, probability, the status quo's,
-    and the paired change with its standard error."""
-    width = max(len("outcome"), *(len(str(r)) for r in table["label"]))
-    head = f"{'outcome':<{width}}  {'now':>6}  {'status quo':>10}  change (paired s.e.)"
-    lines = [f"{r.label:<{width}}  {pct(r.p):>6}  {pct(r.p_base):>10}  {points(r.diff)} "
-             f"(\u00b1{100 * r.diff_se:.1f})" for r in table.itertuples()]
-    return "\n".join([head, *lines])
+def outcome_table_html(table) -> str:
+    """``paired_outcomes`` as an HTML table (every label escaped): outcome, probability,
+    the status quo's, and the paired change with its standard error."""
+    from prospects.present.svg import esc
+
+    rows = "".join(f"<tr><td>{esc(r.label)}</td><td class='num'>{pct(r.p)}</td>"
+                   f"<td class='num'>{pct(r.p_base)}</td><td class='num'>{points(r.diff)} "
+                   f"(\u00b1{100 * r.diff_se:.1f})</td></tr>" for r in table.itertuples())
+    return ("<table class='outcomes'><thead><tr><th>outcome</th><th>now</th>"
+            "<th>status quo</th><th>change (paired s.e.)</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _format(q: np.ndarray) -> str:
@@ -349,7 +352,7 @@ def charts(st, setup: Setup, result: Result, scenario_id: str) -> None:
                                   " against the status quo)"))
     st.subheader("Outcomes")
     table = paired_outcomes(setup, result, scenario_id)
-    st.text(outcome_lines(table))
+    st.html(_styled(outcome_table_html(table)))
     st.caption(f"Probabilities over {DRAWS:,} draws; the change is paired: the status quo "
                "ran on the same parameter sets.")
 
