@@ -30,6 +30,18 @@ alternating the tree of 3d3eb7b and this one, three pairs, CPU 9.2/9.0/10.4 s ag
 same load (7.2): 3d3eb7b loading 1.81 s, projection 4.22 s, Sobol' 0.81 s, page 1.00 s,
 total 8.55 s; now 1.46, 3.05, 0.73, 0.55 s, total 6.37 s (the page is 16 kB larger: the
 diagram's wrapped labels and the network's halfway arrowheads).
+
+Measured 2026-12-03 05:46 UTC at load 3.1-3.3 (default backend), this benchmark
+alternating 063220f and the stacked projection, three pairs: CPU 8.25/8.82/8.89 s against
+7.12/7.53/7.87 s (medians 8.82 -> 7.53 s; wall 12.27 -> 10.09 s); the page is the same
+but for the Sobol' section, which differs between two runs of one tree as well. In
+process (CPU, load 4-6): the 12 scenario runs 2.1 s one by one, 1.7-2.0 s stacked in
+pairs, 2.4 s all twelve in one array of 12,000 draws (a run of one scenario costs 0.06 s
+at 10 draws, 0.16 s at 1,000 and 0.45 s at 4,000: the closures' per-step cost is a
+third of a 1,000-draw run, and past ~2,000 draws NumPy's arithmetic slows by more);
+``xr.concat`` of the twelve runs 0.73 s and their float32 cast 0.28 s, now 0.02 s.
+What is left, CPU: imports of NumPy/xarray/SciPy 1.3 s, loading the system 0.6 s,
+projection ~2 s, why panels 0.5 s, Sobol' N=64 1.2 s, rendering 0.6 s.
 """
 
 from __future__ import annotations

@@ -30,20 +30,16 @@ def project(
 ):
     """Ensembles per scenario, stacked on a ``scenario`` dimension (float32 values).
     ``client``: a Dask client (or scheduler address) to run the chunks of draws on."""
-    import xarray as xr
 
-    from .engine import simulate
+    from .engine import simulate_scenarios
 
     ids, sources, outputs = _setup(system, idata, scenarios, outputs)
-    runs = []
-    for sid in ids:
-        ds = simulate(system.model, draws=draws, priors=sources, seed=seed,
-                      interventions=system.scenarios[sid].interventions(), outputs=outputs,
-                      client=client)
-        runs.append(ds.astype("float32", keep_attrs=True))
-        if progress:
-            progress(1)
-    out = xr.concat(runs, dim=_scenario_axis(ids), combine_attrs="drop_conflicts")
+    # one engine run for all scenarios (stacked on the draw axis), the same numbers as one each
+    runs = simulate_scenarios(system.model, [system.scenarios[sid].interventions()
+                                             for sid in ids],
+                              draws=draws, priors=sources, seed=seed, outputs=outputs,
+                              progress=progress, client=client)
+    out = stack_scenarios(runs, ids)
     out.attrs.update(system=system.name, seed=seed,
                      projection_start=system.outlook.projection_start,
                      calibrated=int(idata is not None),
@@ -63,6 +59,25 @@ def _setup(system: System, idata, scenarios: Sequence[str] | None,
         raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
                             f"{', '.join(system.scenarios)}")
     return ids, parameter_sources(system, idata), list(outputs or system.outlook.kept)
+
+
+def stack_scenarios(runs, ids: Sequence[str]):
+    """Runs of one model on the same draws, one per scenario, as one float32 Dataset on a
+    leading ``scenario`` dimension: what ``xr.concat(..., combine_attrs="drop_conflicts")``
+    of the runs cast to float32 gives, without its per-variable alignment and checks (a
+    second for a dozen scenarios of a hundred variables)."""
+    import numpy as np
+    import xarray as xr
+
+    first = runs[0]
+    data = {name: xr.Variable(("scenario",) + var.dims,
+                              np.stack([run.variables[name].values for run in runs]
+                                       ).astype("float32"), var.attrs)
+            for name, var in first.data_vars.items()}
+    attrs = {key: value for key, value in first.attrs.items()
+             if all(np.array_equal(run.attrs.get(key, value), value) for run in runs)}
+    coords = {"scenario": _scenario_axis(ids), **first.coords}
+    return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
 def _scenario_axis(ids: Sequence[str]):

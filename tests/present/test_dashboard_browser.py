@@ -127,13 +127,16 @@ def page(browser, url):
 def test_moving_a_lever_redraws_the_charts(page):
     from playwright.sync_api import expect
 
+    from prospects.system import load_system
+
     hook = page.get_by_text(HOOK)
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     expect(charts).to_have_count(5)  # four fans, then the revision chart
     title = page.locator("h1")
     expect(title).to_have_text(re.compile(r"^isk: Status quo$"))
-    outcomes = page.get_by_text(re.compile(r"^outcome\s+now\s+status quo"))
-    before, probabilities = hook.inner_text(), outcomes.inner_text()
+    outcomes = page.locator("table.outcomes tbody")
+    expect(outcomes.locator("tr")).to_have_count(len(load_system("isk").outlook.outcomes))
+    before, probabilities = hook.inner_text(), outcomes.text_content()
     assert "0.0 pp" in probabilities and "against the status quo" in before
     page.screenshot(path=ARTIFACTS / "dashboard-before.png", full_page=True)
 
@@ -216,5 +219,8 @@ def test_vintages_add_the_revision_chart_and_evaluation_table(page):
     expect(table.locator("tbody tr").first).to_contain_text("2018-06")
     expect(page.locator("table.evaluation-lead tbody tr")).to_have_count(3)
     expect(page.locator("table.movers tbody tr").first).to_contain_text("obs-large-move")
+    # the tables keep the report's padding, not cells run together
+    padding = table.locator("td").first.evaluate("e => getComputedStyle(e).paddingLeft")
+    assert float(padding.removesuffix("px")) >= 4
     chart.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "dashboard-revisions.png")

@@ -58,9 +58,13 @@ def payload(port: int) -> str:
             f"**bold** [link](http://127.0.0.1:{port}/y)")
 
 
+def outcome_label(port: int) -> str:
+    return "Bases " + payload(port)
+
+
 def hostile_copy(folder: Path, port: int) -> tuple[Path, str, str]:
-    """A copy of IS-K whose status-quo name and Gulf lever's label and help carry markup;
-    returns (folder, scenario name, lever label)."""
+    """A copy of IS-K whose status-quo name, Gulf lever's label and help, and an outcome's
+    label (``outcome_label``) carry markup; returns (folder, scenario name, lever label)."""
     copy = folder / "isk"
     shutil.copytree(BUILTIN / "isk", copy, ignore=shutil.ignore_patterns("__pycache__"))
     name, label = "Status quo " + payload(port), "Gulf " + payload(port)
@@ -69,6 +73,8 @@ def hostile_copy(folder: Path, port: int) -> tuple[Path, str, str]:
         ("outlook.yaml", "    label: Gulf donations (x)\n", f"    label: {json.dumps(label)}\n"),
         ("outlook.yaml", "    help: Multiplies what Gulf donors give (the 'gifts' auxiliary).\n",
          f"    help: {json.dumps('Help ' + payload(port))}\n"),
+        ("outlook.yaml", "label: all 5 base areas held in 2021-12,",
+         f"label: {json.dumps(outcome_label(port))},"),
     ]:
         text = (copy / file).read_text()
         assert text.count(old) == 1, (file, old)
@@ -114,12 +120,14 @@ def test_the_dashboard_shows_hostile_text_as_written(browser, tmp_path):
         with serving(tmp_path, "--system", str(copy)) as url:
             page, requests = _open(browser, url)
             try:
-                page.get_by_text(HOOK).wait_for()  # the whole page has run
+                page.get_by_text(HOOK).wait_for()
+                page.locator("table.outcomes").wait_for()  # the whole page has run
                 page.screenshot(path=ARTIFACTS / "dashboard-hostile.png", full_page=True)
                 # the Gulf lever's help, the first, shows on hovering its icon
                 page.locator('[data-testid="stTooltipIcon"]').first.hover()
                 page.locator('[data-testid="stTooltipContent"]').wait_for()
-                _assert_inert(page, hits, name, label, "Help " + payload(port))
+                _assert_inert(page, hits, name, label, "Help " + payload(port),
+                              outcome_label(port))
             finally:
                 page.close()
     foreign = [r for r in requests if not r.startswith(url + "/") and r != url]

@@ -250,6 +250,11 @@ def test_diagram_and_timeline_name_things_by_their_labels(system):
     network = network_svg(system.evidence)
     edges = network.count('class="net-edge"')
     assert edges == len(system.evidence.relations) == network.count("marker-mid=")
+    # every actor's name (before any parenthesis) shows whole, wrapped, never cut
+    names = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", network)))
+    assert "\u2026" not in names
+    for actor in system.evidence.actors.values():
+        assert actor.name.split(" (")[0] in names
 
 
 def test_a_backtest_draws_its_later_figures_on_the_fans(system, projection):
@@ -330,6 +335,21 @@ def test_the_evaluation_shows_the_events_reliability_once_there_are_enough(syste
     events = scores_frame(scored(12)).assign(variable="total_fighters", period="2019")
     page = backtest_html(system, Backtest(events, {}, "status-quo", "2019-01"))
     assert re.search(r"<table class='reliability'>.*?</table>", page, re.S)[0] == table
+
+
+def test_what_moved_each_vintage_reads_as_what_was_measured_not_as_an_id(system):
+    from made_up import made_up_vintages
+
+    from prospects.present.format import label_of
+    from prospects.present.revision import movers_table
+
+    real = next(o for o in system.evidence.observations.values() if o.period)
+    ds = made_up_vintages(system, ["status-quo"], scored=True)
+    ds = ds.assign_coords(new=[real.id, "not-an-observation"])
+    movers = movers_table(ds, system=system)
+    cell = re.search(rf"<td title='{real.id}'>([^<]*)</td>", movers)[1]
+    assert cell.startswith(label_of(system, real.variable)) and real.period in cell
+    assert ">not-an-observation</td>" in movers  # unknown to the system: its id
 
 
 def test_the_revision_shows_headline_medians_by_vintage(system):

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..evidence import EvidenceError
 from ..engine import Intervention
+from ..evidence import EvidenceError
 from ..system import System
 
 #: Unit-cube values are kept this far inside (0, 1): ppf(0) or ppf(1) may be infinite.

@@ -311,7 +311,7 @@ class _Builder:
         # each moved dimension goes through a spare copy first, so that a transposition
         # (x[b, a] of x[a, b]) never has one dimension twice on the way
         crossing = any(target in dims for target in targets)
-        for dim, target in moves:
+        for dim, _ in moves:
             if crossing:
                 expr = Take(expr, dim, self.spare(dim), self.indices(dim, dim))
         for dim, target in moves:

@@ -96,7 +96,8 @@ def _changes_table(a: Answer, changes: list[Change], what: str) -> str:
     medians = "".join(f"<td class='num'>{count(c.median_change, signed=True)}</td>"
                       for c in changes)
     rows.append(f"<tr class='median'><th>median {esc(a.headline.label.lower())} in "
-                f"{esc(when_text(a.horizon))}{esc(f' ({unit})' if unit else '')}</th>{medians}</tr>")
+                f"{esc(when_text(a.horizon))}{esc(f' ({unit})' if unit else '')}</th>"
+                f"{medians}</tr>")
     return (f"<div class='wide'><table class='changes' data-kind='{what}'><thead><tr>"
             f"<th>change against the status quo</th>{head}</tr></thead><tbody>"
             f"{''.join(rows)}</tbody></table></div>")

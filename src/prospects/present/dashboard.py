@@ -178,14 +178,17 @@ def paired_outcomes(setup: Setup, result: Result, scenario_id: str):
     return now
 
 
-def outcome_lines(table) -> str:
-    """``paired_outcomes`` as aligned plain text: outcome, probability, the status quo's,
-    and the paired change with its standard error."""
-    width = max(len("outcome"), *(len(str(r)) for r in table["label"]))
-    head = f"{'outcome':<{width}}  {'now':>6}  {'status quo':>10}  change (paired s.e.)"
-    lines = [f"{r.label:<{width}}  {pct(r.p):>6}  {pct(r.p_base):>10}  {points(r.diff)} "
-             f"(\u00b1{100 * r.diff_se:.1f})" for r in table.itertuples()]
-    return "\n".join([head, *lines])
+def outcome_table_html(table) -> str:
+    """``paired_outcomes`` as an HTML table (every label escaped): outcome, probability,
+    the status quo's, and the paired change with its standard error."""
+    from prospects.present.svg import esc
+
+    rows = "".join(f"<tr><td>{esc(r.label)}</td><td class='num'>{pct(r.p)}</td>"
+                   f"<td class='num'>{pct(r.p_base)}</td><td class='num'>{points(r.diff)} "
+                   f"(\u00b1{100 * r.diff_se:.1f})</td></tr>" for r in table.itertuples())
+    return ("<table class='outcomes'><thead><tr><th>outcome</th><th>now</th>"
+            "<th>status quo</th><th>change (paired s.e.)</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _format(q: np.ndarray) -> str:
@@ -349,7 +352,7 @@ def charts(st, setup: Setup, result: Result, scenario_id: str) -> None:
                                   " against the status quo)"))
     st.subheader("Outcomes")
     table = paired_outcomes(setup, result, scenario_id)
-    st.text(outcome_lines(table))
+    st.html(_styled(outcome_table_html(table)))
     st.caption(f"Probabilities over {DRAWS:,} draws; the change is paired: the status quo "
                "ran on the same parameter sets.")
 
@@ -451,9 +454,17 @@ def revisions(st, setup: Setup, scenario_id: str) -> None:
         "published after it."))
     frame, spec = revision_chart(ds, shown)
     st.vega_lite_chart(frame, spec, width="stretch")
-    st.html(medians_table(setup.system, ds, shown))
+    st.html(_styled(medians_table(setup.system, ds, shown)))
     st.subheader(SCORED)
-    st.html(scores_html(ds))
+    st.html(_styled(scores_html(ds, setup.system)))
+
+
+def _styled(table_html: str) -> str:
+    """An HTML table with the report's table style (borders, padding, numbers aligned
+    right), which Streamlit's own style leaves out of ``st.html``."""
+    from prospects.present.page import TABLE_STYLE
+
+    return f"<style>{TABLE_STYLE}</style>{table_html}"
 
 
 def parameter_panel(st, setup: Setup) -> None:

@@ -97,7 +97,8 @@ def _sensitivity(system, table) -> tuple[str, int]:
         charts.append(bar_chart([_factor_label(system, f) for f in rows["factor"]],
                                 np.clip(q, 0, None), title, "share of variance"))
     when = system.outlook.horizon
-    text = (f"<p>Which uncertainties and levers move each headline output in {esc(when_text(when))}: "
+    text = (f"<p>Which uncertainties and levers move each headline output in "
+            f"{esc(when_text(when))}: "
             "the total Sobol' index is the share of the output's variance a factor accounts "
             "for, alone and in interaction with others (whiskers: 95% bootstrap interval). "
             f"The {TOP} largest per output; each parameter drawn over its prior, each lever "

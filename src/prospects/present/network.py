@@ -17,18 +17,29 @@ W, H = 980, 640
 NODE_W, NODE_H = 150, 34
 
 
+#: characters of a node's label per line (10 px bold in a box NODE_W wide), and lines
+LINE, LINES = 22, 3
+
+
 def _label(name: str) -> list[str]:
-    """A short label: the name before any parenthesis, on up to two lines."""
+    """A short label: the name before any parenthesis, wrapped at word boundaries on up
+    to three lines (cut only past those, and then only the last; the full name is the
+    node's tooltip)."""
     short = name.split(" (")[0]
-    if len(short) <= 20:
+    if len(short) <= LINE:
         return [short]
-    words, lines = short.split(), [""]
-    for word in words:
-        if len(lines[-1]) + len(word) + 1 > 20 and lines[-1] and len(lines) < 2:
+    lines = [""]
+    for word in short.split():
+        if len(lines[-1]) + len(word) + 1 > LINE and lines[-1] and len(lines) < LINES:
             lines.append(word)
         else:
             lines[-1] = f"{lines[-1]} {word}".strip()
-    return [shorten(line, 24) for line in lines]
+    return [shorten(line, LINE + 2) for line in lines]
+
+
+def _height(lines: list[str]) -> float:
+    """A node's box: NODE_H for up to two lines of label, 12 px more per further line."""
+    return NODE_H + 12 * max(0, len(lines) - 2)
 
 
 def layout(actors: dict, focus: str | None = None) -> dict[str, tuple[float, float]]:
@@ -52,13 +63,13 @@ def layout(actors: dict, focus: str | None = None) -> dict[str, tuple[float, flo
     return pos
 
 
-def _clip(x0, y0, x1, y1) -> tuple[float, float]:
+def _clip(x0, y0, x1, y1, height: float = NODE_H) -> tuple[float, float]:
     """Where the segment from the centre (x0, y0) to (x1, y1) leaves the node's box."""
     dx, dy = x1 - x0, y1 - y0
     if dx == 0 and dy == 0:
         return x0, y0
     scale = min((NODE_W / 2 + 3) / abs(dx) if dx else math.inf,
-                (NODE_H / 2 + 3) / abs(dy) if dy else math.inf)
+                (height / 2 + 3) / abs(dy) if dy else math.inf)
     return x0 + dx * scale, y0 + dy * scale
 
 
@@ -70,6 +81,7 @@ def network_svg(evidence) -> str:
             degree[end] = degree.get(end, 0) + 1
     focus = max(degree, key=degree.get) if degree else None
     pos = layout(actors, focus)
+    heights = {aid: _height(_label(actor.name)) for aid, actor in actors.items()}
     defs = "".join(
         f'<marker id="net-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" '
         f'markerHeight="5" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
@@ -89,8 +101,8 @@ def network_svg(evidence) -> str:
         bend = 0.12 * length * (1 + 1.2 * repeat)
         mx = (x0 + x1) / 2 - bend * (y1 - y0) / length
         my = (y0 + y1) / 2 + bend * (x1 - x0) / length
-        sx, sy = _clip(x0, y0, mx, my)
-        ex, ey = _clip(x1, y1, mx, my)
+        sx, sy = _clip(x0, y0, mx, my, heights[rel.source])
+        ex, ey = _clip(x1, y1, mx, my, heights[rel.target])
         colour, dash, width = STYLES[rel.kind]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         # the curve split at its middle (de Casteljau), where a second arrowhead shows the
@@ -110,8 +122,9 @@ def network_svg(evidence) -> str:
         actor = actors[aid]
         lines = _label(actor.name)
         fill = "#eef4f9" if aid == focus or actor.parent == focus else "#f7f7f7"
-        body = (f'<rect x="{x - NODE_W / 2:.1f}" y="{y - NODE_H / 2:.1f}" width="{NODE_W}" '
-                f'height="{NODE_H}" rx="6" fill="{fill}" stroke="#666"/>')
+        height = heights[aid]
+        body = (f'<rect x="{x - NODE_W / 2:.1f}" y="{y - height / 2:.1f}" width="{NODE_W}" '
+                f'height="{height}" rx="6" fill="{fill}" stroke="#666"/>')
         top = y + 4 - 6 * (len(lines) - 1)
         body += "".join(text(x, top + 12 * k, line, 10, "middle", "#111", "600")
                         for k, line in enumerate(lines))

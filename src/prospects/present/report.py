@@ -289,7 +289,8 @@ def _evaluation(system, vintages, backtest) -> tuple[str, int]:
         shown = (system.outlook.status_quo
                  if system.outlook.status_quo in vintages.scenario.values else None)
         out.append("<h3>How the forecast was revised</h3>"
-                   + medians_table(system, vintages, shown) + revision_html(vintages, shown))
+                   + medians_table(system, vintages, shown)
+                   + revision_html(vintages, shown, system))
         n += 1
     if backtest is not None:
         out.append("<h3>Backtest</h3>" + backtest_html(system, backtest))

@@ -35,13 +35,13 @@ SKILL_NOTE = ("CRPS skill and Brier skill: 1 - score / climatology's score (the 
 NOTHING_SCORED = "No vintage has later evidence to be scored on."
 
 
-def revision_html(ds, scenario: str | None = None) -> str:
+def revision_html(ds, scenario: str | None = None, system=None) -> str:
     """The revision chart with its legend, then the evaluation (``scores_html``)."""
     labels = list(revision_series(ds, scenario))
     keys = legend([(f"{colour} {dash}".strip(), label) for (colour, dash), label
                    in zip(series_colours(len(labels)), labels, strict=True)])
     return (f"<figure>{revision_chart(ds, scenario)}</figure>{keys}<h3>{SCORED}</h3>"
-            + scores_html(ds))
+            + scores_html(ds, system))
 
 
 def medians_table(system, ds, scenario: str | None = None) -> str:
@@ -80,15 +80,16 @@ def medians_table(system, ds, scenario: str | None = None) -> str:
             f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def scores_html(ds) -> str:
+def scores_html(ds, system=None) -> str:
     """What the evaluation shows under its heading: skill per vintage, then per vintage
-    and lead time, then the new observations that moved each vintage's posterior most."""
+    and lead time, then the new observations that moved each vintage's posterior most
+    (named as people read them with ``system``)."""
     if not evaluation_rows(ds):
-        return f"<p class='muted'>{NOTHING_SCORED}</p>" + movers_table(ds)
+        return f"<p class='muted'>{NOTHING_SCORED}</p>" + movers_table(ds, system=system)
     return (f"<p class='muted'>{SKILL_NOTE}</p>{evaluation_table(ds)}"
             "<p class='muted'>The same, per lead time (months from the vintage to the end "
             f"of the figure's or event's period):</p>{evaluation_table(ds, by_lead=True)}"
-            + reliability_html(scores_frame(ds)) + movers_table(ds))
+            + reliability_html(scores_frame(ds)) + movers_table(ds, system=system))
 
 
 def scores_frame(ds):
@@ -162,9 +163,10 @@ def evaluation_table(ds, by_lead: bool = False) -> str:
             "</tbody></table>")
 
 
-def movers_table(ds, most: int = 5) -> str:
+def movers_table(ds, most: int = 5, system=None) -> str:
     """Per vintage, the new observations whose mean log-likelihood changed most from the
-    earlier vintage's posterior to this one's (``loglik_change``), largest first."""
+    earlier vintage's posterior to this one's (``loglik_change``), largest first; with
+    ``system``, each named by what it measures and its period (its id on hover)."""
     if "loglik_change" not in ds:
         return ""
     change = ds["loglik_change"]
@@ -174,7 +176,8 @@ def movers_table(ds, most: int = 5) -> str:
         found = [(str(o), float(v)) for o, v in zip(values["new"].values, values.values,
                                                     strict=True) if np.isfinite(v)]
         for obs, value in sorted(found, key=lambda r: -abs(r[1]))[:most]:
-            rows.append(f"<tr><td>{esc(vintage)}</td><td>{esc(obs)}</td>"
+            rows.append(f"<tr><td>{esc(vintage)}</td><td title='{esc(obs)}'>"
+                        f"{esc(observation_label(system, obs))}</td>"
                         f"<td class='num'>{value:+.2f}</td></tr>")
     if not rows:
         return ""
@@ -183,6 +186,17 @@ def movers_table(ds, most: int = 5) -> str:
             f"one's (up to {most} a vintage).</p><table class='movers'><thead><tr>"
             "<th>vintage</th><th>new observation</th><th>change</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
+
+
+def observation_label(system, oid: str) -> str:
+    """An observation as people read it: the label of the variable it measures and its
+    period ("Fighters, 2018-06"); its id if ``system`` does not know it."""
+    from .format import label_of
+
+    spec = None if system is None else system.evidence.observations.get(oid)
+    if spec is None:
+        return oid
+    return label_of(system, spec.variable) + (f", {spec.period}" if spec.period else "")
 
 
 def backtest_html(system, bt) -> str:

@@ -128,7 +128,6 @@ def events(ds, outcomes) -> np.ndarray:
 
 def _reduce(ds, variable: str, window: Window, stat: str):
     """Per draw: ``variable`` summed over its dimensions, then its ``stat`` over ``window``."""
-    import numpy as np
 
     from ..analysis import time_point
 
