@@ -181,6 +181,13 @@ def test_data_held_backward_steps_at_its_points():
     assert xs[1] == np.nextafter(xs[2], -np.inf) and ys[1] == ys[0] != ys[2]
 
 
+def test_missing_cells_of_data_are_filled_as_the_data_is_read():
+    """Empty cells take their value by the variable's own keyword (held backward from the
+    point before, looked forward from the point after, or interpolated), as PySD fills
+    them, not by straight interpolation whatever the keyword."""
+    matches("get_with_missing_values_xlsx/test_get_with_missing_values_xlsx.mdl")
+
+
 def test_raw_data_is_refused_in_one_line():
     with pytest.raises(TranslationError, match="variable 'revenue2A': GET DATA with :RAW: "
                                                ".only data interpolated, held backward"):

@@ -328,8 +328,9 @@ class _Reader:
                     reader = external.ExtLookup(ast.file, ast.tab, ast.x_row_or_col, ast.cell,
                                                 coords, root, coords, name)
                 else:
+                    # PySD's reader fills missing cells as the data is read (keyword)
                     reader = external.ExtData(ast.file, ast.tab, ast.time_row_or_col,
-                                              ast.cell, None, coords, root, coords, name)
+                                              ast.cell, keyword, coords, root, coords, name)
                 reader.initialize()
             except Exception as err:  # the readers raise what the spreadsheet libraries do
                 first = (str(err).splitlines() or [type(err).__name__])[-1][:160]
