@@ -267,3 +267,30 @@ def test_active_initial_is_the_same_whatever_the_backend():
     for backend in ("numpy", "compiled"):
         ds = simulate(model, outputs=["stock_a"], backend=backend)
         assert float(ds["stock_a"].isel(draw=0, time=0)) == 45.0, backend
+
+
+def test_vector_select_matches_its_suite_model():
+    """Every action (weighted, raised to the selection, plain; sum, product, minimum,
+    maximum, mean), an action that changes with Time, a dimension marked in one array and
+    not in the other, and the missing value where nothing is selected."""
+    matches("vector_select/test_vector_select.mdl")
+
+
+def test_vector_select_that_would_raise_mid_run_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "select.mdl"
+    path.write_text("""{UTF-8}
+d: (d1-d3) ~~|
+s[d] = 1, 0, 1 ~~|
+x[d] = 2, 3, 4 ~~|
+picked = VECTOR SELECT(s[d!], x[d!], -1, 0, 1) ~~|
+FINAL TIME = 2 ~ Month ~|
+INITIAL TIME = 0 ~ Month ~|
+SAVEPER = 1 ~ Month ~|
+TIME STEP = 1 ~ Month ~|
+""")
+    with pytest.raises(TranslationError, match=f"{path}: variable 'picked': VECTOR SELECT "
+                                               "with an error action other than 0"):
+        read_model(path)
+    path.write_text(path.read_text().replace("-1, 0, 1)", "-1, 0, 0)"))
+    ds = simulate(build_model(read_model(path)), outputs=["picked"])
+    assert float(ds["picked"].isel(draw=0, time=0)) == 6.0  # 2 + 4, the selected ones
