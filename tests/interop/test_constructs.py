@@ -294,3 +294,12 @@ TIME STEP = 1 ~ Month ~|
     path.write_text(path.read_text().replace("-1, 0, 1)", "-1, 0, 0)"))
     ds = simulate(build_model(read_model(path)), outputs=["picked"])
     assert float(ds["picked"].isel(draw=0, time=0)) == 6.0  # 2 + 4, the selected ones
+
+
+def test_invert_matrix_matches_its_suite_model():
+    """2 by 2 and 3 by 3 matrices, one per member of another dimension."""
+    matches("invert_matrix/test_invert_matrix.mdl")
+    model, _ = imported("invert_matrix/test_invert_matrix.mdl")
+    ds = simulate(model, outputs=["matrix3i", "matrix_3"])
+    inverse, matrix = (ds[v].isel(draw=0, time=0).values for v in ("matrix3i", "matrix_3"))
+    np.testing.assert_allclose(inverse, np.linalg.inv(matrix), rtol=1e-12)

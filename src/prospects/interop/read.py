@@ -8,7 +8,7 @@ what each list means), which ``interop.build`` makes into a ``prospects.sd.Model
 names become plain identifiers (the original kept as a label), numbers stay numbers.
 
 VECTOR SELECT becomes the sums, products, minima or maxima over dimensions it stands for
-(``_vector_select``). A construct the engine cannot run (allocation, the other vector
+(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3). A construct the engine cannot run (allocation, the other vector
 functions, time settings that are expressions) is refused in one line naming the file,
 the variable and the construct.
 """
@@ -572,6 +572,8 @@ class _Reader:
             return ["reduce", fn[1:4], inner, over]
         if fn == "vector_select":
             return self._vector_select(args)
+        if fn == "invert_matrix":
+            return self._invert_matrix(args)
         if fn == "elmcount":
             return ["count", self._dim_of(args[0])]
         if fn == "pi":
@@ -592,6 +594,60 @@ class _Reader:
         if fn == "pulse_train":  # PySD's tree has (start, interval, width, end)
             values = [values[0], values[2], values[1], values[3]]
         return ["call", FUNCTIONS[fn], *values]
+
+    def _invert_matrix(self, args):
+        """INVERT MATRIX(m[..., row, column], n) of up to 3 by 3: each cell the cofactor
+        of its transposed cell over the determinant, written out over the members (so
+        that every draw and every other dimension of m is inverted at once)."""
+        ref, n = args
+        tree = self.expr(ref)
+        if not (_is_number(n) and tree[0] == "var" and len(tree[2]) >= 2
+                and all(s[0] == "dim" and len(s) == 2 for s in tree[2][-2:])):
+            self.fail("INVERT MATRIX of something else than a variable over two "
+                      "dimensions, with its size a number")
+        (_, rows), (_, cols) = tree[2][-2:]
+        rows, cols = (self.by_name[d]["members"] for d in (rows, cols))
+        size = int(float(n))
+        if not len(rows) == len(cols) == size or size > 3:
+            self.fail(f"INVERT MATRIX of size {float(n):g} (only square ones of up to 3 "
+                      "by 3, of their own size)")
+
+        def a(i, j):
+            return ["var", tree[1], tree[2][:-2] + [["member", rows[i]], ["member", cols[j]]]]
+
+        def times(x, y):
+            return ["op", "*", x, y]
+
+        def minus(x, y):
+            return ["op", "-", x, y]
+
+        def cofactor(i, j):  # of the cell (i, j), with its sign
+            if size == 1:
+                return 1.0
+            if size == 2:
+                value = a(1 - i, 1 - j)
+                return value if (i + j) % 2 == 0 else ["neg", value]
+            (r1, r2), (c1, c2) = ([k for k in range(3) if k != i],
+                                  [k for k in range(3) if k != j])
+            value = minus(times(a(r1, c1), a(r2, c2)), times(a(r1, c2), a(r2, c1)))
+            return value if (i + j) % 2 == 0 else ["neg", value]
+
+        det = a(0, 0) if size == 1 else cofactor(0, 0)
+        if size > 1:
+            det = times(a(0, 0), cofactor(0, 0))
+            for j in range(1, size):
+                det = ["op", "+", det, times(a(0, j), cofactor(0, j))]
+        row_dim, col_dim = (s[1] for s in tree[2][-2:])
+        value = 0.0
+        for i in reversed(range(size)):
+            line = 0.0
+            for j in reversed(range(size)):
+                cell = ["op", "/", cofactor(j, i), det]
+                line = cell if j == size - 1 else ["call", "if_then_else", [
+                    "op", "==", ["position", col_dim], ["place", cols[j]]], cell, line]
+            value = line if i == size - 1 else ["call", "if_then_else", [
+                "op", "==", ["position", row_dim], ["place", rows[i]]], line, value]
+        return value
 
     def _vector_select(self, args):
         """VECTOR SELECT(selection[d!], values[d!], missing, action, error action) as PySD
