@@ -181,6 +181,13 @@ def test_data_held_backward_steps_at_its_points():
     assert xs[1] == np.nextafter(xs[2], -np.inf) and ys[1] == ys[0] != ys[2]
 
 
+def test_missing_cells_of_data_are_filled_as_the_data_is_read():
+    """Empty cells take their value by the variable's own keyword (held backward from the
+    point before, looked forward from the point after, or interpolated), as PySD fills
+    them, not by straight interpolation whatever the keyword."""
+    matches("get_with_missing_values_xlsx/test_get_with_missing_values_xlsx.mdl")
+
+
 def test_raw_data_is_refused_in_one_line():
     with pytest.raises(TranslationError, match="variable 'revenue2A': GET DATA with :RAW: "
                                                ".only data interpolated, held backward"):
@@ -260,3 +267,39 @@ def test_active_initial_is_the_same_whatever_the_backend():
     for backend in ("numpy", "compiled"):
         ds = simulate(model, outputs=["stock_a"], backend=backend)
         assert float(ds["stock_a"].isel(draw=0, time=0)) == 45.0, backend
+
+
+def test_vector_select_matches_its_suite_model():
+    """Every action (weighted, raised to the selection, plain; sum, product, minimum,
+    maximum, mean), an action that changes with Time, a dimension marked in one array and
+    not in the other, and the missing value where nothing is selected."""
+    matches("vector_select/test_vector_select.mdl")
+
+
+def test_vector_select_that_would_raise_mid_run_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "select.mdl"
+    path.write_text("""{UTF-8}
+d: (d1-d3) ~~|
+s[d] = 1, 0, 1 ~~|
+x[d] = 2, 3, 4 ~~|
+picked = VECTOR SELECT(s[d!], x[d!], -1, 0, 1) ~~|
+FINAL TIME = 2 ~ Month ~|
+INITIAL TIME = 0 ~ Month ~|
+SAVEPER = 1 ~ Month ~|
+TIME STEP = 1 ~ Month ~|
+""")
+    with pytest.raises(TranslationError, match=f"{path}: variable 'picked': VECTOR SELECT "
+                                               "with an error action other than 0"):
+        read_model(path)
+    path.write_text(path.read_text().replace("-1, 0, 1)", "-1, 0, 0)"))
+    ds = simulate(build_model(read_model(path)), outputs=["picked"])
+    assert float(ds["picked"].isel(draw=0, time=0)) == 6.0  # 2 + 4, the selected ones
+
+
+def test_invert_matrix_matches_its_suite_model():
+    """2 by 2 and 3 by 3 matrices, one per member of another dimension."""
+    matches("invert_matrix/test_invert_matrix.mdl")
+    model, _ = imported("invert_matrix/test_invert_matrix.mdl")
+    ds = simulate(model, outputs=["matrix3i", "matrix_3"])
+    inverse, matrix = (ds[v].isel(draw=0, time=0).values for v in ("matrix3i", "matrix_3"))
+    np.testing.assert_allclose(inverse, np.linalg.inv(matrix), rtol=1e-12)

@@ -77,3 +77,31 @@ def test_project_and_report_run_on_an_imported_folder(folder, tmp_path):
 def test_model_show_lists_the_imported_equations(folder):
     text = invoke("model", "show", "--system", folder)
     assert "teacup_temperature" in text and "heat_loss_to_room" in text
+
+
+def test_a_model_file_run_directly_has_the_outlook_and_baseline_an_import_writes(tmp_path):
+    """``--system MODEL.mdl``: the same default outlook and baseline scenario as the
+    folder ``prospects import`` writes, so ``project`` and ``report`` run on the file."""
+    system = load_system(TEACUP)
+    assert list(system.scenarios) == ["baseline"]
+    assert system.outlook.status_quo == "baseline"
+    assert [o.variable for o in system.outlook.outputs] == ["teacup_temperature"]
+    assert system.outlook.summary_dates == [0.0, 7.5, 15.0, 22.5, 30.0]
+    out = tmp_path / "out"
+    text = invoke("project", "--system", TEACUP, "--draws", 16, "--out", out)
+    assert "Teacup Temperature (Degrees Fahrenheit), median [90% interval]" in text
+    q = xr.open_dataset(out / "teacup_3quotes-projection-quantiles.nc")["teacup_temperature"]
+    # no priors: every draw the same, the tea 110 e^-3 above a room of 70 at 30 minutes
+    assert float(q.sel(scenario="baseline", time=30.0, quantile=0.5)) == \
+        pytest.approx(70 + 110 * 2.718281828 ** -3, rel=0.02)
+    invoke("report", "--system", TEACUP, "--draws", 16, "--sensitivity", 8, "--discover", 0,
+           "--out", out)
+    page = (out / "teacup_3quotes-report.html").read_text()
+    assert "Teacup Temperature" in page and "As written" in page
+
+
+def test_sensitivity_of_a_model_file_says_where_priors_go():
+    """A model file has no priors: sensitivity says, in one line, how to give some."""
+    result = runner.invoke(app, ["sensitivity", "--system", str(TEACUP)])
+    assert result.exit_code == 1
+    assert "nothing to vary" in result.output and "prospects import" in result.output

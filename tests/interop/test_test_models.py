@@ -91,6 +91,7 @@ ROUND_TRIP = """
     rounding/test_rounding.mdl
     subscript_3d_arrays_lengthwise/test_subscript_3d_arrays_lengthwise.mdl
     subscripted_xidz/test_subscripted_xidz.mdl xidz_zidz/xidz_zidz.mdl
+    delays/test_delays.mdl smooth/test_smooth.mdl input_functions/test_inputs.mdl
 """.split()
 
 
@@ -105,3 +106,14 @@ def test_the_export_of_an_import_runs_in_pysd_as_in_prospects(name, fmt):
     theirs = exported_run(model, ours.columns, ours.index.values, fmt)
     assert list(theirs.columns) == list(ours.columns)
     assert mismatch(theirs, ours) is None
+
+
+def test_a_forecast_exports_to_mdl_with_vensims_three_arguments():
+    """Vensim's FORECAST has no initial trend (it starts at 0): the .mdl export writes
+    three arguments, which PySD reads and runs as Prospects does. (Its XMILE export
+    differs only in SAVEPER, which PySD's XMILE reader always sets to the time step.)"""
+    path = SUITE / "forecast/test_forecast.mdl"
+    expected = load_canonical(canonical_file(path.parent))
+    model = build_model(read_model(path), where=str(path))
+    ours = run_frame(model, expected.columns, expected.index.values)
+    assert mismatch(exported_run(model, ours.columns, ours.index.values, "mdl"), ours) is None

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
 import numpy as np
 
 from ..engine import Intervention
@@ -107,8 +109,11 @@ def factors(system: System) -> list[Factor]:
         name = chosen.id if len(group) == 1 else chosen.levers[0].target
         found.append(Factor(f"{chosen.kind}:{name}", "lever", scenario=chosen))
     if not found:
+        where = ("a model file has none: import it (`prospects import`) and give one in "
+                 "its parameters.yaml" if Path(system.folder).is_file()
+                 else "give one in parameters.yaml")
         raise EvidenceError(f"{system.name}: nothing to vary: no parameter has a prior "
-                            "(give one in parameters.yaml) and no scenario moves a lever")
+                            f"({where}) and no scenario moves a lever")
     return found
 
 

@@ -361,6 +361,12 @@ class Exporter(Visitor):
 
     def builtin(self, node, ctx: Mapping[str, str]) -> tuple[str, int]:
         args = self.arguments(node, ctx) + list(BUILTINS[node.fn].vensim_tail)
+        if node.fn == "forecast":  # Vensim's FORECAST(x, average, horizon) starts at 0
+            initial = node.args[3]
+            if not (isinstance(initial, Const) and float(initial.value) == 0.0):
+                raise ModelError(f"cannot export forecast with an initial trend other than 0 "
+                                 f"to {self.FORMAT} (Vensim's FORECAST starts at a trend of 0)")
+            args = args[:3]
         return f"{self.function(node.fn, len(node.args))}({', '.join(args)})", ATOM
 
     def _reduce(self, node: Reduce, ctx: Mapping[str, str]) -> tuple[str, int]:

@@ -7,8 +7,10 @@ what each list means), which ``interop.build`` makes into a ``prospects.sd.Model
 ``interop.folder`` writes as a system folder. Nothing from the file is evaluated as code:
 names become plain identifiers (the original kept as a label), numbers stay numbers.
 
-A construct the engine cannot run (external data, macros, allocation, vector functions)
-is refused in one line naming the file, the variable and the construct.
+VECTOR SELECT becomes the sums, products, minima or maxima over dimensions it stands for
+(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3). A construct the engine cannot run (allocation, the other vector
+functions, time settings that are expressions) is refused in one line naming the file,
+the variable and the construct.
 """
 
 from __future__ import annotations
@@ -328,8 +330,9 @@ class _Reader:
                     reader = external.ExtLookup(ast.file, ast.tab, ast.x_row_or_col, ast.cell,
                                                 coords, root, coords, name)
                 else:
+                    # PySD's reader fills missing cells as the data is read (keyword)
                     reader = external.ExtData(ast.file, ast.tab, ast.time_row_or_col,
-                                              ast.cell, None, coords, root, coords, name)
+                                              ast.cell, keyword, coords, root, coords, name)
                 reader.initialize()
             except Exception as err:  # the readers raise what the spreadsheet libraries do
                 first = (str(err).splitlines() or [type(err).__name__])[-1][:160]
@@ -567,6 +570,10 @@ class _Reader:
             if not over:
                 self.fail(f"{fn[1:4].upper()} of one argument without a dimension")
             return ["reduce", fn[1:4], inner, over]
+        if fn == "vector_select":
+            return self._vector_select(args)
+        if fn == "invert_matrix":
+            return self._invert_matrix(args)
         if fn == "elmcount":
             return ["count", self._dim_of(args[0])]
         if fn == "pi":
@@ -587,6 +594,121 @@ class _Reader:
         if fn == "pulse_train":  # PySD's tree has (start, interval, width, end)
             values = [values[0], values[2], values[1], values[3]]
         return ["call", FUNCTIONS[fn], *values]
+
+    def _invert_matrix(self, args):
+        """INVERT MATRIX(m[..., row, column], n) of up to 3 by 3: each cell the cofactor
+        of its transposed cell over the determinant, written out over the members (so
+        that every draw and every other dimension of m is inverted at once)."""
+        ref, n = args
+        tree = self.expr(ref)
+        if not (_is_number(n) and tree[0] == "var" and len(tree[2]) >= 2
+                and all(s[0] == "dim" and len(s) == 2 for s in tree[2][-2:])):
+            self.fail("INVERT MATRIX of something else than a variable over two "
+                      "dimensions, with its size a number")
+        (_, rows), (_, cols) = tree[2][-2:]
+        rows, cols = (self.by_name[d]["members"] for d in (rows, cols))
+        size = int(float(n))
+        if not len(rows) == len(cols) == size or size > 3:
+            self.fail(f"INVERT MATRIX of size {float(n):g} (only square ones of up to 3 "
+                      "by 3, of their own size)")
+
+        def a(i, j):
+            return ["var", tree[1], tree[2][:-2] + [["member", rows[i]], ["member", cols[j]]]]
+
+        def times(x, y):
+            return ["op", "*", x, y]
+
+        def minus(x, y):
+            return ["op", "-", x, y]
+
+        def cofactor(i, j):  # of the cell (i, j), with its sign
+            if size == 1:
+                return 1.0
+            if size == 2:
+                value = a(1 - i, 1 - j)
+                return value if (i + j) % 2 == 0 else ["neg", value]
+            (r1, r2), (c1, c2) = ([k for k in range(3) if k != i],
+                                  [k for k in range(3) if k != j])
+            value = minus(times(a(r1, c1), a(r2, c2)), times(a(r1, c2), a(r2, c1)))
+            return value if (i + j) % 2 == 0 else ["neg", value]
+
+        det = a(0, 0) if size == 1 else cofactor(0, 0)
+        if size > 1:
+            det = times(a(0, 0), cofactor(0, 0))
+            for j in range(1, size):
+                det = ["op", "+", det, times(a(0, j), cofactor(0, j))]
+        row_dim, col_dim = (s[1] for s in tree[2][-2:])
+        value = 0.0
+        for i in reversed(range(size)):
+            line = 0.0
+            for j in reversed(range(size)):
+                cell = ["op", "/", cofactor(j, i), det]
+                line = cell if j == size - 1 else ["call", "if_then_else", [
+                    "op", "==", ["position", col_dim], ["place", cols[j]]], cell, line]
+            value = line if i == size - 1 else ["call", "if_then_else", [
+                "op", "==", ["position", row_dim], ["place", rows[i]]], line, value]
+        return value
+
+    def _vector_select(self, args):
+        """VECTOR SELECT(selection[d!], values[d!], missing, action, error action) as PySD
+        computes it: over the dimensions marked with ! (of both arrays, broadcast), the
+        sum, product, minimum, maximum or mean of the values (actions 6-10), weighted by
+        the selection (0-4) or raised to it (5), where the selection is not 0; ``missing``
+        where it is 0 throughout. An action that is an expression picks among all of
+        them as the run goes; an error action other than 0 is refused (the engine stops
+        no run midway)."""
+        sel, values, missing, action, error = args
+        if not (_is_number(error) and float(error) == 0.0):
+            self.fail("VECTOR SELECT with an error action other than 0")
+        sel, values, missing = (self.expr(a) for a in (sel, values, missing))
+        # a dimension marked in one array and not in the other is kept, and the marked
+        # one is a copy of it that is summed over (as in SUM(a[d] * b[d!]))
+        kept = {d for x in (sel, values) for d in _bangs(x, marked=False)
+                if d not in _bangs(x)}
+        if not hasattr(self, "_selected"):
+            self._selected = {}
+        for d in kept:
+            if d not in self._selected:
+                self._selected[d] = self._copy(d, False)
+        sel, values = (_renamed(x, {d: self._selected[d] for d in kept}) for x in (sel, values))
+        sel_over = _bangs(sel)
+        over = sel_over + [d for d in _bangs(values) if d not in sel_over]
+        chosen = ["op", "!=", sel, 0.0]
+        big = float(np.finfo(float).max)
+        count = ["reduce", "sum", ["call", "if_then_else", chosen, 1.0, 0.0], sel_over]
+        for dim in over[len(sel_over):]:  # the values' own dimensions multiply the count
+            count = ["op", "*", count, ["count", dim]]
+
+        def reduced(how, array, skip):
+            return ["reduce", how, ["call", "if_then_else", chosen, array, skip], over]
+
+        def result(k: int):
+            array = (["op", "*", sel, values] if k < 5 else
+                     ["op", "**", values, sel] if k == 5 else values)
+            how = k if k < 5 else 1 if k == 5 else k - 6
+            if how == 0:
+                return reduced("sum", array, 0.0)
+            if how == 1:
+                return reduced("prod", array, 1.0)
+            if how == 2:
+                return reduced("min", array, big)
+            if how == 3:
+                return reduced("max", array, -big)
+            return ["op", "/", reduced("sum", array, 0.0),
+                    ["call", "maximum", count, 1.0]]
+
+        if _is_number(action):
+            k = float(action)
+            if k not in range(11):
+                self.fail(f"VECTOR SELECT with the action {k:g} (Vensim's are 0 to 10)")
+            value = result(int(k))
+        else:  # an action that changes: each of them, picked by its number
+            code = self.expr(action)
+            value = big
+            for k in reversed(range(11)):
+                value = ["call", "if_then_else", ["op", "==", code, float(k)], result(k),
+                         value]
+        return ["call", "if_then_else", ["op", ">", count, 0.0], value, missing]
 
     def _macro(self, section, args):
         """A macro call expanded: the macro's variables copied under names of their own
@@ -748,6 +870,16 @@ def _steps(xs: np.ndarray, ys: np.ndarray, how: str) -> dict:
             y += [ys[k], ys[k + 1]]
     return {"x": [float(v) for v in x] + [float(xs[-1])],
             "y": [float(v) for v in y] + [float(ys[-1])]}
+
+
+def _renamed(tree, names: dict[str, str]):
+    """The expression's data with each dimension marked with ! in ``names`` renamed."""
+    if not isinstance(tree, list) or not tree:
+        return tree
+    if tree[0] == "var":
+        return ["var", tree[1], [["dim", names[s[1]], "!"] if s[0] == "dim" and s[-1] == "!"
+                                 and s[1] in names else s for s in tree[2]]]
+    return [tree[0]] + [_renamed(item, names) for item in tree[1:]]
 
 
 def _bangs(tree, marked: bool = True) -> list[str]:

@@ -2,11 +2,12 @@
 
 The equations are those of ``interop.equations``, in XMILE's syntax: names quoted
 (``"births"``, so that none reads as a keyword), ``AND``/``OR``/``NOT``, ``IF_THEN_ELSE``,
-``a mod b``, builtins by the registry's XMILE names. ``pulse`` has no XMILE function of
-the same meaning (XMILE's PULSE is an impulse), so it is written as the condition it
-stands for; a builtin PySD's XMILE reader does not know (``random_uniform``: PySD reads
-no UNIFORM) is refused with a one-line error. Arrayed
-parameters give one ``<element>`` per member. The file is built with ElementTree, so
+``a mod b``, builtins by the registry's XMILE names (DELAYN and SMTHN with the order
+before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have no XMILE
+function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
+condition it stands for; a builtin PySD's XMILE reader does not know (``random_uniform``:
+PySD reads no UNIFORM) is refused with a one-line error. Arrayed parameters give one
+``<element>`` per member. The file is built with ElementTree, so
 every name, unit and comment is escaped as XML.
 """
 
@@ -17,7 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .. import __version__
-from ..sd.builtins import BUILTINS
+from ..sd.builtins import BUILTINS, SMALL
 from ..sd.model import Model, ModelError
 from .equations import ADD, ATOM, Exporter, clock, comment, number, time_unit
 from .layout import diagram
@@ -60,6 +61,15 @@ class _Xmile(Exporter):
             start, width = (self.num(x, ctx, ATOM) for x in node.args)
             return (f"IF_THEN_ELSE(TIME >= {start} AND TIME < {start} + {width}, 1, 0)",
                     ATOM)
+        if node.fn == "pulse_train":
+            start, width, interval, end = (self.num(x, ctx, ATOM) for x in node.args)
+            since = f"(TIME - {start} + {SMALL!r})"
+            every = f"IF_THEN_ELSE({interval} > 0, {interval}, 1)"
+            phase = f"IF_THEN_ELSE({interval} > 0, {since} mod {every}, {since})"
+            return (f"IF_THEN_ELSE(TIME >= {start} AND TIME < {end} AND {phase} < {width}, "
+                    "1, 0)", ATOM)
+        if node.fn in ("delay_n", "smooth_n"):  # XMILE's DELAYN(x, delay, n, init)
+            args = [args[0], args[1], args[3], args[2]]
         name = self.function(node.fn, len(node.args))
         if name.lower() not in PYSD_READS:
             raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "

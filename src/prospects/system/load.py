@@ -87,12 +87,14 @@ def resolve(spec: str | Path) -> Path:
 
 
 def _model_file(path: Path) -> System:
-    """A Vensim or XMILE file run as it is: its constants are its parameters."""
+    """A Vensim or XMILE file run as it is: its constants are its parameters, its
+    scenario and outlook the baseline and default outlook `prospects import` writes."""
     from ..evidence.load import Evidence, parse_entries
     from ..evidence.schema import ParameterSpec
     from ..interop.build import build_model
-    from ..interop.folder import parameter_entries
+    from ..interop.folder import BASELINE, outlook_data, parameter_entries
     from ..interop.read import read_model
+    from .outlook import checked_outlook
 
     data = read_model(path)
     parameters = parse_entries(path, parameter_entries(data), ParameterSpec, key="name")
@@ -100,7 +102,11 @@ def _model_file(path: Path) -> System:
                         biases=frozenset())
     model = build_model(data, where=str(path))
     model.check()
-    return System(path.stem, path, evidence, model)
+    system = System(path.stem, path, evidence, model)
+    system.scenarios = {s["id"]: Scenario.model_validate(s) for s in BASELINE}
+    system.outlook = checked_outlook(Outlook.model_validate(outlook_data(data)), path, model,
+                                     system.scenarios, evidence.parameters)
+    return system
 
 
 def _model_data(folder: Path, parameters) -> Model:

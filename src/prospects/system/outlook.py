@@ -288,7 +288,13 @@ def read_outlook(path) -> Outlook:
 def load_outlook(path, model, scenarios: dict, parameters: dict) -> Outlook:
     """Read ``outlook.yaml`` and check it against the model and scenarios; labels and
     units left out are the model's."""
-    outlook = read_outlook(path)
+    return checked_outlook(read_outlook(path), path, model, scenarios, parameters)
+
+
+def checked_outlook(outlook: Outlook, path, model, scenarios: dict,
+                    parameters: dict) -> Outlook:
+    """``outlook`` checked against the model and scenarios (errors name ``path``), with
+    the model's labels and units where it leaves them out."""
     check = _Checker(path, model)
     outputs = [check.shown(o, f"outputs[{o.variable}]") for o in outlook.outputs]
     for o in outputs:
