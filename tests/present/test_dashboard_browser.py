@@ -175,7 +175,11 @@ def test_a_parameter_shows_its_evidence(page):
     spec = evidence.parameters["sanctuary_strength"]
     page.get_by_role("combobox", name="Parameter").click()
     page.keyboard.type("sanctuary_strength")
-    page.get_by_role("option", name="sanctuary_strength", exact=True).click()
+    # the list re-renders as it filters, so a click can land on a detached option: wait for
+    # the one match to be the focused one, then choose it with the keyboard
+    expect(page.get_by_role("option")).to_have_count(1)
+    expect(page.get_by_role("option", name="sanctuary_strength", exact=True)).to_be_visible()
+    page.keyboard.press("Enter")
 
     expect(page.get_by_text("Rationale: " + spec.rationale[:60])).to_be_visible()
     for cid in spec.claims:
