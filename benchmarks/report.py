@@ -41,7 +41,9 @@ at 10 draws, 0.16 s at 1,000 and 0.45 s at 4,000: the closures' per-step cost is
 third of a 1,000-draw run, and past ~2,000 draws NumPy's arithmetic slows by more);
 ``xr.concat`` of the twelve runs 0.73 s and their float32 cast 0.28 s, now 0.02 s.
 What is left, CPU: imports of NumPy/xarray/SciPy 1.3 s, loading the system 0.6 s,
-projection ~2 s, why panels 0.5 s, Sobol' N=64 1.2 s, rendering 0.6 s.
+projection ~2 s, why panels 0.5 s, Sobol' N=64 1.2 s, rendering 0.6 s. The stacking of
+scenarios on the draw axis was then taken out again: its gain (2.1 -> 1.7-2.0 s) was within
+the noise and did not pay for a second run path in the engine; the direct stack stays.
 """
 
 from __future__ import annotations

@@ -30,15 +30,16 @@ def project(
 ):
     """Ensembles per scenario, stacked on a ``scenario`` dimension (float32 values).
     ``client``: a Dask client (or scheduler address) to run the chunks of draws on."""
-
-    from .engine import simulate_scenarios
+    from .engine import simulate
 
     ids, sources, outputs = _setup(system, idata, scenarios, outputs)
-    # one engine run for all scenarios (stacked on the draw axis), the same numbers as one each
-    runs = simulate_scenarios(system.model, [system.scenarios[sid].interventions()
-                                             for sid in ids],
-                              draws=draws, priors=sources, seed=seed, outputs=outputs,
-                              progress=progress, client=client)
+    runs = []
+    for sid in ids:
+        runs.append(simulate(system.model, draws=draws, priors=sources, seed=seed,
+                             interventions=system.scenarios[sid].interventions(),
+                             outputs=outputs, client=client))
+        if progress:
+            progress(1)
     out = stack_scenarios(runs, ids)
     out.attrs.update(system=system.name, seed=seed,
                      projection_start=system.outlook.projection_start,

@@ -295,13 +295,12 @@ class Program(Visitor):
 
     # -- the per-step program -----------------------------------------------------
     def steps(self, interventions: Sequence[Intervention], n: int, offset: int,
-              needed: set[str], overrides: Sequence[Override] = ()) -> list[Step]:
+              needed: set[str]) -> list[Step]:
         """The lowered assignments of the names in ``needed`` (see ``needed``), in order,
         with interventions; those with per-draw values take draws ``offset`` to
-        ``offset + n``. ``overrides``: interventions already made explicit for this
-        chunk's ``n`` draws (their per-draw values and draw masks are not sliced)."""
-        if interventions or overrides:
-            return self._steps(interventions, n, offset, needed, overrides)
+        ``offset + n``."""
+        if interventions:
+            return self._steps(interventions, n, offset, needed)
         key = frozenset(needed)
         if key not in self._plain_steps:
             self._plain_steps[key] = self._steps((), n, offset, needed)
@@ -319,17 +318,15 @@ class Program(Visitor):
         return found
 
     def _steps(self, interventions: Sequence[Intervention], n: int, offset: int,
-               needed: set[str], overrides: Sequence[Override] = ()) -> list[Step]:
+               needed: set[str]) -> list[Step]:
         model = self.model
-        by_target: dict[str, list[tuple[Override, int]]] = {}
+        by_target: dict[str, list[Override]] = {}
         for override in self.lowered.overrides(interventions):
-            by_target.setdefault(override.target, []).append((override, offset))
-        for override in overrides:  # made for this chunk: draw 0 is its first
-            by_target.setdefault(override.target, []).append((override, 0))
+            by_target.setdefault(override.target, []).append(override)
 
         def step(name: str, fn: Fn) -> Step:
-            for override, first in by_target.get(name, ()):
-                fn = self._intervene(fn, override, n, first)
+            for override in by_target.get(name, ()):
+                fn = self._intervene(fn, override, n, offset)
             return Step(name, self.slot[name], fn)
 
         steps = [step(name, self.compile_slot(base_name(model[name])))
@@ -390,14 +387,7 @@ class Program(Visitor):
         """Uniform numbers of this step for the chunk's draws (see ``sampling.stream``)."""
         draws, shape, dt = self.slot[DRAWS], self.full_shape(noise.dims), self.model.dt
         t0 = self.model.initial_time
-
-        def numbers(v, t):
-            start, n, seed, copies = v[draws]
-            u = stream(noise.name, round((t - t0) / dt), shape, start, n, seed)
-            # stacked scenarios: every copy of a draw gets the same numbers
-            return u if copies == 1 else np.tile(u, (1,) * len(shape) + (copies,))
-
-        return numbers
+        return lambda v, t: stream(noise.name, round((t - t0) / dt), shape, *v[draws])
 
     def _intervene(self, fn: Fn, override: Override, n: int, offset: int) -> Fn:
         t0, t1 = override.start, override.end
@@ -407,9 +397,6 @@ class Program(Visitor):
         mask = override.mask
         if mask is not None:
             mask = mask.reshape(self.full_shape(self.slot_dims[override.target]) + (1,))
-        if override.draws is not None:
-            on = override.draws.reshape((1,) * len(self.dims) + (n,))
-            mask = on if mask is None else mask & on
         if override.how == "set":
             if mask is None:
                 return lambda v, t: value if t0 <= t < t1 else fn(v, t)

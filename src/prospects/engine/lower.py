@@ -215,9 +215,7 @@ class Assignment:
 @dataclass(frozen=True)
 class Override:
     """An intervention made explicit: in [start, end), ``target`` is set to, or multiplied
-    by, ``value`` where ``mask`` (over the target's dimensions) is true, or everywhere;
-    ``draws``, if given, limits it to the draws of a chunk where it is true (scenarios
-    stacked on the draw axis, see ``engine.run.simulate_scenarios``)."""
+    by, ``value`` where ``mask`` (over the target's dimensions) is true, or everywhere."""
 
     target: str
     how: str
@@ -225,7 +223,6 @@ class Override:
     mask: np.ndarray | None
     start: float
     end: float
-    draws: np.ndarray | None = None
 
 
 @dataclass(eq=False)

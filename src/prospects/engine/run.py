@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -123,52 +122,6 @@ def run_chunk(
     return {name: draws_first(out[name]) for name in outputs}
 
 
-def run_stacked(
-    model: Model,
-    start: int,
-    n: int,
-    scenarios: Sequence[Sequence[Intervention]],
-    params: Mapping[str, np.ndarray],
-    seed: int,
-    outputs: Sequence[str],
-    out: Mapping[str, np.ndarray],
-) -> None:
-    """Draws ``start`` .. ``start + n`` of every scenario in one NumPy run: the chunk's
-    draw axis holds scenario 0's n draws, then scenario 1's, and so on (``out``: draw-last
-    buffers (time, *sizes, n * len(scenarios))). Every copy of a draw has the same
-    parameters and random numbers; each scenario's interventions apply to its own copies
-    only, so every scenario gets the numbers a run of its own gives."""
-    program = compiled(model)
-    copies = len(scenarios)
-    values = _parameter_values(program, start, n, params, {}, seed)
-    for i, value in enumerate(values):
-        if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == n and n > 1:
-            values[i] = np.tile(value, (1,) * (value.ndim - 1) + (copies,))
-    values[program.slot[DRAWS]] = (start, n, seed, copies)
-    overrides = []
-    for k, interventions in enumerate(scenarios):
-        on = np.zeros(n * copies, dtype=bool)
-        on[k * n:(k + 1) * n] = True
-        for ov in program.lowered.overrides(interventions):
-            value = ov.value
-            if value.ndim == 1:  # one per draw: this chunk's, in this scenario's place
-                value = np.ones(n * copies)
-                value[k * n:(k + 1) * n] = ov.value[start:start + n]
-            overrides.append(replace(ov, value=value, draws=on))
-    needed = program.needed(outputs)
-    steps = program.steps((), n * copies, 0, needed, overrides)
-    n_out = model.n_outputs
-    with np.errstate(all="ignore"):
-        try:
-            _integrate(program, steps, needed, values, n * copies, out, False, start, n_out)
-        except NonFiniteError:
-            # name the draw as a run of its scenario alone would
-            for interventions in scenarios:
-                run_chunk(model, start, n, params, None, seed, interventions, outputs,
-                          backend="numpy")
-            raise
-
-
 def draws_first(buffer: np.ndarray) -> np.ndarray:
     """A draw-last buffer as a draw-first view (``np.moveaxis(buffer, -1, 0)``, without
     its checks, which cost more than the run of a small batch)."""
@@ -222,7 +175,7 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
                  raw.reshape(program.full_shape(param.dims) + ((n if per_draw else 1),)))
         values[program.slot[param.name]] = array
         values[program.slot[base_name(param)]] = array
-    values[program.slot[DRAWS]] = (start, n, seed, 1)
+    values[program.slot[DRAWS]] = (start, n, seed)
     return values
 
 
@@ -462,93 +415,6 @@ def simulate(
     arrays = {name: draws_first(buffer) for name, buffer in full.items()}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)
-
-
-def simulate_scenarios(
-    model: Model,
-    scenarios: Sequence[Sequence[Intervention]],
-    draws: int = 1,
-    params: Mapping[str, object] | None = None,
-    priors: Mapping[str, Distribution] | None = None,
-    seed: int = 0,
-    outputs: Sequence[str] | None = None,
-    max_memory_mb: float = 512,
-    progress: Callable[[int], None] | None = None,
-    client=None,
-    backend: str | None = None,
-) -> list:
-    """``simulate`` for each list of interventions in ``scenarios``, on the same draws:
-    one Dataset per scenario, the same numbers as separate runs. With the NumPy backend
-    (and no cluster) the scenarios are stacked on the draw axis and run together, which
-    pays the per-step cost of the closures once rather than once per scenario; a compiled
-    kernel (or a cluster) runs them one by one, as it has little such cost."""
-    import xarray as xr
-
-    scenarios = [list(s) for s in scenarios]
-    if client is not None or len(scenarios) < 2 or _kernel_ready(model, outputs, backend):
-        runs = []
-        for interventions in scenarios:
-            runs.append(simulate(model, draws, params, priors, seed, interventions, outputs,
-                                 max_memory_mb, client=client, backend=backend))
-            if progress:
-                progress(1)
-        return runs
-    program = compiled(model)
-    params = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
-    priors = dict(priors or {})
-    _check_inputs(model, draws, params, priors)
-    for interventions in scenarios:
-        validate(model, interventions, draws)
-    outputs = list(default_outputs(model) if outputs is None else outputs)
-    unknown = [o for o in outputs if o not in program.slot or "__" in o]
-    if unknown:
-        raise ModelError(f"model '{model.name}' has nothing named {', '.join(unknown)} to output")
-    size = chunk_size(program, draws, outputs, max_memory_mb)
-    # past a couple of thousand draws per array, NumPy's arithmetic slows (the arrays leave
-    # the cache) by more than the closures' per-step cost saved: stack in groups
-    copies = max(1, STACKED // size)
-    drawn = sample(priors, draws, seed) if priors else {}
-    given = {**params, **drawn}
-    # per scenario, draw-last buffers that the chunks fill in place
-    full = [{name: np.empty(buffer_shape(program, name, draws)) for name in outputs}
-            for _ in scenarios]
-    for first in range(0, len(scenarios), copies):
-        group = scenarios[first:first + copies]
-        for start in range(0, draws, size):
-            n = min(size, draws - start)
-            chunk = {name: np.empty(buffer_shape(program, name, n * len(group)))
-                     for name in outputs}
-            run_stacked(model, start, n, group, given, seed, outputs, chunk)
-            for k, buffers in enumerate(full[first:first + copies]):
-                for name, buffer in buffers.items():
-                    buffer[..., start:start + n] = chunk[name][..., k * n:(k + 1) * n]
-    drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
-    runs = []
-    for interventions, buffers in zip(scenarios, full, strict=True):
-        arrays = {name: draws_first(buffer) for name, buffer in buffers.items()}
-        runs.append(to_dataset(model, arrays, dict(drawn), seed, interventions, xr))
-        if progress:
-            progress(1)
-    return runs
-
-
-#: draws (all scenarios together) up to which ``simulate_scenarios`` stacks scenarios
-STACKED = 2048
-
-
-def _kernel_ready(model: Model, outputs, backend: str | None) -> bool:
-    """Whether runs would go to the compiled kernel rather than to NumPy."""
-    chosen = chosen_backend(backend)
-    if chosen == "numpy":
-        return False
-    if chosen == "compiled":
-        return True
-    from . import fused
-
-    program = compiled(model)
-    found = fused._plan(program, list(default_outputs(model) if outputs is None else outputs),
-                        [], fused.block_size())
-    return found is not None and fused.kernel(found.source, wait=False) is not None
 
 
 def _check_inputs(model, draws, params, priors) -> None:
