@@ -8,9 +8,10 @@ what each list means), which ``interop.build`` makes into a ``prospects.sd.Model
 names become plain identifiers (the original kept as a label), numbers stay numbers.
 
 VECTOR SELECT becomes the sums, products, minima or maxima over dimensions it stands for
-(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3). A construct the engine cannot run (allocation, the other vector
-functions, time settings that are expressions) is refused in one line naming the file,
-the variable and the construct.
+(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3). A
+construct the engine cannot run (allocation, the other vector functions, time settings
+that are expressions) is refused in one line naming the file, the variable and the
+construct.
 """
 
 from __future__ import annotations
@@ -632,11 +633,9 @@ class _Reader:
             value = minus(times(a(r1, c1), a(r2, c2)), times(a(r1, c2), a(r2, c1)))
             return value if (i + j) % 2 == 0 else ["neg", value]
 
-        det = a(0, 0) if size == 1 else cofactor(0, 0)
-        if size > 1:
-            det = times(a(0, 0), cofactor(0, 0))
-            for j in range(1, size):
-                det = ["op", "+", det, times(a(0, j), cofactor(0, j))]
+        det = a(0, 0) if size == 1 else times(a(0, 0), cofactor(0, 0))
+        for j in range(1, size):
+            det = ["op", "+", det, times(a(0, j), cofactor(0, j))]
         row_dim, col_dim = (s[1] for s in tree[2][-2:])
         value = 0.0
         for i in reversed(range(size)):
