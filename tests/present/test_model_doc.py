@@ -63,9 +63,9 @@ def test_an_item_without_variables_says_plainly_it_is_not_yet_modelled(system):
                                     "also entry 'actors'"),
     (lambda d: (d[3].pop("not_modelled", None), d[3].update(variables=[])),
      "entry 'manpower' field '(entry)': name the variables"),
-    (lambda d: d[4]["loops"][0]["path"].remove("reserve"),
+    (lambda d: d[4]["loops"][0]["path"].remove("money"),
      "entry 'finance' field 'loops': loop 'Pay keeps fighters' is not a feedback loop of the "
-     "model (needs does not act on money)"),
+     "model (needs does not act on desertion)"),
     (lambda d: d[4]["loops"][0].update(reads="reinforcing"),
      "loop 'Pay keeps fighters' is read as reinforcing, but the equations make it balancing"),
 ])

@@ -191,6 +191,49 @@ def build(parameters: Mapping) -> Model:
            doc="The minority follows the command as the quarrel and its dislike of the "
                "Pakistan deal allow", claims=["moawiya-opposition"])
 
+    # -- income ---------------------------------------------------------------------------
+    ground = maximum(control, 0.0)
+    gifts = m.aux("gifts", p("donation_scale") * p("donation_max", [donor]) * confidence,
+                  unit="USD/month", dims=[donor], record=True, doc="Donations by donor type",
+                  claims=["dependent-on-gulf-donations"])
+    m.flow("donations", None, cash, total(gifts, "donor"), doc="Gulf donations received",
+           claims=["dwindling-gulf-donations"])
+    m.flow("core_funding", None, cash, core_means * khorasan_share, unit="USD/month",
+           doc="Regular funding from the Daesh core", claims=["core-funding-disrupted"])
+    m.flow("core_transfers", None, cash,
+           p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
+           unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
+           claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
+    revenue_drive = m.aux(
+        "revenue_drive", smooth(step(1.0, p("revenue_drive_start")), p("revenue_ramp_time")),
+        unit="1", doc="How far the drive for local revenue (taxing everyone, seizing mines) "
+                      "has come: it starts when outside money falls and takes time to pay",
+        claims=["taxing-all-subjects", "seize-mining", "consolidation-expected"])
+    urgency = m.aux("revenue_push", 1 + p("tax_push") * revenue_drive, unit="1",
+                    doc="Harder taxation and the drive for mines once outside money fell",
+                    claims=["taxing-all-subjects", "seize-mining"])
+    m.flow("taxation", None, cash,
+           p("tax_potential") * total(ground * p("tax_weight", [base]), "base") * urgency,
+           unit="USD/month", doc="Taxes raised in the areas IS-K holds")
+    m.flow("mining", None, cash,
+           p("mining_potential") * total(ground * p("mining_weight", [base]), "base")
+           * revenue_drive, unit="USD/month", doc="Revenue from seized mining operations",
+           claims=["seize-mining"])
+    opium_potential = m.aux(
+        "opium_potential",
+        p("opium_value") * total(ground * p("opium_weight", [base]), "base"), unit="USD/month",
+        doc="What taxing the opium trade would bring", claims=["opium-ban-kept"])
+    m.flow("opium", None, cash, (1 - p("opium_ban")) * opium_potential, unit="USD/month",
+           doc="Opium revenue (none while the ban holds)", claims=["opium-ban-baghdadi-order"])
+    m.aux("opium_forgone", p("opium_ban") * opium_potential, unit="USD/month", record=True,
+          doc="Revenue given up by keeping the opium ban")
+    m.flow("pakistani_funding", None, cash, p("pakistan_funding") * deal, unit="USD/month",
+           doc="Some money from Pakistani intelligence", claims=["pakistan-financial-support"])
+    income = m.aux(
+        "income", m["donations"] + m["core_funding"] + m["core_transfers"] + m["taxation"]
+        + m["mining"] + m["opium"] + m["pakistani_funding"], unit="USD/month",
+        doc="All the cash the group takes in each month")
+
     # -- money ---------------------------------------------------------------------------
     morale = m.aux("morale", 1 - p("morale_loss") * (1 - caliphate), unit="1",
                    doc="Morale, hit by the caliphate's collapse",
@@ -198,7 +241,6 @@ def build(parameters: Mapping) -> Model:
     capacity = m.aux("capacity", total_fighters / p("reference_force") * command * morale,
                      unit="1", doc="Capacity for operations before money (1 = a 10,000-strong "
                                    "force fully commanded)")
-    ground = maximum(control, 0.0)
     holding = m.aux("ground_held", total(ground, "base"), unit="1",
                     doc="Base areas held, counting partial control")
     needs = m.aux(
@@ -212,11 +254,13 @@ def build(parameters: Mapping) -> Model:
     reserve = m.aux("reserve", needs * p("reserve_months"), unit="USD",
                     doc="The cash the group keeps in hand before it spends on expansion: "
                         "some months of needs")
-    money = m.aux("money", minimum(1.0, cash / (p("cutback_share") * reserve + 1.0)), unit="1",
-                  record=True,
-                  doc="Share of its needs the group can pay (1 = all)",
-                  claims=["strength-depends-on-money", "poor-tribal-relations",
-                          "derzab-fell-as-collapse-felt"])
+    money = m.aux(
+        "money", minimum(1.0, (income + cash / p("drawdown_time")) / (needs + 1.0)), unit="1",
+        record=True,
+        doc="Share of its needs the group can pay (1 = all): its income and the part of its "
+            "cash it is ready to spend in a month",
+        claims=["strength-depends-on-money", "poor-tribal-relations",
+                "derzab-fell-as-collapse-felt"])
     surplus = m.aux("surplus_cash", maximum(cash - reserve, 0.0), unit="USD",
                     doc="Cash beyond the reserve")
     abundance = m.aux(
@@ -446,50 +490,12 @@ def build(parameters: Mapping) -> Model:
             - confidence) / p("confidence_time"),
            doc="Donors stay while activity stays above a level; they leave when it falls",
            claims=["activity-floor-for-donors"])
-    gifts = m.aux("gifts", p("donation_scale") * p("donation_max", [donor]) * confidence,
-                  unit="USD/month", dims=[donor], record=True, doc="Donations by donor type",
-                  claims=["dependent-on-gulf-donations"])
-    m.flow("donations", None, cash, total(gifts, "donor"), doc="Gulf donations received",
-           claims=["dwindling-gulf-donations"])
-    m.flow("core_funding", None, cash, core_means * khorasan_share, unit="USD/month",
-           doc="Regular funding from the Daesh core", claims=["core-funding-disrupted"])
-    m.flow("core_transfers", None, cash,
-           p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
-           unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
-           claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
-    revenue_drive = m.aux(
-        "revenue_drive", smooth(step(1.0, p("revenue_drive_start")), p("revenue_ramp_time")),
-        unit="1", doc="How far the drive for local revenue (taxing everyone, seizing mines) "
-                      "has come: it starts when outside money falls and takes time to pay",
-        claims=["taxing-all-subjects", "seize-mining", "consolidation-expected"])
-    urgency = m.aux("revenue_push", 1 + p("tax_push") * revenue_drive, unit="1",
-                    doc="Harder taxation and the drive for mines once outside money fell",
-                    claims=["taxing-all-subjects", "seize-mining"])
-    m.flow("taxation", None, cash,
-           p("tax_potential") * total(ground * p("tax_weight", [base]), "base") * urgency,
-           unit="USD/month", doc="Taxes raised in the areas IS-K holds")
-    m.flow("mining", None, cash,
-           p("mining_potential") * total(ground * p("mining_weight", [base]), "base")
-           * revenue_drive, unit="USD/month", doc="Revenue from seized mining operations",
-           claims=["seize-mining"])
-    opium_potential = m.aux(
-        "opium_potential",
-        p("opium_value") * total(ground * p("opium_weight", [base]), "base"), unit="USD/month",
-        doc="What taxing the opium trade would bring", claims=["opium-ban-kept"])
-    m.flow("opium", None, cash, (1 - p("opium_ban")) * opium_potential, unit="USD/month",
-           doc="Opium revenue (none while the ban holds)", claims=["opium-ban-baghdadi-order"])
-    m.aux("opium_forgone", p("opium_ban") * opium_potential, unit="USD/month", record=True,
-          doc="Revenue given up by keeping the opium ban")
-    m.flow("pakistani_funding", None, cash, p("pakistan_funding") * deal, unit="USD/month",
-           doc="Some money from Pakistani intelligence", claims=["pakistan-financial-support"])
     m.flow("spending", cash, None, needs * money, unit="USD/month",
            doc="What the group pays: all its needs while cash lasts, less when it runs short")
     m.flow("expansion_spending", cash, None, surplus / p("spend_time"), unit="USD/month",
            doc="Surplus cash spent on expansion: bonuses, arms, promises to recruits",
            claims=["strength-depends-on-money"])
-    m.aux("net_cash_flow", m["donations"] + m["core_funding"] + m["core_transfers"]
-          + m["taxation"] + m["mining"] + m["opium"] + m["pakistani_funding"] - needs,
-          unit="USD/month", record=True,
+    m.aux("net_cash_flow", income - needs, unit="USD/month", record=True,
           doc="Income less needs: how finances are going before any saving or cutting back")
 
     unused = set(parameters) - used
