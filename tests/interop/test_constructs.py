@@ -231,6 +231,39 @@ def test_allocate_by_priority_allocates_as_pysd_does_draw_by_draw():
     assert np.allclose(ours.sum(axis=0), np.minimum(supply[0], request.sum(axis=0)))
 
 
+def test_allocate_available_matches_its_suite_model_but_for_vensims_normal_profiles():
+    """Profiles rectangular, triangular and exponential, apart or overlapping, priorities
+    that change with Time, members with no request: as Vensim. Where normal profiles
+    share (allocation3..., allocation mixed) Vensim's own solution is off by up to a few
+    thousandths (79.999 of 80 available to the one member that asks for it all); PySD's
+    differs from Vensim's there too, and the test-models list it as PySD's failure."""
+    model, expected = imported("allocate_available/test_allocate_available.mdl")
+    actual = run_frame(model, expected.columns, expected.index.values)
+    normal = [c for c in expected.columns if c.startswith(("allocation3", "allocation mixed"))]
+    kept = [c for c in expected.columns if c not in normal]
+    assert len(kept) > 100
+    assert mismatch(actual[kept], expected[kept]) is None
+    assert np.allclose(actual[normal], expected[normal], rtol=1e-2, atol=0.02)
+
+
+def test_allocate_available_allocates_as_pysd_does_draw_by_draw():
+    from pysd.py_backend.allocation import _allocate_available_1d
+
+    rng = np.random.default_rng(4)
+    draws = 60
+    request = rng.integers(0, 6, (4, draws)).astype(float)
+    kind = rng.integers(1, 5, (4, draws)).astype(float)
+    priority = rng.uniform(0.0, 5.0, (4, draws))
+    width = rng.uniform(0.5, 3.0, (4, draws))
+    avail = rng.uniform(0.05, 1.1, (1, draws)) * request.sum(axis=0)
+    ours = BUILTINS["allocate_available"].numpy(0, request, kind, priority, width, avail)
+    for k in range(draws):
+        profiles = np.stack([kind[:, k], priority[:, k], width[:, k], 0.0 * kind[:, k]], 1)
+        theirs = _allocate_available_1d(request[:, k], profiles, avail[0, k])
+        assert np.allclose(ours[:, k], theirs, rtol=1e-5, atol=1e-5), k
+    assert np.allclose(ours.sum(axis=0), np.minimum(avail[0], request.sum(axis=0)))
+
+
 @pytest.mark.parametrize("direction", [1.0, 0.0])
 def test_the_vector_functions_sort_as_pysd_does(direction):
     import xarray as xr

@@ -94,6 +94,7 @@ ROUND_TRIP = """
     subscript_3d_arrays_lengthwise/test_subscript_3d_arrays_lengthwise.mdl
     subscripted_xidz/test_subscripted_xidz.mdl xidz_zidz/xidz_zidz.mdl
     delays/test_delays.mdl smooth/test_smooth.mdl input_functions/test_inputs.mdl
+    except/test_except.mdl subscript_mapping_simple/test_subscript_mapping_simple.mdl
 """.split()
 
 

@@ -8,9 +8,12 @@ what each list means), which ``interop.build`` makes into a ``prospects.sd.Model
 names become plain identifiers (the original kept as a label), numbers stay numbers.
 
 VECTOR SELECT becomes the sums, products, minima or maxima over dimensions it stands for
-(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3). A
-construct the engine cannot run (allocation, the other vector functions, time settings
-that are expressions) is refused in one line naming the file, the variable and the
+(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3);
+VECTOR SORT ORDER, VECTOR RANK, VECTOR REORDER, ALLOCATE BY PRIORITY and ALLOCATE
+AVAILABLE (its priority profile read from the member written and the two after it) the
+registry's builtins along the last subscript of their first argument, as Vensim reads
+them. A construct the engine cannot run (time settings that are expressions: every draw
+of a run shares one clock) is refused in one line naming the file, the variable and the
 construct.
 """
 
@@ -621,6 +624,24 @@ class _Reader:
         return self._along("allocate_by_priority", [self.expr(a) for a in (
             node.request, node.priority, node.width, node.supply)])
 
+    def _AllocateAvailableStructure(self, node):
+        """ALLOCATE AVAILABLE(request, pp[..., ptype], avail): the profile read from the
+        member written (its kind) and the two after it (priority, width); the one after
+        those (extra) no profile of kinds 1 to 4 reads."""
+        pp = self.expr(node.pp)
+        if not (pp[0] == "var" and pp[2] and pp[2][-1][0] == "member"):
+            self.fail("ALLOCATE AVAILABLE with a priority profile that is not a variable "
+                      "whose last subscript is a member")
+        first = pp[2][-1][1]
+        dims = [d for d in self.dims.values() if first in d["members"]]
+        members = dims[0]["members"][dims[0]["members"].index(first):] if dims else []
+        if len(members) < 3:
+            self.fail(f"ALLOCATE AVAILABLE with a profile from '{first}' with fewer than "
+                      "three members from it")
+        profile = [["var", pp[1], pp[2][:-1] + [["member", m]]] for m in members[:3]]
+        return self._along("allocate_available", [self.expr(node.request), *profile,
+                                                  self.expr(node.avail)])
+
     def _invert_matrix(self, args):
         """INVERT MATRIX(m[..., row, column], n) of up to 3 by 3: each cell the cofactor
         of its transposed cell over the determinant, written out over the members (so
@@ -826,7 +847,6 @@ _CONSTRUCTS = {
     "GetLookupsStructure": "GET LOOKUPS inside an expression",
     "GetConstantsStructure": "GET CONSTANTS inside an expression",
     "DataStructure": "data read from outside the model file",
-    "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
     "LookupsStructure": "a lookup table inside an expression",
 }
 

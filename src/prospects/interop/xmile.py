@@ -7,12 +7,15 @@ before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have
 function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
 condition it stands for; a builtin PySD's XMILE reader does not know (``random_uniform``:
 PySD reads no UNIFORM) is refused with a one-line error. Arrayed parameters give one
-``<element>`` per member. The file is built with ElementTree, so
-every name, unit and comment is escaped as XML.
+``<element>`` per member; a stock whose initial value is given member by member starts
+from an auxiliary that gives it so (``<stock> initial``), as PySD's XMILE reader reads
+no stock by its members. The file is built with ElementTree, so every name, unit and
+comment is escaped as XML.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -100,7 +103,7 @@ class _Xmile(Exporter):
             _describe(gf, lookup.y_unit, self.noted(lookup.name, lookup.doc))
             ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup.xs))
             ET.SubElement(gf, "ypts").text = ",".join(map(number, lookup.ys))
-        eqs = self.equations()
+        eqs = self._initial_values(self.equations())
         nodes: dict[str, ET.Element] = {}
         for eq in eqs:
             tag = {"stock": "stock", "flow": "flow", "floor": "flow"}.get(eq.kind, "aux")
@@ -116,10 +119,6 @@ class _Xmile(Exporter):
                                    ("outflow", eq.outflows)):
                     for flow in flows:
                         ET.SubElement(node, tag).text = self.quoted(flow)
-            if eq.kind == "stock" and eq.subscripts != eq.dims:
-                raise ModelError(f"cannot export the stock '{eq.name}' to XMILE: its initial "
-                                 "value is given member by member, which PySD's XMILE reader "
-                                 "does not read (export to .mdl instead)")
             if eq.dims and (eq.kind == "param" or eq.subscripts != eq.dims):
                 self._elements(node, eq)  # one member's equation, or a table of values
             else:
@@ -127,6 +126,27 @@ class _Xmile(Exporter):
         _view(ET.SubElement(ET.SubElement(body, "views"), "view"), eqs)
         ET.indent(root)
         return ET.ElementTree(root)
+
+    def _initial_values(self, eqs: list) -> list:
+        """The equations, a stock whose initial value is given member by member (which
+        PySD's XMILE reader does not read of a stock) starting from an auxiliary that
+        gives it so, ``<stock> initial``."""
+        found = []
+        for eq in eqs:
+            if eq.kind != "stock" or eq.subscripts == eq.dims:
+                found.append(eq)
+                continue
+            stock = next((s for s in found if s.kind == "stock" and s.name == eq.name), None)
+            if stock is None:
+                helper = self._allocate(f"{eq.name} initial")
+                stock = dataclasses.replace(eq, text=self.ref(helper, eq.dims, {}),
+                                            subscripts=eq.dims, reads=[helper])
+                found.append(stock)
+            found.append(dataclasses.replace(
+                eq, name=stock.reads[0], kind="aux", doc=f"initial value of {eq.name}",
+                inflows=[], outflows=[], floor=None,
+                reads=[r for r in eq.reads if r != eq.floor], beside=eq.name))
+        return found
 
     def _elements(self, node: ET.Element, eq) -> None:
         """One ``<element>`` per member of an arrayed parameter."""

@@ -159,6 +159,12 @@ def _allocated(r, request, priority, width, supply):
     return r.agree(request, supply)
 
 
+def _available(r, request, kind, priority, width, avail):
+    r.need(kind, r.one, "a priority profile's kind")
+    r.agree(priority, width)
+    return r.agree(request, avail)
+
+
 def _fallback_ratio(r, a, b, x):
     return r.agree(_ratio(r, a, b), x)
 
@@ -261,6 +267,53 @@ def _allocate_by_priority(axis, request, priority, width, supply):
     out = given(top + part * (bottom - top))[..., 0, :]
     out = np.where(supply >= request.sum(axis=-1, keepdims=True), request,
                    np.where(supply > 0, out, 0.0))
+    return np.moveaxis(out, -1, axis)
+
+
+def _demand_curves(level, kind, priority, width):
+    """The share of its request each member asks for at ``level`` (a price, falling as
+    it rises) under Vensim's priority profiles: 1 rectangular, 2 triangular, 3 normal,
+    4 exponential, each centred on ``priority`` with its ``width``; NaN for another."""
+    from scipy.special import erfc
+
+    over = (level - priority) / width
+    u = over + 0.5  # 0 to 1 across the rectangle and the triangle
+    curves = {1.0: np.clip(1.0 - u, 0.0, 1.0),
+              2.0: np.where(u < 0.5, 1.0 - 2.0 * np.clip(u, 0.0, 1.0) ** 2,
+                            2.0 * np.clip(1.0 - u, 0.0, 1.0) ** 2),
+              3.0: 0.5 * erfc(over / np.sqrt(2.0)),
+              4.0: np.where(over < 0.0, 1.0 - 0.5 * np.exp(np.minimum(over, 0.0)),
+                            0.5 * np.exp(-np.maximum(over, 0.0)))}
+    out = np.full(np.broadcast_shapes(np.shape(level), np.shape(kind)), np.nan)
+    for code, curve in curves.items():
+        out = np.where(kind == code, curve, out)
+    return out
+
+
+def _allocate_available(axis, request, kind, priority, width, avail):
+    """ALLOCATE AVAILABLE with profiles 1 to 4: each member gets its request times its
+    profile's share at the one level where the shares add up to what is available (all
+    requests if they fit, nothing if nothing is available). The total falls as the
+    level rises, so halving a bracket wide enough for every profile finds the level to
+    the last float, for every draw and lane at once."""
+    request, kind, priority, width, avail = (np.moveaxis(x, axis, -1) for x in
+                                             np.broadcast_arrays(request, kind, priority,
+                                                                 width, avail))
+    avail = avail[..., :1]  # the same along the axis
+
+    def total(level):
+        return (request * _demand_curves(level, kind, priority, width)).sum(
+            axis=-1, keepdims=True)
+
+    low = (priority - 40.0 * width).min(axis=-1, keepdims=True)
+    high = (priority + 40.0 * width).max(axis=-1, keepdims=True)
+    for _ in range(100):  # from 80 widths to below a float's resolution
+        middle = 0.5 * (low + high)
+        above = total(middle) > avail
+        low, high = np.where(above, middle, low), np.where(above, high, middle)
+    out = request * _demand_curves(0.5 * (low + high), kind, priority, width)
+    out = np.where(avail >= request.sum(axis=-1, keepdims=True), request,
+                   np.where(avail > 0, out, 0.0))
     return np.moveaxis(out, -1, axis)
 
 
@@ -508,6 +561,11 @@ BUILTINS: dict[str, Builtin] = _define(
             ("ALLOCATE_BY_PRIORITY",), "supply shared among the requests along a "
             "dimension, higher priorities first, overlapping over width (Vensim's "
             "rectangular profiles).", numpy=_allocate_by_priority, fresh=True, along=True),
+    Builtin("allocate_available", (5, 5), _available, ("ALLOCATE AVAILABLE",),
+            ("ALLOCATE_AVAILABLE",), "what is available shared among the requests along "
+            "a dimension by priority profiles (kind 1 rectangular, 2 triangular, 3 "
+            "normal, 4 exponential; priority; width).", numpy=_allocate_available,
+            fresh=True, along=True),
     Builtin("random_uniform", (2, 2), _same, ("RANDOM UNIFORM",), ("UNIFORM",),
             "A new uniform number between low and high every step, in a stream of its "
             "own per draw (same seed, same numbers).", lower=_random_uniform,
