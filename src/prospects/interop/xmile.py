@@ -6,11 +6,11 @@ The equations are those of ``interop.equations``, in XMILE's syntax: names quote
 before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have no XMILE
 function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
 condition it stands for; a builtin PySD's XMILE reader does not know (``random_uniform``:
-PySD reads no UNIFORM) is refused with a one-line error. Arrayed parameters give one
-``<element>`` per member; a stock whose initial value is given member by member starts
-from an auxiliary that gives it so (``<stock> initial``), as PySD's XMILE reader reads
-no stock by its members. The file is built with ElementTree, so every name, unit and
-comment is escaped as XML.
+PySD reads no UNIFORM) is refused with a one-line error. A parameter over one dimension
+is its values in a row, over more one ``<element>`` per member; a stock whose initial
+value is given member by member starts from an auxiliary that gives it so (``<stock>
+initial``), as PySD's XMILE reader reads no stock by its members. The file is built with
+ElementTree, so every name, unit and comment is escaped as XML.
 """
 
 from __future__ import annotations
@@ -119,8 +119,11 @@ class _Xmile(Exporter):
                                    ("outflow", eq.outflows)):
                     for flow in flows:
                         ET.SubElement(node, tag).text = self.quoted(flow)
-            if eq.dims and (eq.kind == "param" or eq.subscripts != eq.dims):
-                self._elements(node, eq)  # one member's equation, or a table of values
+            # one member's equation, or a table of values over more than one dimension;
+            # over one, the values in a row (by elements, PySD's XMILE reader may take
+            # them for those of another dimension with the same members in another order)
+            if eq.subscripts != eq.dims or eq.kind == "param" and len(eq.dims) > 1:
+                self._elements(node, eq)
             else:
                 ET.SubElement(node, "eqn").text = eq.text
         _view(ET.SubElement(ET.SubElement(body, "views"), "view"), eqs)
