@@ -95,7 +95,7 @@ ROUND_TRIP = """
     subscripted_xidz/test_subscripted_xidz.mdl xidz_zidz/xidz_zidz.mdl
     delays/test_delays.mdl smooth/test_smooth.mdl input_functions/test_inputs.mdl
     except/test_except.mdl subscript_mapping_simple/test_subscript_mapping_simple.mdl
-    subscript_logicals/test_subscript_logicals.mdl
+    subscript_logicals/test_subscript_logicals.mdl sample_if_true/test_sample_if_true.mdl
 """.split()
 
 

@@ -395,7 +395,7 @@ class Exporter(Visitor):
     def _each(self, name, dims, expr: Expr, unit, doc, **fields) -> list[Equation]:
         """``name = expr``: one equation, or one per member combination where the
         expression is written in parts or takes members of another dimension."""
-        if not _by_member(self.model, expr):
+        if not by_member(self.model, expr):
             return [self._equation(name, dims, lambda: self.num(expr, {}), unit, doc,
                                    **fields)]
         members = [self.model.dimensions[d].members for d in dims]
@@ -454,7 +454,7 @@ class Exporter(Visitor):
                 "(0 unless the inflows are negative)", kind="floor",
                 beside=self.names[stock_name]))
         for state in self.states.values():
-            if any(_by_member(self.model, a) for a in state.call.args):
+            if any(by_member(self.model, a) for a in state.call.args):
                 members = [self.model.dimensions[d].members for d in state.dims]
                 for combo in itertools.product(*members):
                     ctx = dict(zip(state.dims, combo, strict=True))
@@ -525,7 +525,7 @@ def _whole(model: Model, node) -> bool:
                                                                    strict=True))
 
 
-def _by_member(model: Model, expr: Expr) -> bool:
+def by_member(model: Model, expr: Expr) -> bool:
     """Whether ``expr`` must be written member by member: it takes members of another
     dimension, or is written in parts."""
     return any(n.form == "take" or (n.form == "array" and not _whole(model, n))

@@ -5,12 +5,13 @@ The equations are those of ``interop.equations``, in XMILE's syntax: names quote
 ``a mod b``, builtins by the registry's XMILE names (DELAYN and SMTHN with the order
 before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have no XMILE
 function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
-condition it stands for; a builtin PySD's XMILE reader does not know (``random_uniform``:
-PySD reads no UNIFORM) is refused with a one-line error. A parameter over one dimension
-is its values in a row, over more one ``<element>`` per member; a stock whose initial
-value is given member by member starts from an auxiliary that gives it so (``<stock>
-initial``), as PySD's XMILE reader reads no stock by its members. The file is built with
-ElementTree, so every name, unit and comment is escaped as XML.
+condition it stands for, and ``sample_if_true`` as the stock it holds; a builtin PySD's
+XMILE reader does not know (``random_uniform``: PySD reads no UNIFORM) is refused with a
+one-line error. A parameter over one dimension is its values in a row, over more one
+``<element>`` per member; a stock whose initial value is given member by member starts
+from an auxiliary that gives it so (``<stock> initial``), as PySD's XMILE reader reads no
+stock by its members. The file is built with ElementTree, so every name, unit and
+comment is escaped as XML.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from .. import __version__
 from ..sd.builtins import BUILTINS, SMALL
 from ..sd.model import Model, ModelError
-from .equations import ADD, ATOM, Exporter, clock, comment, number, time_unit
+from .equations import ADD, ATOM, Exporter, by_member, clock, comment, number, time_unit
 from .layout import diagram
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
@@ -56,6 +57,8 @@ class _Xmile(Exporter):
         return builtin.xmile[n_args - builtin.arity[0]]
 
     def builtin(self, node, ctx):
+        if node.fn == "sample_if_true":
+            return self._sampled(node, ctx)
         args = self.arguments(node, ctx)
         if node.fn == "modulo":
             a, b = (self.num(x, ctx, ATOM) for x in node.args)
@@ -78,6 +81,31 @@ class _Xmile(Exporter):
             raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
                              f"{name} (export to .mdl instead)")
         return f"{name}({', '.join(args)})", ATOM
+
+    def _sampled(self, node, ctx):
+        """SAMPLE IF TRUE, which XMILE has not, as the stock it holds: the input while
+        the condition holds, else the stock, which takes the input in each step the
+        condition holds (``<n> held``, from the initial value)."""
+        if any(by_member(self.model, a) for a in node.args):
+            raise ModelError("cannot export sample_if_true of arguments written member by "
+                             "member to XMILE (export to .mdl instead)")
+        dims, (condition, x, init) = self.dims(node), node.args
+        held = self.helper_of.get(id(node))
+        if held is None:
+            held = self.helper_of[id(node)] = self._allocate(
+                f"sample if true {len(self.helpers) + 1} held")
+            change = self._allocate(f"{held} change")
+            self.helpers.append(self._equation(
+                held, dims, lambda: self.num(init, {}), None,
+                "the last input sampled while the condition held", kind="stock",
+                inflows=[change]))
+            self.helpers.append(self._equation(
+                change, dims, lambda: f"IF_THEN_ELSE({self.cond(condition, {})}, "
+                f"({self.num(x, {}, ADD)} - {self.ref(held, dims, {})}) / "
+                f"{number(self.model.dt)}, 0)", None, f"what {held} takes in a step",
+                kind="flow", dst=held))
+        return (f"IF_THEN_ELSE({self.cond(condition, ctx)}, {self.num(x, ctx)}, "
+                f"{self.ref(held, dims, ctx)})", ATOM)
 
     def tree(self) -> ET.ElementTree:
         model = self.model
