@@ -10,9 +10,16 @@ from scipy import stats
 
 from prospects.engine import NonFiniteError, simulate
 from prospects.interop.build import build_model
-from prospects.interop.compare import canonical_file, load_canonical, mismatch, run_frame
+from prospects.interop.compare import (
+    canonical_file,
+    exported_run,
+    load_canonical,
+    mismatch,
+    run_frame,
+)
 from prospects.interop.read import TranslationError, read_model
 from prospects.interop.vensim import to_vensim
+from prospects.interop.xmile import to_xmile
 from prospects.sd.builtins import BUILTINS
 from prospects.sd.model import Model, ModelError
 
@@ -358,6 +365,16 @@ def test_na_is_a_missing_value_only_where_the_model_writes_it(tmp_path):
     model = build_model(read_model(path), where=str(path))
     with pytest.raises(NonFiniteError, match="'twice' became NaN at time 6"):
         simulate(model, outputs=["twice", "variable"])
+
+
+def test_na_exports_to_mdl_as_na_and_is_refused_by_xmile():
+    model, expected = imported("na/test_na.mdl")
+    ours = run_frame(model, expected.columns, expected.index.values)
+    assert ":NA:" in to_vensim(model)
+    assert mismatch(exported_run(model, ours.columns, ours.index.values, "mdl"), ours) is None
+    with pytest.raises(ModelError, match="'variable': cannot export a missing value .:NA:. "
+                                         "to XMILE, which has none"):
+        to_xmile(model)
 
 
 @pytest.mark.parametrize("name", [

@@ -130,6 +130,7 @@ class Exporter(Visitor):
     #: words for logical operators and the time, and how a name is written in equations
     AND, OR, NOT_WORD, TIME = ":AND:", ":OR:", ":NOT:", "Time"
     FORMAT = "Vensim"
+    MISSING: str | None = ":NA:"  # a value missing on purpose (None: the format has none)
 
     def __init__(self, model: Model):
         from ..engine.lower import lower
@@ -245,6 +246,11 @@ class Exporter(Visitor):
         return self.ref(self.names[node.name], node.dims, self.ctx), ATOM
 
     def constant(self, node) -> tuple[str, int]:
+        if math.isnan(node.value):
+            if self.MISSING is None:
+                raise ModelError(f"cannot export a missing value (:NA:) to {self.FORMAT}, "
+                                 "which has none (export to .mdl instead)")
+            return self.MISSING, ATOM
         text = number(node.value)
         return text, (NEG if text.startswith("-") else ATOM)
 

@@ -48,6 +48,7 @@ def _spaced(name: str) -> str:
 class _Xmile(Exporter):
     AND, OR, NOT_WORD, TIME = "AND", "OR", "NOT", "TIME"
     FORMAT = "XMILE"
+    MISSING = None
 
     def quoted(self, name: str) -> str:
         return f'"{name}"'
