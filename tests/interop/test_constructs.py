@@ -22,6 +22,7 @@ from prospects.interop.vensim import to_vensim
 from prospects.interop.xmile import to_xmile
 from prospects.sd.builtins import BUILTINS
 from prospects.sd.model import Model, ModelError
+from prospects.sd.render import render
 
 pytest.importorskip("pysd")
 
@@ -302,6 +303,7 @@ def test_a_builtin_along_a_dimension_runs_on_numpy_with_a_note_and_is_not_export
     g = m.param("g", 0.5, unit="1")
     m.aux("ranked", BUILTINS["vector_rank"](x + g * w, 1.0, along="d"), unit="1",
           dims=["d"])
+    assert render(m["ranked"].expr) == "vector_rank(x + g * w, 1, along='d')"
     args = dict(draws=20, priors={"g": stats.uniform(0.0, 1.0)}, seed=2, outputs=["ranked"])
     compiled = simulate(m, backend="compiled", **args)
     assert "cannot be compiled (the builtin vector_rank)" in capsys.readouterr().err
