@@ -76,9 +76,9 @@ def columns_of(model: Model, columns) -> dict[str, tuple]:
 def _indices(members, dims, columns: dict) -> dict:
     """Member indices of each column's subscripts (None if they name none), which the
     file writes in the variable's own order (the model may keep its dimensions in
-    another): the one order that reads every column of the variable, if there is one
-    (members two dimensions share make one column alone ambiguous), else each column's
-    first."""
+    another): the first order that reads every column of the variable, if one does
+    (members two dimensions share make a column alone ambiguous), else each column's
+    own first."""
     for order in itertools.permutations(range(len(dims))):
         found = {column: _index(members, dims, subs, [order]) for column, subs in
                  columns.items()}
