@@ -362,9 +362,10 @@ class Exporter(Visitor):
     def arguments(self, node, ctx: Mapping[str, str]) -> list[str]:
         """A call's arguments as text, conditions as truth values."""
         builtin = BUILTINS[node.fn]
-        if builtin.along:  # Vensim reads the dimension from how the argument is written
+        if builtin.along:
             raise ModelError(f"cannot export {node.fn} (along '{node.along}') to "
-                             f"{self.FORMAT}")
+                             f"{self.FORMAT}, which takes the dimension from how the "
+                             "argument is written")
         return [self.cond(a, ctx) if k in builtin.conditions else self.num(a, ctx)
                 for k, a in enumerate(node.args)]
 
