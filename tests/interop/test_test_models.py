@@ -24,7 +24,8 @@ if not SUITE.is_dir():
     SUITE = Path("/work/shared/test-models/tests")
 
 MODELS = """
-    abs/test_abs.mdl abs/test_abs.xmile arguments/test_arguments.mdl
+    abs/test_abs.mdl abs/test_abs.xmile allocate_by_priority/test_allocate_by_priority.mdl
+    arguments/test_arguments.mdl
     builtin_max/builtin_max.mdl builtin_min/builtin_min.xmile
     chained_initialization/test_chained_initialization.mdl comparisons/comparisons.xmile
     constant_expressions/test_constant_expressions.mdl delay_parentheses/test_delay_parentheses.mdl
@@ -58,7 +59,8 @@ MODELS = """
     subscripted_lookups/test_subscripted_lookups.mdl subscripted_trend/test_subscripted_trend.mdl
     subscripted_trig/test_subscripted_trig.xmile subscripted_xidz/test_subscripted_xidz.mdl
     time/test_time.mdl trend/test_trend.mdl unicode_characters/unicode_test_model.mdl
-    variable_ranges/test_variable_ranges.mdl xidz_zidz/xidz_zidz.xmile
+    variable_ranges/test_variable_ranges.mdl vector_order/test_vector_order.mdl
+    xidz_zidz/xidz_zidz.xmile
 """.split()
 
 
@@ -92,6 +94,8 @@ ROUND_TRIP = """
     subscript_3d_arrays_lengthwise/test_subscript_3d_arrays_lengthwise.mdl
     subscripted_xidz/test_subscripted_xidz.mdl xidz_zidz/xidz_zidz.mdl
     delays/test_delays.mdl smooth/test_smooth.mdl input_functions/test_inputs.mdl
+    except/test_except.mdl subscript_mapping_simple/test_subscript_mapping_simple.mdl
+    subscript_logicals/test_subscript_logicals.mdl sample_if_true/test_sample_if_true.mdl
 """.split()
 
 

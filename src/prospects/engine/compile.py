@@ -282,6 +282,8 @@ class Program(Visitor):
         """A builtin's NumPy implementation (only those without state remain once lowered)."""
         builtin = BUILTINS[node.fn]
         op, fs = builtin.numpy, [self.compile(a) for a in node.args]
+        if builtin.along:
+            return self._along(node, op, fs)
         if builtin.timed:
             dt = self.model.dt
             return lambda v, t: op(t, dt, *[f(v, t) for f in fs])
@@ -292,6 +294,19 @@ class Program(Visitor):
             fa, fb = fs
             return lambda v, t: op(fa(v, t), fb(v, t))
         return lambda v, t: op(*[f(v, t) for f in fs])
+
+    def _along(self, node, op, fs) -> Fn:
+        """A builtin along a dimension, each argument spread over its axis (a value the
+        same for every member of it is one member wide)."""
+        axis, ones = self.axis(node.along), (1,) * (len(self.dims) + 1)
+        size = len(self.model.dimensions[node.along])
+
+        def spread(x):
+            x = np.asarray(x, dtype=float)
+            x = x.reshape(ones) if x.ndim == 0 else x
+            return np.broadcast_to(x, x.shape[:axis] + (size,) + x.shape[axis + 1:])
+
+        return lambda v, t: op(axis, *[spread(f(v, t)) for f in fs])
 
     # -- the per-step program -----------------------------------------------------
     def steps(self, interventions: Sequence[Intervention], n: int, offset: int,

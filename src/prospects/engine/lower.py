@@ -174,6 +174,8 @@ class _AtStart(Visitor):
 
     def call(self, node):
         builtin = BUILTINS[node.fn]
+        if builtin.along:
+            self.fail(f"the value of {node.fn}")
         args = [self.visit(a) for a in node.args]
         if builtin.lower is not None:
             if node.fn != "initial":

@@ -13,6 +13,8 @@ whose first item says what it is:
   ``["member", m]``;
 * ``["op", op, a, b]`` (op: + - * / ** < <= > >= == != & |), ``["neg", a]``, ``["not", a]``;
 * ``["call", builtin, *args]``: a builtin of the registry, by its name there;
+  ``["along", builtin, dim, *args]`` one that works along a dimension (written ``dim``
+  in its first argument: the dimension that becomes, if the equation maps it onto one);
 * ``["lookup", table, x]``, ``["lookup", table, x, [["member", m], ...]]`` (the table
   of those members of a subscripted lookup), ``["table", xs, ys, x]`` (an inline table);
 * ``["reduce", "sum"|"prod"|"min"|"max", a, dims]``; ``["values", nested list]``.
@@ -337,17 +339,25 @@ class _Builder:
         a, da = self.expr(tree[1], over)
         return Not(a), da
 
-    def _call(self, tree, over):
-        fn = tree[1]
+    def _call(self, tree, over, along: str = ""):
+        fn, first = tree[1], 3 if along else 2
         if fn not in BUILTINS:
             self.fail(f"the function {fn!r}")
-        built = [self.expr(a, over) for a in tree[2:]]
+        built = [self.expr(a, over) for a in tree[first:]]
         args = [a for a, _ in built]
+        if along and along not in built[0][1]:  # moved onto a dimension mapped to it
+            along = next((d for d in built[0][1] if self.related(along, d)), along)
         try:
-            call = BUILTINS[fn](*args)
+            call = BUILTINS[fn](*args, along=along)
         except TypeError as err:
             self.fail(str(err))
-        return call, self.dims_of([d for _, ds in built for d in ds])
+        return call, self.dims_of([d for _, ds in built for d in ds] + ([along] if along
+                                                                        else []))
+
+    def _along(self, tree, over):
+        if tree[2] not in self.model.dimensions:
+            self.fail(f"{tree[1]} along '{tree[2]}', which is not a dimension")
+        return self._call(tree, over, tree[2])
 
     def _lookup(self, tree, over):
         x, dx = self.expr(tree[2], over)

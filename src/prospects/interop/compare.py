@@ -51,7 +51,7 @@ def columns_of(model: Model, columns) -> dict[str, tuple]:
               if v.kind in ("stock", "aux", "param", "flow")}
     members = {d: {_norm(lb): i for i, lb in enumerate(model.dimensions[d].labels)}
                for d in model.dimensions}
-    found = {}
+    found, written = {}, {}
     for column in columns:
         head, _, rest = str(column).partition("[")
         if _norm(head) in CONTROLS:
@@ -64,11 +64,27 @@ def columns_of(model: Model, columns) -> dict[str, tuple]:
         if len(subs) != len(var.dims):
             raise KeyError(f"column '{column}' has {len(subs)} subscripts, '{var.name}' "
                            f"{len(var.dims)}")
-        index = _index(members, var.dims, subs)
-        if index is None:
-            raise KeyError(f"no members for column '{column}'")
-        found[column] = (var, index)
-    return found
+        written.setdefault(var.name, (var, {}))[1][column] = subs
+    for var, subs in written.values():
+        for column, index in _indices(members, var.dims, subs).items():
+            if index is None:
+                raise KeyError(f"no members for column '{column}'")
+            found[column] = (var, index)
+    return {column: found[column] for column in columns}
+
+
+def _indices(members, dims, columns: dict) -> dict:
+    """Member indices of each column's subscripts (None if they name none), which the
+    file writes in the variable's own order (the model may keep its dimensions in
+    another): the first order that reads every column of the variable, if one does
+    (members two dimensions share make a column alone ambiguous), else each column's
+    own first."""
+    for order in itertools.permutations(range(len(dims))):
+        found = {column: _index(members, dims, subs, [order]) for column, subs in
+                 columns.items()}
+        if None not in found.values():
+            return found
+    return {column: _index(members, dims, subs) for column, subs in columns.items()}
 
 
 def run_frame(model: Model, columns, times):
@@ -102,10 +118,10 @@ def run_frame(model: Model, columns, times):
     return pd.DataFrame(data, index=np.asarray(times, dtype=float))
 
 
-def _index(members, dims, subs):
-    """Member indices of a column's subscripts, which the file writes in the variable's
-    own order (the model may keep its dimensions in another)."""
-    for order in itertools.permutations(range(len(dims))):
+def _index(members, dims, subs, orders=None):
+    """Member indices of a column's subscripts in the first of ``orders`` (by default
+    every order) that reads them."""
+    for order in orders or itertools.permutations(range(len(dims))):
         try:
             found = [0] * len(dims)
             for position, s in zip(order, subs, strict=True):

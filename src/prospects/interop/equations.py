@@ -130,6 +130,7 @@ class Exporter(Visitor):
     #: words for logical operators and the time, and how a name is written in equations
     AND, OR, NOT_WORD, TIME = ":AND:", ":OR:", ":NOT:", "Time"
     FORMAT = "Vensim"
+    MISSING: str | None = ":NA:"  # a value missing on purpose (None: the format has none)
 
     def __init__(self, model: Model):
         from ..engine.lower import lower
@@ -245,6 +246,11 @@ class Exporter(Visitor):
         return self.ref(self.names[node.name], node.dims, self.ctx), ATOM
 
     def constant(self, node) -> tuple[str, int]:
+        if math.isnan(node.value):
+            if self.MISSING is None:
+                raise ModelError(f"cannot export a missing value (:NA:) to {self.FORMAT}, "
+                                 "which has none (export to .mdl instead)")
+            return self.MISSING, ATOM
         text = number(node.value)
         return text, (NEG if text.startswith("-") else ATOM)
 
@@ -356,6 +362,10 @@ class Exporter(Visitor):
     def arguments(self, node, ctx: Mapping[str, str]) -> list[str]:
         """A call's arguments as text, conditions as truth values."""
         builtin = BUILTINS[node.fn]
+        if builtin.along:
+            raise ModelError(f"cannot export {node.fn} (along '{node.along}') to "
+                             f"{self.FORMAT}, which takes the dimension from how the "
+                             "argument is written")
         return [self.cond(a, ctx) if k in builtin.conditions else self.num(a, ctx)
                 for k, a in enumerate(node.args)]
 
@@ -392,7 +402,7 @@ class Exporter(Visitor):
     def _each(self, name, dims, expr: Expr, unit, doc, **fields) -> list[Equation]:
         """``name = expr``: one equation, or one per member combination where the
         expression is written in parts or takes members of another dimension."""
-        if not _by_member(self.model, expr):
+        if not by_member(self.model, expr):
             return [self._equation(name, dims, lambda: self.num(expr, {}), unit, doc,
                                    **fields)]
         members = [self.model.dimensions[d].members for d in dims]
@@ -451,7 +461,7 @@ class Exporter(Visitor):
                 "(0 unless the inflows are negative)", kind="floor",
                 beside=self.names[stock_name]))
         for state in self.states.values():
-            if any(_by_member(self.model, a) for a in state.call.args):
+            if any(by_member(self.model, a) for a in state.call.args):
                 members = [self.model.dimensions[d].members for d in state.dims]
                 for combo in itertools.product(*members):
                     ctx = dict(zip(state.dims, combo, strict=True))
@@ -522,7 +532,7 @@ def _whole(model: Model, node) -> bool:
                                                                    strict=True))
 
 
-def _by_member(model: Model, expr: Expr) -> bool:
+def by_member(model: Model, expr: Expr) -> bool:
     """Whether ``expr`` must be written member by member: it takes members of another
     dimension, or is written in parts."""
     return any(n.form == "take" or (n.form == "array" and not _whole(model, n))

@@ -8,9 +8,12 @@ what each list means), which ``interop.build`` makes into a ``prospects.sd.Model
 names become plain identifiers (the original kept as a label), numbers stay numbers.
 
 VECTOR SELECT becomes the sums, products, minima or maxima over dimensions it stands for
-(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3). A
-construct the engine cannot run (allocation, the other vector functions, time settings
-that are expressions) is refused in one line naming the file, the variable and the
+(``_vector_select``), INVERT MATRIX its cofactors over the determinant (up to 3 by 3);
+VECTOR SORT ORDER, VECTOR RANK, VECTOR REORDER, ALLOCATE BY PRIORITY and ALLOCATE
+AVAILABLE (its priority profile read from the member written and the two after it) the
+registry's builtins along the last subscript of their first argument, as Vensim reads
+them. A construct the engine cannot run (time settings that are expressions: every draw
+of a run shares one clock) is refused in one line naming the file, the variable and the
 construct.
 """
 
@@ -44,6 +47,10 @@ FUNCTIONS = {
     "active_initial": "active_initial",
 }
 REDUCTIONS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
+#: PySD's vector functions -> the registry's builtins along the last subscript of the
+#: first argument (same arguments, same order)
+ALONG = {"vector_sort_order": "vector_sort_order", "vector_rank": "vector_rank",
+         "vector_reorder": "vector_reorder"}
 
 
 class TranslationError(UserError, ValueError):
@@ -318,9 +325,9 @@ class _Reader:
                            (data["members"] if over else at)]
         root, name = self.path.parent, safe_name(var["name"])
         keyword = getattr(comp, "keyword", None) or "interpolate"
-        if what == "GET DATA" and keyword not in STEPS:
+        if what == "GET DATA" and keyword not in (*STEPS, "raw"):
             self.fail(f"GET DATA with :{keyword.upper().replace('_', ' ')}: (only data "
-                      "interpolated, held backward or looked forward)")
+                      "interpolated, held backward, looked forward or raw)")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -358,8 +365,12 @@ class _Reader:
             at = [[a[k]] if o is None else [self.by_name[o]["members"][k]]
                   for a, o, k in zip(part["at"], part["over"], combo, strict=True)]
             one = {"at": at, "over": [None] * len(at)}
+            series = ["table", points["x"], points["y"], ["time"]]
+            if keyword == "raw":  # only at the times given, missing (NaN) between
+                series = ["call", "if_then_else", ["op", ">=", _at_points(xs[kept]), 1.0],
+                          series, float("nan")]
             parts.append({**one, "points": points} if what == "GET LOOKUPS" else
-                         {**one, "expr": ["table", points["x"], points["y"], ["time"]]})
+                         {**one, "expr": series})
         return parts
 
     def _full_dims(self, comps) -> list[str]:
@@ -580,6 +591,8 @@ class _Reader:
         if fn == "pi":
             return float(np.pi)
         values = [self.expr(a) for a in args]
+        if fn in ALONG:
+            return self._along(ALONG[fn], values)
         if fn in ("power", "pow"):
             return ["op", "**", *values]
         if fn == "log":
@@ -595,6 +608,39 @@ class _Reader:
         if fn == "pulse_train":  # PySD's tree has (start, interval, width, end)
             values = [values[0], values[2], values[1], values[3]]
         return ["call", FUNCTIONS[fn], *values]
+
+    def _along(self, fn: str, values: list):
+        """A builtin along the dimension Vensim takes: the last subscript of the first
+        variable its first argument reads."""
+        ref = _first_var(values[0])
+        if ref is None or not ref[2] or ref[2][-1][0] != "dim":
+            self.fail(f"{fn.upper().replace('_', ' ')} of something else than a variable "
+                      "whose last subscript is a range")
+        return ["along", fn, ref[2][-1][1], *values]
+
+    def _AllocateByPriorityStructure(self, node):
+        """ALLOCATE BY PRIORITY(request, priority, size, width, supply); the size (the
+        number of members) is the dimension's."""
+        return self._along("allocate_by_priority", [self.expr(a) for a in (
+            node.request, node.priority, node.width, node.supply)])
+
+    def _AllocateAvailableStructure(self, node):
+        """ALLOCATE AVAILABLE(request, pp[..., ptype], avail): the profile read from the
+        member written (its kind) and the two after it (priority, width); the one after
+        those (extra) no profile of kinds 1 to 4 reads."""
+        pp = self.expr(node.pp)
+        if not (pp[0] == "var" and pp[2] and pp[2][-1][0] == "member"):
+            self.fail("ALLOCATE AVAILABLE with a priority profile that is not a variable "
+                      "whose last subscript is a member")
+        first = pp[2][-1][1]
+        dims = [d for d in self.dims.values() if first in d["members"]]
+        members = dims[0]["members"][dims[0]["members"].index(first):] if dims else []
+        if len(members) < 3:
+            self.fail(f"ALLOCATE AVAILABLE with a profile from '{first}' with fewer than "
+                      "three members from it")
+        profile = [["var", pp[1], pp[2][:-1] + [["member", m]]] for m in members[:3]]
+        return self._along("allocate_available", [self.expr(node.request), *profile,
+                                                  self.expr(node.avail)])
 
     def _invert_matrix(self, args):
         """INVERT MATRIX(m[..., row, column], n) of up to 3 by 3: each cell the cofactor
@@ -801,8 +847,6 @@ _CONSTRUCTS = {
     "GetLookupsStructure": "GET LOOKUPS inside an expression",
     "GetConstantsStructure": "GET CONSTANTS inside an expression",
     "DataStructure": "data read from outside the model file",
-    "AllocateAvailableStructure": "ALLOCATE AVAILABLE",
-    "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY",
     "LookupsStructure": "a lookup table inside an expression",
 }
 
@@ -869,6 +913,28 @@ def _steps(xs: np.ndarray, ys: np.ndarray, how: str) -> dict:
             y += [ys[k], ys[k + 1]]
     return {"x": [float(v) for v in x] + [float(xs[-1])],
             "y": [float(v) for v in y] + [float(ys[-1])]}
+
+
+def _first_var(tree):
+    """The first variable an expression's data reads (``["var", name, subs]``), or None."""
+    if isinstance(tree, list) and tree:
+        if tree[0] == "var":
+            return tree
+        for item in tree[1:]:
+            found = _first_var(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _at_points(xs: np.ndarray) -> list:
+    """A table of time that is 1 at each of ``xs`` and below 1 anywhere else (0 a float
+    away on either side)."""
+    x, y = [], []
+    for at in xs:
+        x += [float(np.nextafter(at, -np.inf)), float(at), float(np.nextafter(at, np.inf))]
+        y += [0.0, 1.0, 0.0]
+    return ["table", x, y, ["time"]]
 
 
 def _renamed(tree, names: dict[str, str]):

@@ -5,14 +5,18 @@ The equations are those of ``interop.equations``, in XMILE's syntax: names quote
 ``a mod b``, builtins by the registry's XMILE names (DELAYN and SMTHN with the order
 before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have no XMILE
 function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
-condition it stands for; a builtin PySD's XMILE reader does not know (``random_uniform``:
-PySD reads no UNIFORM) is refused with a one-line error. Arrayed parameters give one
-``<element>`` per member. The file is built with ElementTree, so
-every name, unit and comment is escaped as XML.
+condition it stands for, and ``sample_if_true`` as the stock it holds; a builtin PySD's
+XMILE reader does not know (``random_uniform``: PySD reads no UNIFORM) is refused with a
+one-line error. A parameter over one dimension is its values in a row, over more one
+``<element>`` per member; a stock whose initial value is given member by member starts
+from an auxiliary that gives it so (``<stock> initial``), as PySD's XMILE reader reads no
+stock by its members. The file is built with ElementTree, so every name, unit and
+comment is escaped as XML.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,7 +24,7 @@ from pathlib import Path
 from .. import __version__
 from ..sd.builtins import BUILTINS, SMALL
 from ..sd.model import Model, ModelError
-from .equations import ADD, ATOM, Exporter, clock, comment, number, time_unit
+from .equations import ADD, ATOM, Exporter, by_member, clock, comment, number, time_unit
 from .layout import diagram
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
@@ -44,6 +48,7 @@ def _spaced(name: str) -> str:
 class _Xmile(Exporter):
     AND, OR, NOT_WORD, TIME = "AND", "OR", "NOT", "TIME"
     FORMAT = "XMILE"
+    MISSING = None
 
     def quoted(self, name: str) -> str:
         return f'"{name}"'
@@ -53,6 +58,8 @@ class _Xmile(Exporter):
         return builtin.xmile[n_args - builtin.arity[0]]
 
     def builtin(self, node, ctx):
+        if node.fn == "sample_if_true":
+            return self._sampled(node, ctx)
         args = self.arguments(node, ctx)
         if node.fn == "modulo":
             a, b = (self.num(x, ctx, ATOM) for x in node.args)
@@ -75,6 +82,31 @@ class _Xmile(Exporter):
             raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
                              f"{name} (export to .mdl instead)")
         return f"{name}({', '.join(args)})", ATOM
+
+    def _sampled(self, node, ctx):
+        """SAMPLE IF TRUE, which XMILE has not, as the stock it holds: the input while
+        the condition holds, else the stock, which takes the input in each step the
+        condition holds (``<n> held``, from the initial value)."""
+        if any(by_member(self.model, a) for a in node.args):
+            raise ModelError("cannot export sample_if_true of arguments written member by "
+                             "member to XMILE (export to .mdl instead)")
+        dims, (condition, x, init) = self.dims(node), node.args
+        held = self.helper_of.get(id(node))
+        if held is None:
+            held = self.helper_of[id(node)] = self._allocate(
+                f"sample if true {len(self.helpers) + 1} held")
+            change = self._allocate(f"{held} change")
+            self.helpers.append(self._equation(
+                held, dims, lambda: self.num(init, {}), None,
+                "the last input sampled while the condition held", kind="stock",
+                inflows=[change]))
+            self.helpers.append(self._equation(
+                change, dims, lambda: f"IF_THEN_ELSE({self.cond(condition, {})}, "
+                f"({self.num(x, {}, ADD)} - {self.ref(held, dims, {})}) / "
+                f"{number(self.model.dt)}, 0)", None, f"what {held} takes in a step",
+                kind="flow", dst=held))
+        return (f"IF_THEN_ELSE({self.cond(condition, ctx)}, {self.num(x, ctx)}, "
+                f"{self.ref(held, dims, ctx)})", ATOM)
 
     def tree(self) -> ET.ElementTree:
         model = self.model
@@ -100,7 +132,7 @@ class _Xmile(Exporter):
             _describe(gf, lookup.y_unit, self.noted(lookup.name, lookup.doc))
             ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup.xs))
             ET.SubElement(gf, "ypts").text = ",".join(map(number, lookup.ys))
-        eqs = self.equations()
+        eqs = self._initial_values(self.equations())
         nodes: dict[str, ET.Element] = {}
         for eq in eqs:
             tag = {"stock": "stock", "flow": "flow", "floor": "flow"}.get(eq.kind, "aux")
@@ -116,17 +148,37 @@ class _Xmile(Exporter):
                                    ("outflow", eq.outflows)):
                     for flow in flows:
                         ET.SubElement(node, tag).text = self.quoted(flow)
-            if eq.kind == "stock" and eq.subscripts != eq.dims:
-                raise ModelError(f"cannot export the stock '{eq.name}' to XMILE: its initial "
-                                 "value is given member by member, which PySD's XMILE reader "
-                                 "does not read (export to .mdl instead)")
-            if eq.dims and (eq.kind == "param" or eq.subscripts != eq.dims):
-                self._elements(node, eq)  # one member's equation, or a table of values
+            # one member's equation, or a table of values over more than one dimension;
+            # over one, the values in a row (by elements, PySD's XMILE reader may take
+            # them for those of another dimension with the same members in another order)
+            if eq.subscripts != eq.dims or eq.kind == "param" and len(eq.dims) > 1:
+                self._elements(node, eq)
             else:
                 ET.SubElement(node, "eqn").text = eq.text
         _view(ET.SubElement(ET.SubElement(body, "views"), "view"), eqs)
         ET.indent(root)
         return ET.ElementTree(root)
+
+    def _initial_values(self, eqs: list) -> list:
+        """The equations, a stock whose initial value is given member by member (which
+        PySD's XMILE reader does not read of a stock) starting from an auxiliary that
+        gives it so, ``<stock> initial``."""
+        found = []
+        for eq in eqs:
+            if eq.kind != "stock" or eq.subscripts == eq.dims:
+                found.append(eq)
+                continue
+            stock = next((s for s in found if s.kind == "stock" and s.name == eq.name), None)
+            if stock is None:
+                helper = self._allocate(f"{eq.name} initial")
+                stock = dataclasses.replace(eq, text=self.ref(helper, eq.dims, {}),
+                                            subscripts=eq.dims, reads=[helper])
+                found.append(stock)
+            found.append(dataclasses.replace(
+                eq, name=stock.reads[0], kind="aux", doc=f"initial value of {eq.name}",
+                inflows=[], outflows=[], floor=None,
+                reads=[r for r in eq.reads if r != eq.floor], beside=eq.name))
+        return found
 
     def _elements(self, node: ET.Element, eq) -> None:
         """One ``<element>`` per member of an arrayed parameter."""

@@ -37,7 +37,10 @@ class Builtin:
     arithmetic and NaN rules, as selects (``pick``) rather than branches so that the loop
     over draws vectorises; ``w`` is the writer (``engine.kernel``'s ``_Body``:
     ``w.temp(code)`` names a value, ``w.number(x)`` writes a float, ``w.dt``).
-    ``vensim``/``xmile`` hold one name per arity from the least (e.g. SMOOTH, SMOOTHI)."""
+    ``vensim``/``xmile`` hold one name per arity from the least (e.g. SMOOTH, SMOOTHI).
+    A builtin ``along`` one dimension (a vector function: sorting, allocation) reads, at
+    each member of it, every member: a call names the dimension (``along=``) and
+    ``numpy(axis, *args)`` gets each argument spread over that axis."""
 
     name: str
     arity: tuple[int, int]
@@ -54,17 +57,22 @@ class Builtin:
     conditions: tuple[int, ...] = ()  # arguments read as truth values
     vensim_tail: tuple[str, ...] = ()  # constant arguments Vensim needs after ours
     delays: bool = False  # its value now does not read its arguments now (breaks loops)
+    along: bool = False  # works along one dimension, which each call names
     dims: Callable[[Sequence[Sequence[str]]], set[str]] = field(default=union)
 
-    def __call__(self, *args: object) -> Call:
+    def __call__(self, *args: object, along: str = "") -> Call:
         while args and args[-1] is None and len(args) > self.arity[0]:
             args = args[:-1]
         low, high = self.arity
         if not low <= len(args) <= high:
             raise TypeError(f"{self.name}() takes {low}..{high} arguments, got {len(args)}")
+        if self.along != bool(along):
+            raise TypeError(f"{self.name}() works along a dimension: name it (along=...)"
+                            if self.along else f"{self.name}() works member by member "
+                            "(no along=)")
         return Call(self.name, tuple(
             Date(a) if k in self.times and isinstance(a, str) else as_expr(a)
-            for k, a in enumerate(args)))
+            for k, a in enumerate(args)), along)
 
     def vensim_name(self, n_args: int) -> str:
         return self.vensim[n_args - self.arity[0]]
@@ -142,6 +150,21 @@ def _sampled(r, condition, x, init):
     return r.agree(x, init)
 
 
+def _positions(r, a, direction):
+    return r.one
+
+
+def _allocated(r, request, priority, width, supply):
+    r.agree(priority, width)
+    return r.agree(request, supply)
+
+
+def _available(r, request, kind, priority, width, avail):
+    r.need(kind, r.one, "a priority profile's kind")
+    r.agree(priority, width)
+    return r.agree(request, avail)
+
+
 def _fallback_ratio(r, a, b, x):
     return r.agree(_ratio(r, a, b), x)
 
@@ -194,6 +217,104 @@ def _pulse_train(t, dt, start, width, interval, end):
     phase = np.where(interval > 0, np.fmod(since, np.where(interval > 0, interval, 1.0)),
                      since)
     return 1.0 * ((t >= start) & (t < end) & (phase < width))
+
+
+def _sort_order(axis, vector, direction):
+    """VECTOR SORT ORDER: the positions (from 0) of the members in the order that sorts
+    them, smallest first where ``direction`` > 0, else largest first (the ascending
+    order reversed, as Vensim and PySD give it)."""
+    vector, direction = np.broadcast_arrays(vector, direction)
+    up = np.argsort(vector, axis=axis)
+    return np.where(direction > 0, up, np.flip(up, axis=axis)).astype(float)
+
+
+def _rank(axis, vector, direction):
+    """VECTOR RANK: each member's place (from 1) in that order."""
+    return np.argsort(_sort_order(axis, vector, direction), axis=axis) + 1.0
+
+
+def _reorder(axis, vector, order):
+    """VECTOR REORDER: at each member, the member of ``vector`` that ``order`` gives by
+    its position (from 0); NaN where that is no position."""
+    vector, order = np.broadcast_arrays(vector, order)
+    valid = (order >= 0) & (order < vector.shape[axis]) & (order == np.trunc(order))
+    found = np.take_along_axis(vector, np.where(valid, order, 0).astype(np.intp), axis)
+    return np.where(valid, found, np.nan)
+
+
+def _allocate_by_priority(axis, request, priority, width, supply):
+    """ALLOCATE BY PRIORITY with Vensim's rectangular priority profiles: each member
+    gets its request times the part of its profile (``priority - width`` to
+    ``priority``) above one common level, the level at which the allocations add up to
+    the supply (all requests if they fit in it, nothing if there is none). The total
+    is linear between the profiles' ends, so the level is found exactly: the ends where
+    the total is below and above the supply, interpolated between."""
+    request, priority, width, supply = (np.moveaxis(x, axis, -1) for x in np.broadcast_arrays(
+        request, priority, width, supply))
+    width, supply = width[..., :1], supply[..., :1]  # the same along the axis
+
+    def given(level):  # per level (last axis), per member
+        share = (priority[..., None, :] - level[..., :, None]) / width[..., None, :]
+        return request[..., None, :] * np.clip(share, 0.0, 1.0)
+
+    ends = -np.sort(-np.concatenate([priority, priority - width], axis=-1), axis=-1)
+    totals = given(ends).sum(axis=-1)  # rising as the level falls
+    k = np.clip((totals < supply).sum(axis=-1, keepdims=True) - 1, 0, ends.shape[-1] - 2)
+    low, high = (np.take_along_axis(totals, k + j, -1) for j in (0, 1))
+    top, bottom = (np.take_along_axis(ends, k + j, -1) for j in (0, 1))
+    part = np.divide(supply - low, high - low, out=np.zeros(low.shape), where=high > low)
+    part = np.clip(part, 0.0, 1.0)
+    out = given(top + part * (bottom - top))[..., 0, :]
+    out = np.where(supply >= request.sum(axis=-1, keepdims=True), request,
+                   np.where(supply > 0, out, 0.0))
+    return np.moveaxis(out, -1, axis)
+
+
+def _demand_curves(level, kind, priority, width):
+    """The share of its request each member asks for at ``level`` (a price, falling as
+    it rises) under Vensim's priority profiles: 1 rectangular, 2 triangular, 3 normal,
+    4 exponential, each centred on ``priority`` with its ``width``; NaN for another."""
+    from scipy.special import erfc
+
+    over = (level - priority) / width
+    u = over + 0.5  # 0 to 1 across the rectangle and the triangle
+    curves = {1.0: np.clip(1.0 - u, 0.0, 1.0),
+              2.0: np.where(u < 0.5, 1.0 - 2.0 * np.clip(u, 0.0, 1.0) ** 2,
+                            2.0 * np.clip(1.0 - u, 0.0, 1.0) ** 2),
+              3.0: 0.5 * erfc(over / np.sqrt(2.0)),
+              4.0: np.where(over < 0.0, 1.0 - 0.5 * np.exp(np.minimum(over, 0.0)),
+                            0.5 * np.exp(-np.maximum(over, 0.0)))}
+    out = np.full(np.broadcast_shapes(np.shape(level), np.shape(kind)), np.nan)
+    for code, curve in curves.items():
+        out = np.where(kind == code, curve, out)
+    return out
+
+
+def _allocate_available(axis, request, kind, priority, width, avail):
+    """ALLOCATE AVAILABLE with profiles 1 to 4: each member gets its request times its
+    profile's share at the one level where the shares add up to what is available (all
+    requests if they fit, nothing if nothing is available). The total falls as the
+    level rises, so halving a bracket wide enough for every profile finds the level to
+    the last float, for every draw and lane at once."""
+    request, kind, priority, width, avail = (np.moveaxis(x, axis, -1) for x in
+                                             np.broadcast_arrays(request, kind, priority,
+                                                                 width, avail))
+    avail = avail[..., :1]  # the same along the axis
+
+    def total(level):
+        return (request * _demand_curves(level, kind, priority, width)).sum(
+            axis=-1, keepdims=True)
+
+    low = (priority - 40.0 * width).min(axis=-1, keepdims=True)
+    high = (priority + 40.0 * width).max(axis=-1, keepdims=True)
+    for _ in range(100):  # from 80 widths to below a float's resolution
+        middle = 0.5 * (low + high)
+        above = total(middle) > avail
+        low, high = np.where(above, middle, low), np.where(above, high, middle)
+    out = request * _demand_curves(0.5 * (low + high), kind, priority, width)
+    out = np.where(avail >= request.sum(axis=-1, keepdims=True), request,
+                   np.where(avail > 0, out, 0.0))
+    return np.moveaxis(out, -1, axis)
 
 
 # -- kernel rules (the compiled backend's source for one value) ------------------------
@@ -426,6 +547,25 @@ BUILTINS: dict[str, Builtin] = _define(
     Builtin("trend", (3, 3), _trend_units, ("TREND",), ("TREND",),
             "Fractional growth rate of x, against its smooth over average, from initial.",
             lower=_trend),
+    Builtin("vector_sort_order", (2, 2), _positions, ("VECTOR SORT ORDER",),
+            ("VECTOR_SORT_ORDER",), "The positions (from 0) of the members of x along a "
+            "dimension in sorted order: smallest first if direction > 0, else largest.",
+            numpy=_sort_order, fresh=True, along=True),
+    Builtin("vector_rank", (2, 2), _positions, ("VECTOR RANK",), ("VECTOR_RANK",),
+            "Each member's rank (from 1) along a dimension: smallest first if direction "
+            "> 0, else largest.", numpy=_rank, fresh=True, along=True),
+    Builtin("vector_reorder", (2, 2), _first, ("VECTOR REORDER",), ("VECTOR_REORDER",),
+            "x along a dimension in the order given by positions (from 0), such as "
+            "vector_sort_order's.", numpy=_reorder, fresh=True, along=True),
+    Builtin("allocate_by_priority", (4, 4), _allocated, ("ALLOCATE BY PRIORITY",),
+            ("ALLOCATE_BY_PRIORITY",), "supply shared among the requests along a "
+            "dimension, higher priorities first, overlapping over width (Vensim's "
+            "rectangular profiles).", numpy=_allocate_by_priority, fresh=True, along=True),
+    Builtin("allocate_available", (5, 5), _available, ("ALLOCATE AVAILABLE",),
+            ("ALLOCATE_AVAILABLE",), "what is available shared among the requests along "
+            "a dimension by priority profiles (kind 1 rectangular, 2 triangular, 3 "
+            "normal, 4 exponential; priority; width).", numpy=_allocate_available,
+            fresh=True, along=True),
     Builtin("random_uniform", (2, 2), _same, ("RANDOM UNIFORM",), ("UNIFORM",),
             "A new uniform number between low and high every step, in a stream of its "
             "own per draw (same seed, same numbers).", lower=_random_uniform,

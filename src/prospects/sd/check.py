@@ -91,7 +91,11 @@ class Dims(Visitor):
     constant = date = time = binary = negate = invert = lookup = children
 
     def call(self, node) -> tuple[str, ...]:
-        return self.union(BUILTINS[node.fn].dims([self.of(a) for a in node.args]))
+        found = BUILTINS[node.fn].dims([self.of(a) for a in node.args])
+        if node.along and node.along not in self.rank:
+            raise ModelError(f"'{self.owner}': {node.fn} along '{node.along}', which is not "
+                             "a dimension")
+        return self.union({*found, node.along} - {""})
 
     def variable(self, node: Variable) -> tuple[str, ...]:
         if isinstance(node, Aux):

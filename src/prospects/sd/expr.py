@@ -177,11 +177,14 @@ class Not(Expr):
 
 @dataclass(eq=False, frozen=True)
 class Call(Expr):
-    """A builtin of the registry (``builtins.BUILTINS``), by name, applied to ``args``."""
+    """A builtin of the registry (``builtins.BUILTINS``), by name, applied to ``args``;
+    ``along`` the dimension a builtin that works along one (a vector function) works
+    along, else empty."""
 
     form = "call"
     fn: str
     args: tuple[Expr, ...]
+    along: str = ""
 
     def children(self):
         return self.args

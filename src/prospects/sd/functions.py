@@ -38,6 +38,11 @@ initial = BUILTINS["initial"]
 sample_if_true = BUILTINS["sample_if_true"]
 smooth_n, delay_n = BUILTINS["smooth_n"], BUILTINS["delay_n"]
 forecast = BUILTINS["forecast"]
+# along one dimension, which each call names: vector_rank(x, 1, along="company")
+vector_sort_order, vector_rank = BUILTINS["vector_sort_order"], BUILTINS["vector_rank"]
+vector_reorder = BUILTINS["vector_reorder"]
+allocate_by_priority = BUILTINS["allocate_by_priority"]
+allocate_available = BUILTINS["allocate_available"]
 
 
 def clip(x: object, low: object, high: object) -> Expr:

@@ -44,7 +44,8 @@ class _Render(Visitor):
         return f"~{self.text(node.operand, 6)}"
 
     def call(self, node):
-        return f"{node.fn}({', '.join(self.text(a) for a in node.args)})"
+        along = [f"along={node.along!r}"] if node.along else []
+        return f"{node.fn}({', '.join([*(self.text(a) for a in node.args), *along])})"
 
     def lookup(self, node):
         return f"{node.lookup.name}({self.text(node.operand)})"
