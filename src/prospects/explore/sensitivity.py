@@ -68,7 +68,7 @@ def sobol(
     chosen = factors(system)
     problem = {"num_vars": len(chosen), "names": [f.name for f in chosen],
                "bounds": [[0.0, 1.0]] * len(chosen)}
-    unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    unit = sample.sample(problem, n, calc_second_order=False, seed=seed + 1)
     params, interventions = realise(system, chosen, unit)
     headline = list(dict.fromkeys(o.variable for o in system.outlook.headline))
     questions = system.outlook.outcomes
@@ -82,7 +82,9 @@ def sobol(
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out
             indices = {key: np.zeros(len(chosen)) for key in COLUMNS[2:]}
         else:
-            indices = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+            # SALib seeds its bootstrap only for a true seed (``if seed:``): seed 0 would
+            # leave the intervals to NumPy's global state, different at every run
+            indices = analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
         for j, factor in enumerate(chosen):
             rows.append([name, factor.name] + [float(indices[key][j]) for key in COLUMNS[2:]])
     return pd.DataFrame(rows, columns=COLUMNS)
