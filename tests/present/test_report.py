@@ -363,3 +363,59 @@ def test_the_revision_shows_headline_medians_by_vintage(system):
     assert len(rows) == len(system.outlook.projection_dates)
     assert all(output.label in r and "100" in r and "200" in r and "(+100)" in r
                for r in rows)
+
+
+def test_drivers_name_levers_and_assumptions_by_their_scenarios(system):
+    """Sobol' bars and the PRIM box name each lever or assumption factor by its scenario,
+    never by a factor id ("lever:gulf-donations-cut"), and say how large the design was."""
+    import html
+
+    import pandas as pd
+
+    from prospects.explore.discovery import Discovery
+    from prospects.explore.factors import factors
+    from prospects.present.drivers import drivers_html
+
+    chosen = factors(system)
+    levers = [f for f in chosen if f.kind == "lever"]
+    assert {f.name.split(":")[0] for f in levers} == {"lever", "assumption"}
+    table = pd.DataFrame([["total_fighters", f.name, 0.1, 0.01, 0.5 - 0.01 * k, 0.02]
+                          for k, f in enumerate(levers)],
+                         columns=["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"])
+    table.attrs.update(base_samples=64, runs=64 * (len(chosen) + 2))
+    limits = pd.DataFrame([[f.name, 0.2, 0.9, 0.0, 1.0, 0.01, 0.02] for f in levers[:3]],
+                          columns=["factor", "low", "high", "full_low", "full_high",
+                                   "qp_low", "qp_high"])
+    box = Discovery(limits, 0.5, 0.9, 0.3, 0.6, 600, 1000, None, 0)
+    text, charts = drivers_html(system, table, box)
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    assert charts == 1 and not [f.name for f in levers if f.name in shown]
+    for f in levers[:3]:
+        assert f"{f.name.split(':')[0]}: {f.scenario.name}" in shown
+    assert f"N = 64 base samples ({64 * (len(chosen) + 2):,} runs)" in shown
+    assert "below 2,000 people" in shown  # the outlook's unit, not the model's "person"
+
+
+def test_why_panels_and_bar_labels_read_as_words(system, projection):
+    """A why panel names each flow by its label (the identifier only as hover text), and a
+    bar label too long for its column wraps onto a second line instead of being cut."""
+    import html
+
+    from prospects.explain import explain_all
+    from prospects.present.charts import LABEL_W, bar_chart
+    from prospects.present.format import label_of, member_label
+    from prospects.present.why import why_html
+
+    why = explain_all(system, None, 100, 0, projection)[0]
+    panel = why_html(why, "Status quo", label=lambda n: label_of(system, n))
+    shown = html.unescape(re.sub(r"<title>[^<]*</title>|<[^>]+>", " ", panel))
+    assert "us_losses" not in shown and "combat_losses" not in shown
+    assert "Fighters killed by US air strikes and operations" in shown
+    assert "title='us_losses'" in panel
+    long = "a label much longer than the column of labels can hold at this size " * 2
+    chart = bar_chart(["short", long], [[0, 1, 2], [0, 1, 2]], "Title")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    assert "short" in texts and long not in texts
+    pieces = [t for t in texts if t and t in long]
+    assert len(pieces) == 2 and all(len(p) * 6.2 * 10.5 / 11 <= LABEL_W for p in pieces)
+    assert member_label("private_gulf") == "Private gulf" and member_label("TTP") == "TTP"

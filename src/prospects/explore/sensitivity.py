@@ -57,8 +57,9 @@ def sobol(
     """Sobol' S1 and ST (with 95% intervals) of each headline output (by variable name) at
     ``when`` (default: the outlook's horizon), then, with ``events``, of each outlook
     outcome (by its id, at its own dates) as a 0/1 value per draw, whose variance is that
-    of the outcome's probability; a tidy DataFrame with columns ``COLUMNS``. ``n`` is a
-    power of two, at least 8. The design runs on a Dask ``client`` if one is given."""
+    of the outcome's probability; a tidy DataFrame with columns ``COLUMNS`` (its ``attrs``
+    give ``base_samples`` n and the number of ``runs``). ``n`` is a power of two, at
+    least 8. The design runs on a Dask ``client`` if one is given."""
     import pandas as pd
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -80,7 +81,8 @@ def sobol(
                   client=client)
     values = outcomes(ds, headline, when)
     if questions:
-        values.update(zip((o.id for o in questions), happens(ds, questions).astype(float)))
+        values.update(zip((o.id for o in questions), happens(ds, questions).astype(float),
+                          strict=True))
     rows = []
     for name, y in values.items():
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out
@@ -91,4 +93,6 @@ def sobol(
             indices = analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
         for j, factor in enumerate(chosen):
             rows.append([name, factor.name] + [float(indices[key][j]) for key in COLUMNS[2:]])
-    return pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs.update(base_samples=n, runs=len(unit))
+    return table

@@ -39,6 +39,16 @@ def unit_text(unit: str | None) -> str:
     return "" if unit in ("1", "dmnl", "dimensionless") else unit
 
 
+def member_label(member: str) -> str:
+    """A dimension member as people read it: an identifier in lower case ("kabul",
+    "private_gulf") with its first letter capitalised and spaces for underscores; any
+    other name ("Nangarhar", "TTP") as it is."""
+    text = str(member)
+    if text == text.lower() and text.replace("_", "").isalnum():
+        return text.replace("_", " ").capitalize()
+    return text
+
+
 def label_of(system, name: str) -> str:
     """How a model variable or parameter reads to people: its label if the model gives
     one, else the first sentence of its doc, else its name with spaces."""

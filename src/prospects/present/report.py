@@ -11,6 +11,7 @@ attributes and text), never text pasted into it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 
@@ -197,8 +198,9 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
     parts["drivers"], n = drivers_html(system, sensitivity, discovery)
     charts += n
     step()
-    panels = [why_html(w, names.get(w.scenario, "")) for w in whys]
-    panels += [why_html(w, names.get(w.scenario, ""), names.get(w.base, ""))
+    flow_label = partial(label_of, system)
+    panels = [why_html(w, names.get(w.scenario, ""), label=flow_label) for w in whys]
+    panels += [why_html(w, names.get(w.scenario, ""), names.get(w.base, ""), flow_label)
                for w in sorted(differences, key=lambda w: w.scenario)]
     parts["why"] = (
         "<p class='muted'>Same parameter sets as the projection ("
