@@ -419,3 +419,32 @@ def test_why_panels_and_bar_labels_read_as_words(system, projection):
     pieces = [t for t in texts if t and t in long]
     assert len(pieces) == 2 and all(len(p) * 6.2 * 10.5 / 11 <= LABEL_W for p in pieces)
     assert member_label("private_gulf") == "Private gulf" and member_label("TTP") == "TTP"
+
+
+def test_the_diagram_names_the_stock_a_flow_links_to_and_no_unit_1(system):
+    import html
+
+    from prospects.present.diagram import stock_flow_svg
+    from prospects.present.format import label_of
+
+    diagram = stock_flow_svg(system)
+    shown = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", diagram)))
+    linked = [f for f in system.model.flows if f.src is not None and f.dst is not None]
+    assert linked
+    for flow in linked:
+        assert f'href="#stock-{flow.src.name}"' in diagram
+        assert f"id='stock-{flow.src.name}'" in diagram
+        assert f"from {label_of(system, flow.src.name)}"[:20] in shown
+    dimensionless = [s for s in system.model.stocks if s.unit == "1"]
+    assert dimensionless
+    assert not re.search(r">1</text>", diagram)
+
+
+def test_evidence_used_by_links_to_the_diagram(page, injected):
+    """A claim's 'used by' entry for a stock or a flow links to it on the diagram."""
+    text, _ = page
+    for var in (*injected.model.stocks, *injected.model.flows):
+        anchor = f"{'stock' if var.kind == 'stock' else 'flow'}-{var.name}"
+        assert text.count(f"id='{anchor}'") == 1
+    cited = [v for v in injected.model.flows if v.claims]
+    assert cited and f"href='#flow-{cited[0].name}'" in text

@@ -269,6 +269,8 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
 def _places(system, projection, idata, fit) -> dict[str, str]:
     """Where on the page each 'used by' entry of the evidence table is (if anywhere)."""
     places = {f"relation:{r}": f"#rel-{r}" for r in system.evidence.relations}
+    places.update({f"variable:{s.name}": f"#stock-{s.name}" for s in system.model.stocks})
+    places.update({f"variable:{f.name}": f"#flow-{f.name}" for f in system.model.flows})
     places.update({f"scenario:{system.scenarios[s].name}": f"#scn-{s}"
                    for s in map(str, projection.scenario.values)})
     places.update({f"observation:{r.observation}": f"#obs-{r.observation}" for r in fit})
