@@ -419,6 +419,9 @@ def test_why_panels_and_bar_labels_read_as_words(system, projection):
     pieces = [t for t in texts if t and t in long]
     assert len(pieces) == 2 and all(len(p) * 6.2 * 10.5 / 11 <= LABEL_W for p in pieces)
     assert member_label("private_gulf") == "Private gulf" and member_label("TTP") == "TTP"
+    # a long doc's first clause, and members selected as a backtest names them
+    assert label_of(system, "control") == "IS-K's hold on each base area (0 none, 1 full)"
+    assert label_of(system, "control[Nangarhar]") == label_of(system, "control") + ", Nangarhar"
 
 
 def test_the_diagram_names_the_stock_a_flow_links_to_and_no_unit_1(system):

@@ -51,7 +51,14 @@ def member_label(member: str) -> str:
 
 def label_of(system, name: str) -> str:
     """How a model variable or parameter reads to people: its label if the model gives
-    one, else the first sentence of its doc, else its name with spaces."""
+    one, else the first sentence of its doc (or that sentence's first clause, if the
+    sentence runs past 90 characters), else its name with spaces. A name with members
+    selected ("control[Nangarhar]", as a backtest writes it) reads as the variable's label
+    followed by the members."""
+    base, _, selected = name.partition("[")
+    if selected:
+        return ", ".join([label_of(system, base)]
+                         + [member_label(m) for m in selected.rstrip("]").split("][")])
     var = system.model.variables.get(name)
     if var is not None and var.label and var.label != name:
         return var.label
@@ -63,4 +70,6 @@ def label_of(system, name: str) -> str:
             return name.replace("_", " ")
         doc = spec.rationale
     first = doc.split(". ")[0].rstrip(".")
+    if len(first) > 90:  # a long sentence: its first clause, if that is short enough
+        first = first.split("; ")[0]
     return first if 0 < len(first) <= 90 else name.replace("_", " ")
