@@ -403,7 +403,7 @@ def test_why_panels_and_bar_labels_read_as_words(system, projection):
 
     from prospects.explain import explain_all
     from prospects.present.charts import LABEL_W, bar_chart
-    from prospects.present.format import label_of, member_label
+    from prospects.present.format import counts, label_of, member_label
     from prospects.present.why import why_html
 
     why = explain_all(system, None, 100, 0, projection)[0]
@@ -419,6 +419,7 @@ def test_why_panels_and_bar_labels_read_as_words(system, projection):
     pieces = [t for t in texts if t and t in long]
     assert len(pieces) == 2 and all(len(p) * 6.2 * 10.5 / 11 <= LABEL_W for p in pieces)
     assert member_label("private_gulf") == "Private gulf" and member_label("TTP") == "TTP"
+    assert counts([-467, 1.1, 0.0], signed=True) == ["-467", "+1", "0"]  # one precision
     # a long doc's first clause, and members selected as a backtest names them
     assert label_of(system, "control") == "IS-K's hold on each base area (0 none, 1 full)"
     assert label_of(system, "control[Nangarhar]") == label_of(system, "control") + ", Nangarhar"

@@ -7,17 +7,28 @@ from __future__ import annotations
 import math
 
 
-def count(x: float, signed: bool = False) -> str:
+def _decimals(size: float) -> int:
+    return 0 if size >= 10 or size == 0 else 1 if size >= 1 else 2
+
+
+def count(x: float, signed: bool = False, decimals: int | None = None) -> str:
     """A figure: whole numbers from 10 up (thousands separated), one decimal from 1, two
-    below; "0" for zero; a leading + if ``signed`` and positive."""
+    below (or ``decimals``); "0" for zero; a leading + if ``signed`` and positive."""
     if x is None or not math.isfinite(x):
         return "—"
-    size = abs(x)
-    decimals = 0 if size >= 10 or size == 0 else 1 if size >= 1 else 2
+    decimals = _decimals(abs(x)) if decimals is None else decimals
     text = f"{x:,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":
         text = "0"
     return ("+" + text) if signed and not text.startswith("-") and text != "0" else text
+
+
+def counts(xs, signed: bool = False) -> list[str]:
+    """Figures printed side by side (a row or a column of one quantity): all with the
+    precision the largest of them gets, so that they read evenly ("-467", "+1", not "+1.1")."""
+    finite = [abs(x) for x in xs if x is not None and math.isfinite(x)]
+    decimals = _decimals(max(finite)) if finite else 0
+    return [count(x, signed, decimals) for x in xs]
 
 
 def pct(p: float) -> str:
