@@ -154,6 +154,9 @@ def scenario_events(projection, outcomes: Sequence[Outcome]):
     once (``Outcome.test`` keeps the scenario dimension)."""
     import numpy as np
 
+    shape = (projection.sizes["scenario"], len(outcomes), projection.sizes["draw"])
+    if not outcomes:  # an outlook may ask none
+        return np.zeros(shape, dtype=bool)
     return np.stack([o.test(projection).transpose("scenario", "draw").values
                      for o in outcomes], axis=1).astype(bool)
 

@@ -51,9 +51,9 @@ def unit_text(unit: str | None) -> str:
 
 
 def member_label(member: str) -> str:
-    """A dimension member as people read it: an identifier in lower case ("kabul",
-    "private_gulf") with its first letter capitalised and spaces for underscores; any
-    other name ("Nangarhar", "TTP") as it is."""
+    """A dimension member as people read it: an identifier in lower case ("north",
+    "river_valley") with its first letter capitalised and spaces for underscores; any
+    other name ("Highlands", "UN") as it is."""
     text = str(member)
     if text == text.lower() and text.replace("_", "").isalnum():
         return text.replace("_", " ").capitalize()
@@ -64,7 +64,7 @@ def label_of(system, name: str) -> str:
     """How a model variable or parameter reads to people: its label if the model gives
     one, else the first sentence of its doc (or that sentence's first clause, if the
     sentence runs past 90 characters), else its name with spaces. A name with members
-    selected ("control[Nangarhar]", as a backtest writes it) reads as the variable's label
+    selected ("share[Highlands]", as a backtest writes it) reads as the variable's label
     followed by the members."""
     base, _, selected = name.partition("[")
     if selected:
