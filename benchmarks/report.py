@@ -48,22 +48,24 @@ the noise and did not pay for a second run path in the engine; the direct stack 
 
 Measured 2026-12-03 07:58-08:02 UTC at load 3.4-4.0, alternating 07a43b1 and h16, three
 pairs with bytecode written: CPU 11.79/8.01/10.05 s against 8.77/7.41/9.91 s (medians 10.05
--> 8.77 s); two pairs with PYTHONDONTWRITEBYTECODE=1 as this machine sets it (Prospects' ~75
-modules compiled at every run, about 0.4 s): 10.89/12.19 against 10.92/10.56 s. 1.73 MB (9
-kB more: bar labels wrapped, the stock a flow links to named on the diagram). The page is
-now the same at every run (it was not: the Sobol' intervals). What changed: peak memory 1.28
--> 0.78 GB and minor page faults 234k -> 113k (runs stacked as they come, cast to float32 in
-one pass; system time 1.3-1.9 s -> 1.0 s: page faults are costly here); the Sobol' 0/1
-outcome indices the page does not chart no longer computed (-0.4 s of SALib's bootstrap);
-outcome events tested on all scenarios at once. Where the CPU goes now (in process, load ~5,
-noisy): imports 1.4 s (NumPy, xarray, pandas, SciPy; numba 0.3 s more, imported by the
-engine's "auto" backend to hash its helpers even when no kernel is cached; pint imports
-dask, 0.2 s, when the cluster extra is installed), loading the system 0.5 s (pint's unit
-registry 0.3 s of it), projection 2.2-3.5 s (12 runs of 84 months, each repeating the 48
-months of history the scenarios share), Sobol' 0.9 s, why panels 0.4 s, rendering 0.55 s.
-The compiled kernel, once cached, runs a 1,000-draw scenario in 0.07-0.09 s against 0.15 s
-but its first load costs 0.6 s: no gain for twelve such runs. Under 3 s needs the engine:
-branching the scenarios at the projection start, or a faster kernel.
+-> 8.77 s; again at 08:12-08:13, load 1.7-2.1: 12.37/12.13/12.06 against 10.42/9.93/10.72,
+medians 12.13 -> 10.42 s, the same ratio 0.86 at another level of the shared machine); two
+pairs with PYTHONDONTWRITEBYTECODE=1 as this machine sets it (Prospects' ~75 modules
+compiled at every run, about 0.4 s): 10.89/12.19 against 10.92/10.56 s. 1.73 MB (9 kB more:
+bar labels wrapped, the stock a flow links to named on the diagram). The page is now the
+same at every run (it was not: the Sobol' intervals). What changed: peak memory 1.28 -> 0.78
+GB and minor page faults 234k -> 113k (runs stacked as they come, cast to float32 in one
+pass; system time 1.3-1.9 s -> 1.0 s: page faults are costly here); the Sobol' 0/1 outcome
+indices the page does not chart no longer computed (-0.4 s of SALib's bootstrap); outcome
+events tested on all scenarios at once. Where the CPU goes now (in process, load ~5, noisy):
+imports 1.4 s (NumPy, xarray, pandas, SciPy; numba 0.3 s more, imported by the engine's
+"auto" backend to hash its helpers even when no kernel is cached; pint imports dask, 0.2 s,
+when the cluster extra is installed), loading the system 0.5 s (pint's unit registry 0.3 s
+of it), projection 2.2-3.5 s (12 runs of 84 months, each repeating the 48 months of history
+the scenarios share), Sobol' 0.9 s, why panels 0.4 s, rendering 0.55 s. The compiled kernel,
+once cached, runs a 1,000-draw scenario in 0.07-0.09 s against 0.15 s but its first load
+costs 0.6 s: no gain for twelve such runs. Under 3 s needs the engine: branching the
+scenarios at the projection start, or a faster kernel.
 """
 
 from __future__ import annotations
