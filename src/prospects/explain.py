@@ -134,9 +134,10 @@ def explain(system, idata, stock: str, first: str, last: str, scenario: str | No
                 scenario, label, unit)
 
 
-def _difference(model, ds, base_ds, var, first, last, scale, scenario, base, label, unit):
+def _difference(model, ds, based, var, first, last, scale, scenario, base, label, unit):
+    """``based``: the base's ``_decompose`` over the same window (one for all scenarios)."""
     _, flows, lo_s, hi_s, sums_s = _decompose(model, ds, var, first, last, scale)
-    _, _, lo_b, hi_b, sums_b = _decompose(model, base_ds, var, first, last, scale)
+    _, _, lo_b, hi_b, sums_b = based
     return _why(var, flows, lo_s - lo_b, hi_s - hi_b,
                 [s - b for s, b in zip(sums_s, sums_b, strict=True)], first, last, scenario,
                 label, unit, base)
@@ -149,8 +150,9 @@ def explain_difference(system, idata, stock: str, first: str, last: str, scenari
     both), the difference of the stock's levels and of each flow's sum over the window."""
     var = _check(system, stock, first, last)
     ds, base_ds = (_run(system, idata, [stock], s, draws, seed) for s in (scenario, base))
-    return _difference(system.model, ds, base_ds, var, first, last, scale, scenario, base,
-                       label, unit)
+    return _difference(system.model, ds,
+                       _decompose(system.model, base_ds, var, first, last, scale), var, first,
+                       last, scale, scenario, base, label, unit)
 
 
 def explain_all(system, idata, draws: int, seed: int, projection=None) -> list[Why]:
@@ -184,13 +186,17 @@ def explain_levers(system, idata, draws: int, seed: int, projection=None) -> lis
     window = why.windows[-1]
     stocks = [s.variable for s in why.stocks]
     base_ds = _run(system, idata, stocks, base, draws, seed, projection)
+    checked = {s.variable: _check(system, s.variable, window.first, window.last)
+               for s in why.stocks}
+    based = {s.variable: _decompose(system.model, base_ds, checked[s.variable], window.first,
+                                    window.last, s.scale) for s in why.stocks}
     out = []
     for sid, scenario in system.scenarios.items():
         if scenario.kind != "lever":
             continue
         ds = _run(system, idata, stocks, sid, draws, seed, projection)
         for s in why.stocks:
-            var = _check(system, s.variable, window.first, window.last)
-            out.append(_difference(system.model, ds, base_ds, var, window.first, window.last,
-                                   s.scale, sid, base, s.label, s.unit))
+            out.append(_difference(system.model, ds, based[s.variable], checked[s.variable],
+                                   window.first, window.last, s.scale, sid, base, s.label,
+                                   s.unit))
     return out

@@ -9,13 +9,13 @@ parameter is drawn from its prior.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .analysis import QUANTILES, standard_error
 from .evidence import EvidenceError
 from .inference.posterior import parameter_sources
 from .system import System
-from .system.outlook import Outcome, events
+from .system.outlook import Outcome
 
 
 def project(
@@ -33,14 +33,16 @@ def project(
     from .engine import simulate
 
     ids, sources, outputs = _setup(system, idata, scenarios, outputs)
-    runs = []
-    for sid in ids:
-        runs.append(simulate(system.model, draws=draws, priors=sources, seed=seed,
-                             interventions=system.scenarios[sid].interventions(),
-                             outputs=outputs, client=client))
-        if progress:
-            progress(1)
-    out = stack_scenarios(runs, ids)
+
+    def runs():
+        for sid in ids:
+            yield simulate(system.model, draws=draws, priors=sources, seed=seed,
+                           interventions=system.scenarios[sid].interventions(),
+                           outputs=outputs, client=client)
+            if progress:
+                progress(1)
+
+    out = stack_scenarios(runs(), ids)
     out.attrs.update(system=system.name, seed=seed,
                      projection_start=system.outlook.projection_start,
                      calibrated=int(idata is not None),
@@ -62,22 +64,40 @@ def _setup(system: System, idata, scenarios: Sequence[str] | None,
     return ids, parameter_sources(system, idata), list(outputs or system.outlook.kept)
 
 
-def stack_scenarios(runs, ids: Sequence[str]):
-    """Runs of one model on the same draws, one per scenario, as one float32 Dataset on a
-    leading ``scenario`` dimension: what ``xr.concat(..., combine_attrs="drop_conflicts")``
-    of the runs cast to float32 gives, without its per-variable alignment and checks (a
-    second for a dozen scenarios of a hundred variables)."""
+def stack_scenarios(runs: Iterable, ids: Sequence[str]):
+    """Runs of one model on the same draws, one per scenario (any iterable, read once), as
+    one float32 Dataset on a leading ``scenario`` dimension: what ``xr.concat(...,
+    combine_attrs="drop_conflicts")`` of the runs cast to float32 gives, without its
+    per-variable alignment and checks (a second for a dozen scenarios of a hundred
+    variables).
+
+    Each run is copied in, cast, as it comes, so that a generator's runs are freed one by
+    one (twelve float64 runs held at once were 650 MB of fresh pages in the default
+    report), into memory laid out draw-last as the engine's buffers are (the Dataset sees
+    it draw-first through a transposed view): one contiguous pass, where stacking the runs
+    first made a float64 array past glibc's mmap threshold for each variable."""
     import numpy as np
     import xarray as xr
 
-    first = runs[0]
-    data = {name: xr.Variable(("scenario",) + var.dims,
-                              np.stack([run.variables[name].values for run in runs]
-                                       ).astype("float32"), var.attrs)
-            for name, var in first.data_vars.items()}
-    attrs = {key: value for key, value in first.attrs.items()
-             if all(np.array_equal(run.attrs.get(key, value), value) for run in runs)}
-    coords = {"scenario": _scenario_axis(ids), **first.coords}
+    stacked, labels, attrs, coords = {}, {}, None, None
+    for k, run in enumerate(runs):
+        if attrs is None:
+            attrs, coords = dict(run.attrs), {"scenario": _scenario_axis(ids), **run.coords}
+            for name, var in run.data_vars.items():
+                last = (*range(1, var.ndim), 0)  # draw (a run's first dim) moved last
+                stacked[name] = np.empty((len(ids),) + tuple(var.shape[a] for a in last),
+                                         "float32")
+                labels[name] = (var.dims, var.attrs)
+        for name, array in stacked.items():
+            array[k] = run.variables[name].values.transpose((*range(1, array.ndim - 1), 0))
+        attrs = {key: value for key, value in attrs.items()
+                 if np.array_equal(run.attrs.get(key, value), value)}
+    data = {}
+    for name, array in stacked.items():
+        dims, var_attrs = labels[name]  # the draw axis back in second place, as a view
+        data[name] = xr.Variable(("scenario",) + dims,
+                                 array.transpose(0, array.ndim - 1, *range(1, array.ndim - 1)),
+                                 var_attrs)
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
@@ -130,11 +150,15 @@ def quantiles_of(projection, qs=QUANTILES):
 
 def scenario_events(projection, outcomes: Sequence[Outcome]):
     """Whether each outcome happens in each draw of each scenario of a projection: a
-    boolean array (scenario, outcome, draw)."""
+    boolean array (scenario, outcome, draw). Each outcome is tested on all scenarios at
+    once (``Outcome.test`` keeps the scenario dimension)."""
     import numpy as np
 
-    return np.stack([events(projection.sel(scenario=sid), outcomes)
-                     for sid in projection.scenario.values])
+    shape = (projection.sizes["scenario"], len(outcomes), projection.sizes["draw"])
+    if not outcomes:  # an outlook may ask none
+        return np.zeros(shape, dtype=bool)
+    return np.stack([o.test(projection).transpose("scenario", "draw").values
+                     for o in outcomes], axis=1).astype(bool)
 
 
 #: the columns of ``outcome_table`` after scenario, kind, outcome and label

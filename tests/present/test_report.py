@@ -182,6 +182,23 @@ def test_cli_report_writes_the_page(tmp_path, projection):
     assert sorted(p.name for p in out.iterdir()) == ["isk-projection.nc", "isk-report.html"]
 
 
+def test_two_reports_with_one_seed_are_the_same_page(tmp_path, projection):
+    """The same command twice gives the same bytes, the Sobol' section included (its
+    bootstrap intervals once depended on NumPy's global random state)."""
+    import numpy as np
+
+    pages = []
+    for k in range(2):
+        out = tmp_path / f"out{k}"
+        write_netcdf(out / "isk-projection.nc", projection, load_system("isk"))
+        np.random.seed(k)  # whatever the global state, the page must not move
+        result = runner.invoke(app, ["report", "--draws", "20", "--sensitivity", "8",
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        pages.append((out / "isk-report.html").read_text())
+    assert "total Sobol&#x27; index" in pages[0] and pages[0] == pages[1]
+
+
 def test_cli_report_missing_posterior_is_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["report", "--posterior", str(tmp_path / "nope.nc"),
@@ -363,3 +380,92 @@ def test_the_revision_shows_headline_medians_by_vintage(system):
     assert len(rows) == len(system.outlook.projection_dates)
     assert all(output.label in r and "100" in r and "200" in r and "(+100)" in r
                for r in rows)
+
+
+def test_drivers_name_levers_and_assumptions_by_their_scenarios(system):
+    """Sobol' bars and the PRIM box name each lever or assumption factor by its scenario,
+    never by a factor id ("lever:gulf-donations-cut"), and say how large the design was."""
+    import html
+
+    import pandas as pd
+
+    from prospects.explore.discovery import Discovery
+    from prospects.explore.factors import factors
+    from prospects.present.drivers import drivers_html
+
+    chosen = factors(system)
+    levers = [f for f in chosen if f.kind == "lever"]
+    assert {f.name.split(":")[0] for f in levers} == {"lever", "assumption"}
+    table = pd.DataFrame([["total_fighters", f.name, 0.1, 0.01, 0.5 - 0.01 * k, 0.02]
+                          for k, f in enumerate(levers)],
+                         columns=["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"])
+    table.attrs.update(base_samples=64, runs=64 * (len(chosen) + 2))
+    limits = pd.DataFrame([[f.name, 0.2, 0.9, 0.0, 1.0, 0.01, 0.02] for f in levers[:3]],
+                          columns=["factor", "low", "high", "full_low", "full_high",
+                                   "qp_low", "qp_high"])
+    box = Discovery(limits, 0.5, 0.9, 0.3, 0.6, 600, 1000, None, 0)
+    text, charts = drivers_html(system, table, box)
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    assert charts == 1 and not [f.name for f in levers if f.name in shown]
+    for f in levers[:3]:
+        assert f"{f.name.split(':')[0]}: {f.scenario.name}" in shown
+    assert f"N = 64 base samples ({64 * (len(chosen) + 2):,} runs)" in shown
+    assert "below 2,000 people" in shown  # the outlook's unit, not the model's "person"
+
+
+def test_why_panels_and_bar_labels_read_as_words(system, projection):
+    """A why panel names each flow by its label (the identifier only as hover text), and a
+    bar label too long for its column wraps onto a second line instead of being cut."""
+    import html
+
+    from prospects.explain import explain_all
+    from prospects.present.charts import LABEL_W, bar_chart
+    from prospects.present.format import counts, label_of, member_label
+    from prospects.present.why import why_html
+
+    why = explain_all(system, None, 100, 0, projection)[0]
+    panel = why_html(why, "Status quo", label=lambda n: label_of(system, n))
+    shown = html.unescape(re.sub(r"<title>[^<]*</title>|<[^>]+>", " ", panel))
+    assert "us_losses" not in shown and "combat_losses" not in shown
+    assert "Fighters killed by US air strikes and operations" in shown
+    assert "title='us_losses'" in panel
+    long = "a label much longer than the column of labels can hold at this size " * 2
+    chart = bar_chart(["short", long], [[0, 1, 2], [0, 1, 2]], "Title")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    assert "short" in texts and long not in texts
+    pieces = [t for t in texts if t and t in long]
+    assert len(pieces) == 2 and all(len(p) * 6.2 * 10.5 / 11 <= LABEL_W for p in pieces)
+    assert member_label("private_gulf") == "Private gulf" and member_label("TTP") == "TTP"
+    assert counts([-467, 1.1, 0.0], signed=True) == ["-467", "+1", "0"]  # one precision
+    # a long doc's first clause, and members selected as a backtest names them
+    assert label_of(system, "control") == "IS-K's hold on each base area (0 none, 1 full)"
+    assert label_of(system, "control[Nangarhar]") == label_of(system, "control") + ", Nangarhar"
+
+
+def test_the_diagram_names_the_stock_a_flow_links_to_and_no_unit_1(system):
+    import html
+
+    from prospects.present.diagram import stock_flow_svg
+    from prospects.present.format import label_of
+
+    diagram = stock_flow_svg(system)
+    shown = html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", diagram)))
+    linked = [f for f in system.model.flows if f.src is not None and f.dst is not None]
+    assert linked
+    for flow in linked:
+        assert f'href="#stock-{flow.src.name}"' in diagram
+        assert f"id='stock-{flow.src.name}'" in diagram
+        assert f"from {label_of(system, flow.src.name)}"[:20] in shown
+    dimensionless = [s for s in system.model.stocks if s.unit == "1"]
+    assert dimensionless
+    assert not re.search(r">1</text>", diagram)
+
+
+def test_evidence_used_by_links_to_the_diagram(page, injected):
+    """A claim's 'used by' entry for a stock or a flow links to it on the diagram."""
+    text, _ = page
+    for var in (*injected.model.stocks, *injected.model.flows):
+        anchor = f"{'stock' if var.kind == 'stock' else 'flow'}-{var.name}"
+        assert text.count(f"id='{anchor}'") == 1
+    cited = [v for v in injected.model.flows if v.claims]
+    assert cited and f"href='#flow-{cited[0].name}'" in text

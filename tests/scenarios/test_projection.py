@@ -83,6 +83,30 @@ def test_same_seed_same_projection(isk):
     assert a.identical(b)
 
 
+def test_the_stack_holds_each_scenario_run_cast_to_float32(isk, projection):
+    from prospects.engine import simulate
+    from prospects.inference.posterior import parameter_sources
+
+    run = simulate(isk.model, draws=300, priors=parameter_sources(isk, None), seed=4,
+                   interventions=isk.scenarios["sanctuary-ends"].interventions(),
+                   outputs=isk.outlook.kept)
+    stacked = projection.sel(scenario="sanctuary-ends")
+    for name in ("total_fighters", "fighters", "activity", "cash"):
+        assert stacked[name].dims == run[name].dims
+        assert np.array_equal(stacked[name].values, run[name].values.astype("float32"))
+    assert projection["fighters"].dims == ("scenario", "draw", "time", "base")
+
+
+def test_events_of_all_scenarios_at_once_are_those_of_each(isk, projection):
+    from prospects.system.outlook import events
+
+    together = scenario_events(projection, isk.outlook.outcomes)
+    for k, sid in enumerate(projection.scenario.values):
+        assert np.array_equal(together[k], events(projection.sel(scenario=sid),
+                                                  isk.outlook.outcomes))
+    assert together.any() and not together.all()
+
+
 def test_unknown_scenario_is_refused(isk):
     with pytest.raises(EvidenceError, match="unknown scenario.*no-such-thing"):
         project(isk, None, ["no-such-thing"], draws=10)

@@ -110,7 +110,8 @@ def report(
             from ..explore.sensitivity import sobol
 
             try:
-                indices = sobol(loaded, n=sensitivity, seed=seed)
+                # the page charts the headline outputs only: no 0/1 outcome indices
+                indices = sobol(loaded, n=sensitivity, seed=seed, events=False)
             except EvidenceError as err:  # nothing uncertain to vary
                 notes.append(f"Sensitivity skipped: {err}.")
             bar(1)

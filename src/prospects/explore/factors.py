@@ -17,7 +17,6 @@ named after the target, so that two interventions never set one target at one ti
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import numpy as np

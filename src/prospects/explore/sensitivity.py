@@ -15,7 +15,8 @@ import numpy as np
 
 from ..evidence import EvidenceError
 from ..system import System
-from ..system.outlook import events, model_time
+from ..system.outlook import events as happens
+from ..system.outlook import model_time
 from .factors import factors, realise
 
 COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
@@ -51,11 +52,13 @@ def sobol(
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
     client=None,
+    events: bool = True,
 ):
     """Sobol' S1 and ST (with 95% intervals) of each headline output (by variable name) at
-    ``when`` (default: the outlook's horizon), then of each outlook outcome (by its id, at
-    its own dates) as a 0/1 value per draw, whose variance is that of the outcome's
-    probability; a tidy DataFrame with columns ``COLUMNS``. ``n`` is a power of two, at
+    ``when`` (default: the outlook's horizon), then, with ``events``, of each outlook
+    outcome (by its id, at its own dates) as a 0/1 value per draw, whose variance is that
+    of the outcome's probability; a tidy DataFrame with columns ``COLUMNS`` (its ``attrs``
+    give ``base_samples`` n and the number of ``runs``). ``n`` is a power of two, at
     least 8. The design runs on a Dask ``client`` if one is given."""
     import pandas as pd
     from SALib.analyze import sobol as analyze
@@ -71,18 +74,25 @@ def sobol(
     unit = sample.sample(problem, n, calc_second_order=False, seed=seed)
     params, interventions = realise(system, chosen, unit)
     headline = list(dict.fromkeys(o.variable for o in system.outlook.headline))
-    questions = system.outlook.outcomes
+    questions = system.outlook.outcomes if events else []
     ds = simulate(system.model, draws=len(unit), params=params, seed=seed,
-                  interventions=interventions, outputs=system.outlook.asked, progress=progress,
+                  interventions=interventions,
+                  outputs=system.outlook.asked if events else headline, progress=progress,
                   client=client)
     values = outcomes(ds, headline, when)
-    values.update(zip((o.id for o in questions), events(ds, questions).astype(float)))
+    if questions:
+        values.update(zip((o.id for o in questions), happens(ds, questions).astype(float),
+                          strict=True))
     rows = []
     for name, y in values.items():
         if np.ptp(y) == 0:  # a constant outcome: no variance to share out
             indices = {key: np.zeros(len(chosen)) for key in COLUMNS[2:]}
         else:
-            indices = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+            # SALib seeds its bootstrap only for a true seed (``if seed:``): seed 0 would
+            # leave the intervals to NumPy's global state, different at every run
+            indices = analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
         for j, factor in enumerate(chosen):
             rows.append([name, factor.name] + [float(indices[key][j]) for key in COLUMNS[2:]])
-    return pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs.update(base_samples=n, runs=len(unit))
+    return table

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis import at, summed, when_text
-from .format import count, pct, points, unit_text
+from .format import counts, pct, points, unit_text
 from .svg import esc
 
 
@@ -93,8 +93,8 @@ def _changes_table(a: Answer, changes: list[Change], what: str) -> str:
     for j, outcome in enumerate(a.outcomes):
         cells = "".join(_change_cell(c.diff[j], c.diff_se[j]) for c in changes)
         rows.append(f"<tr><th>{esc(outcome.label)}</th>{cells}</tr>")
-    medians = "".join(f"<td class='num'>{count(c.median_change, signed=True)}</td>"
-                      for c in changes)
+    medians = "".join(f"<td class='num'>{m}</td>"
+                      for m in counts([c.median_change for c in changes], signed=True))
     rows.append(f"<tr class='median'><th>median {esc(a.headline.label.lower())} in "
                 f"{esc(when_text(a.horizon))}{esc(f' ({unit})' if unit else '')}</th>"
                 f"{medians}</tr>")

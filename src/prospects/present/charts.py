@@ -10,9 +10,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .svg import Frame, dated, esc, months, nice_ticks, svg, text, text_width, tick_label
+from .format import member_label
+from .svg import (
+    CHAR_W,
+    Frame,
+    dated,
+    esc,
+    lines,
+    months,
+    nice_ticks,
+    svg,
+    text,
+    text_width,
+    tick_label,
+    wrap,
+)
 
 PALETTE = ("#1f5f8b", "#b5542c", "#3b7d3b", "#7a4f9a", "#8a7a22", "#2c8a8a", "#9a3b62")
+#: The widest the labels' column of a bar chart gets, in pixels.
+LABEL_W = 420
 REFERENCE = "#8c8c8c"
 #: The colour of later figures (a backtest's) on the fans.
 LATER = "#1d7a3a"
@@ -120,7 +136,7 @@ def fan_chart(t, panels: dict[str, np.ndarray], title: str, unit: str = "", star
         body.append(_fan(frame, x[every], q[:, every], PALETTE[0]))
         body.extend(_mark(frame, m) for m in marks.get(label, ()))
         if n > 1:
-            body.append(text(frame.px0, frame.dy + 13, label, 11, weight="600"))
+            body.append(text(frame.px0, frame.dy + 13, member_label(label), 11, weight="600"))
         parts.append("".join(body))
     width = pw + (cols - 1) * (pw - 38)
     return svg(width, head + rows * ph, "".join(parts), title)
@@ -183,25 +199,32 @@ def series_colours(n: int) -> list[tuple[str, str]]:
 def bar_chart(labels: Sequence[str], q: np.ndarray, title: str, unit: str = "",
               colours: Sequence[str] | None = None) -> str:
     """Horizontal bars at ``q[:, 1]`` with whiskers from ``q[:, 0]`` to ``q[:, 2]`` (rows
-    in the order given); labels in full at the left."""
+    in the order given); labels in full at the left, on two lines where one is too long
+    for the labels' column (at most ``LABEL_W`` pixels)."""
     q = np.asarray(q, dtype=float).reshape(len(labels), 3)
-    label_w = min(text_width(labels, 10.5) + 12, 420)
+    label_w = min(text_width(labels, 10.5) + 12, LABEL_W)
+    chars = int((label_w - 12) / (CHAR_W * 10.5 / 11))
+    rows = [wrap(label, chars, 2) for label in labels]
     lo = min(0.0, float(np.nanmin(q))) if q.size else 0.0
     hi = max(0.0, float(np.nanmax(q))) if q.size else 1.0
     pad = 0.05 * (hi - lo or 1.0)
-    row = 20
-    height = 40 + row * len(labels)
-    frame = Frame((lo - (pad if lo < 0 else 0), hi + pad), (0, 1), label_w + 380, height,
-                  dy=0, left=label_w, right=14, top=22, bottom=18)
+    row = 20 if all(len(r) == 1 for r in rows) else 28
+    width = label_w + 380
+    # the unit on the title's line if both fit, else on a line of its own below it
+    apart = bool(unit) and text_width([title], 12.5) + text_width([unit], 10) + 24 > width
+    top = 34 if apart else 22
+    height = 18 + top + row * len(labels)
+    frame = Frame((lo - (pad if lo < 0 else 0), hi + pad), (0, 1), width, height,
+                  dy=0, left=label_w, right=14, top=top, bottom=18)
     parts = [text(2, 15, title, 12.5, weight="600")]
     ticks = _x_ticks(frame, unit)
     parts.append(ticks)
     zero = float(frame.x(0.0))
-    for k, (label, (a, m, b)) in enumerate(zip(labels, q, strict=True)):
+    for k, (label, (a, m, b)) in enumerate(zip(rows, q, strict=True)):
         yc = frame.py1 + row * k + row / 2
         colour = (colours[k] if colours else PALETTE[0 if m >= 0 else 1])
         xm = float(frame.x(m))
-        parts.append(text(label_w - 6, yc + 4, label, 10.5, "end"))
+        parts.append(lines(label_w - 6, yc + 4 - 6 * (len(label) - 1), label, 10.5, 12, "end"))
         parts.append(f'<rect x="{min(zero, xm):.0f}" y="{yc - 6:.0f}" '
                      f'width="{max(abs(xm - zero), 1):.0f}" height="12" fill="{colour}"/>')
         if np.isfinite(a) and np.isfinite(b):
@@ -225,5 +248,6 @@ def _x_ticks(frame: Frame, unit: str) -> str:
                    f'y2="{bottom - 12:.0f}" stroke="#e4e4e4"/>')
         out.append(text(px, bottom, tick_label(v, step), 10, "middle", "#444"))
     if unit:
-        out.append(text(frame.px1, 15, unit, 10, "end", "#555"))
+        out.append(text(frame.px1, frame.py1 - 8 if frame.py1 > 30 else 15, unit, 10, "end",
+                        "#555"))
     return "".join(out)

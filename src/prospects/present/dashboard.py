@@ -237,9 +237,9 @@ def fan_chart(times: np.ndarray, q: np.ndarray, output, reference: np.ndarray | 
     return frame, {"title": output.label, "height": 230, "layer": layers}
 
 
-def prior_chart(spec, posterior: np.ndarray | None = None):
+def prior_chart(system, spec, posterior: np.ndarray | None = None):
     """(data, Vega-Lite spec): the prior's density on a grid, with the posterior's histogram
-    (as a density) if given."""
+    (as a density) if given; the axis names the parameter by its label."""
     import pandas as pd
 
     prior = spec.prior
@@ -251,7 +251,9 @@ def prior_chart(spec, posterior: np.ndarray | None = None):
     layers = [{"mark": {"type": "line", "color": "#b5542c"},
                "transform": [{"filter": "datum.what == 'prior'"}],
                "encoding": {"x": {"field": "x", "type": "quantitative",
-                                  "title": f"{spec.name} [{spec.unit}]",
+                                  "title": label_of(system, spec.name) + (
+                                      f" ({unit_text(spec.unit)})" if unit_text(spec.unit)
+                                      else ""),
                                   "scale": {"zero": False}},
                             "y": {"field": "density", "type": "quantitative",
                                   "scale": {"zero": True}}}}]
@@ -270,6 +272,17 @@ def prior_chart(spec, posterior: np.ndarray | None = None):
 
 
 # -- the page -------------------------------------------------------------------------------
+
+
+def on_off(system, lever) -> float | None:
+    """For a lever that switches a flag (it sets a parameter without a prior from 0 to 1
+    or back), the flag's value when the lever is off; None for any other lever."""
+    var = system.model.variables.get(lever.target)
+    if (lever.set is None or var is None or var.kind != "param" or var.dims
+            or lever.target in system.priors):
+        return None
+    default = float(var.default)
+    return default if {default, float(lever.set)} == {0.0, 1.0} else None
 
 
 def _slider_range(lever) -> tuple[float, float]:
@@ -306,12 +319,18 @@ def sidebar(st, setup: Setup):
         side.subheader("Scenario levers")
     for i, lever in enumerate(scenario.levers):
         multiply = lever.multiply is not None
+        off = on_off(system, lever)
+        tip = lever_help(system, [lever.target])
+        if off is not None:  # a flag: on applies the scenario's value, off keeps the default
+            label = f"{label_of(system, lever.target)} set to {lever.set:g}"
+            on = side.toggle(as_written(label), True, key=f"lever-{sid}-{i}", help=tip)
+            values.append(float(lever.set) if on else off)
+            continue
         low, high = _slider_range(lever)
         label = f"{label_of(system, lever.target)} ({'x' if multiply else 'set to'})"
         values.append(side.slider(as_written(label), low, high,
                                   float(lever.multiply if multiply else lever.set), 0.05,
-                                  key=f"lever-{sid}-{i}",
-                                  help=lever_help(system, [lever.target])))
+                                  key=f"lever-{sid}-{i}", help=tip))
     outside = {}
     if system.outlook.levers:
         side.subheader("Outside actors")
@@ -483,7 +502,7 @@ def parameter_panel(st, setup: Setup) -> None:
         st.text(f"{name}  [{spec.unit}]   default {spec.default}   prior {spec.prior}"
                 + ("   (calibrated)" if posterior is not None else ""))
         if spec.prior.dist != "fixed":
-            frame, chart = prior_chart(spec, posterior)
+            frame, chart = prior_chart(setup.system, spec, posterior)
             st.vega_lite_chart(frame, chart, width="stretch")
             st.caption("Line: prior density." + (" Bars: posterior." if posterior is not None
                                                  else ""))

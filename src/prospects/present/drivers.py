@@ -73,18 +73,17 @@ def loops_table(loops: list[TaggedLoop]) -> str:
             f"<tbody>{rows}</tbody></table></div>")
 
 
-def _factor_label(system, factor: str) -> str:
-    if factor in system.scenarios:
-        return f"lever: {system.scenarios[factor].name}"
-    scenario = next((s for s in system.scenarios.values()
-                     if any(lv.target == factor for lv in s.levers)
-                     and factor not in system.evidence.parameters), None)
-    if scenario is not None:
-        return f"lever: {scenario.name}"
-    return label_of(system, factor)
+def factor_labels(system) -> dict[str, str]:
+    """How each factor of ``explore.factors`` reads: a lever or an assumption by the name
+    of the scenario whose intensity it is (the strongest of a group sharing a target);
+    parameters by their labels."""
+    from ..explore.factors import factors
+
+    return {f.name: (f"{f.name.split(':')[0]}: {f.scenario.name}" if f.kind == "lever"
+                     else label_of(system, f.name)) for f in factors(system)}
 
 
-def _sensitivity(system, table) -> tuple[str, int]:
+def _sensitivity(system, table, labels: dict[str, str]) -> tuple[str, int]:
     outputs = {o.variable: o for o in system.outlook.headline}
     charts = []
     for variable, rows in table[table.outcome.isin(list(outputs))].groupby("outcome",
@@ -94,7 +93,7 @@ def _sensitivity(system, table) -> tuple[str, int]:
                              rows["ST"] + rows["ST_conf"]])
         output = outputs.get(variable)
         title = f"{output.label if output else variable}: total Sobol' index"
-        charts.append(bar_chart([_factor_label(system, f) for f in rows["factor"]],
+        charts.append(bar_chart([labels.get(f, f) for f in rows["factor"]],
                                 np.clip(q, 0, None), title, "share of variance"))
     when = system.outlook.horizon
     text = (f"<p>Which uncertainties and levers move each headline output in "
@@ -102,16 +101,31 @@ def _sensitivity(system, table) -> tuple[str, int]:
             "the total Sobol' index is the share of the output's variance a factor accounts "
             "for, alone and in interaction with others (whiskers: 95% bootstrap interval). "
             f"The {TOP} largest per output; each parameter drawn over its prior, each lever "
-            "between off and full strength.</p>"
+            "between off and full strength.</p>" + _sample_note(table)
             + "".join(f"<figure>{c}</figure>" for c in charts))
     return text, len(charts)
 
 
-def _discovery(system, box) -> str:
+def _sample_note(table) -> str:
+    """How large the design was, and what its Monte Carlo error means for reading it."""
+    n, runs = table.attrs.get("base_samples"), table.attrs.get("runs")
+    if not n:
+        return ""
+    return (f"<p class='muted'>Saltelli's design with N = {n:,} base samples ({runs:,} runs). "
+            "The whiskers are its Monte Carlo error: where they are wide, the ranking of "
+            "factors is not settled, and an index above 1 (the most a share can be) is "
+            "error, not signal. Each fourfold N halves them (<code>prospects report "
+            f"--sensitivity {4 * n}</code>, or <code>prospects sensitivity</code>).</p>")
+
+
+def _discovery(system, box, labels: dict[str, str]) -> str:
     collapse = system.outlook.collapse
-    unit = unit_text(system.model.variables[collapse.variable].unit)
+    output = next((o for o in system.outlook.outputs if o.variable == collapse.variable
+                   and o.scale == 1), None)  # its unit as the charts say it ("people")
+    unit = unit_text(output.unit if output is not None
+                     else system.model.variables[collapse.variable].unit)
     rows = "".join(
-        f"<tr><td>{esc(_factor_label(system, r.factor))}</td><td class='num'>{count(r.low)} "
+        f"<tr><td>{esc(labels.get(r.factor, r.factor))}</td><td class='num'>{count(r.low)} "
         f"to {count(r.high)}</td><td class='num muted'>{count(r.full_low)} to "
         f"{count(r.full_high)}</td></tr>" for r in box.limits.itertuples())
     return (f"<h3>When does it collapse?</h3><p>{esc(collapse.label)} below "
@@ -127,11 +141,13 @@ def _discovery(system, box) -> str:
 def drivers_html(system, sensitivity=None, discovery=None) -> tuple[str, int]:
     """The section's HTML and the number of charts in it."""
     parts, charts = [], 0
-    if sensitivity is not None and len(sensitivity):
-        text, charts = _sensitivity(system, sensitivity)
+    shown = sensitivity is not None and len(sensitivity)
+    labels = factor_labels(system) if shown or discovery is not None else {}
+    if shown:
+        text, charts = _sensitivity(system, sensitivity, labels)
         parts.append(text)
     if discovery is not None:
-        parts.append(_discovery(system, discovery))
+        parts.append(_discovery(system, discovery, labels))
     if not parts:
         parts.append("<p class='muted'>Sensitivity and scenario discovery were not run for "
                      "this report (see <code>prospects report --help</code>).</p>")

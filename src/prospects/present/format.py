@@ -7,17 +7,28 @@ from __future__ import annotations
 import math
 
 
-def count(x: float, signed: bool = False) -> str:
+def _decimals(size: float) -> int:
+    return 0 if size >= 10 or size == 0 else 1 if size >= 1 else 2
+
+
+def count(x: float, signed: bool = False, decimals: int | None = None) -> str:
     """A figure: whole numbers from 10 up (thousands separated), one decimal from 1, two
-    below; "0" for zero; a leading + if ``signed`` and positive."""
+    below (or ``decimals``); "0" for zero; a leading + if ``signed`` and positive."""
     if x is None or not math.isfinite(x):
         return "—"
-    size = abs(x)
-    decimals = 0 if size >= 10 or size == 0 else 1 if size >= 1 else 2
+    decimals = _decimals(abs(x)) if decimals is None else decimals
     text = f"{x:,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":
         text = "0"
     return ("+" + text) if signed and not text.startswith("-") and text != "0" else text
+
+
+def counts(xs, signed: bool = False) -> list[str]:
+    """Figures printed side by side (a row or a column of one quantity): all with the
+    precision the largest of them gets, so that they read evenly ("-467", "+1", not "+1.1")."""
+    finite = [abs(x) for x in xs if x is not None and math.isfinite(x)]
+    decimals = _decimals(max(finite)) if finite else 0
+    return [count(x, signed, decimals) for x in xs]
 
 
 def pct(p: float) -> str:
@@ -39,9 +50,26 @@ def unit_text(unit: str | None) -> str:
     return "" if unit in ("1", "dmnl", "dimensionless") else unit
 
 
+def member_label(member: str) -> str:
+    """A dimension member as people read it: an identifier in lower case ("north",
+    "river_valley") with its first letter capitalised and spaces for underscores; any
+    other name ("Highlands", "UN") as it is."""
+    text = str(member)
+    if text == text.lower() and text.replace("_", "").isalnum():
+        return text.replace("_", " ").capitalize()
+    return text
+
+
 def label_of(system, name: str) -> str:
     """How a model variable or parameter reads to people: its label if the model gives
-    one, else the first sentence of its doc, else its name with spaces."""
+    one, else the first sentence of its doc (or that sentence's first clause, if the
+    sentence runs past 90 characters), else its name with spaces. A name with members
+    selected ("share[Highlands]", as a backtest writes it) reads as the variable's label
+    followed by the members."""
+    base, _, selected = name.partition("[")
+    if selected:
+        return ", ".join([label_of(system, base)]
+                         + [member_label(m) for m in selected.rstrip("]").split("][")])
     var = system.model.variables.get(name)
     if var is not None and var.label and var.label != name:
         return var.label
@@ -53,4 +81,6 @@ def label_of(system, name: str) -> str:
             return name.replace("_", " ")
         doc = spec.rationale
     first = doc.split(". ")[0].rstrip(".")
+    if len(first) > 90:  # a long sentence: its first clause, if that is short enough
+        first = first.split("; ")[0]
     return first if 0 < len(first) <= 90 else name.replace("_", " ")

@@ -11,6 +11,7 @@ attributes and text), never text pasted into it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 
@@ -197,8 +198,9 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
     parts["drivers"], n = drivers_html(system, sensitivity, discovery)
     charts += n
     step()
-    panels = [why_html(w, names.get(w.scenario, "")) for w in whys]
-    panels += [why_html(w, names.get(w.scenario, ""), names.get(w.base, ""))
+    flow_label = partial(label_of, system)
+    panels = [why_html(w, names.get(w.scenario, ""), label=flow_label) for w in whys]
+    panels += [why_html(w, names.get(w.scenario, ""), names.get(w.base, ""), flow_label)
                for w in sorted(differences, key=lambda w: w.scenario)]
     parts["why"] = (
         "<p class='muted'>Same parameter sets as the projection ("
@@ -267,6 +269,8 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
 def _places(system, projection, idata, fit) -> dict[str, str]:
     """Where on the page each 'used by' entry of the evidence table is (if anywhere)."""
     places = {f"relation:{r}": f"#rel-{r}" for r in system.evidence.relations}
+    places.update({f"variable:{s.name}": f"#stock-{s.name}" for s in system.model.stocks})
+    places.update({f"variable:{f.name}": f"#flow-{f.name}" for f in system.model.flows})
     places.update({f"scenario:{system.scenarios[s].name}": f"#scn-{s}"
                    for s in map(str, projection.scenario.values)})
     places.update({f"observation:{r.observation}": f"#obs-{r.observation}" for r in fit})

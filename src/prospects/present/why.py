@@ -4,6 +4,8 @@ numbers come from ``prospects.explain``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .charts import PALETTE, bar_chart
@@ -11,11 +13,17 @@ from .format import count, unit_text
 from .svg import esc
 
 
-def why_html(why, scenario_name: str = "", base_name: str = "") -> str:
+def why_html(why, scenario_name: str = "", base_name: str = "",
+             label: Callable[[str], str] | None = None) -> str:
     """One panel. ``scenario_name``/``base_name``: how the scenario and, for a paired
-    difference (``why.base`` set), the status quo are called."""
+    difference (``why.base`` set), the status quo are called; ``label``: how a flow's name
+    reads (default: the flow's own label). A flow's doc is shown where it says more than
+    its label."""
     rows = sorted(why.rows, key=lambda r: -abs(r.quantiles[1]))
-    labels = [r.label for r in rows] + ["net change"]
+    names = {r.flow: label(r.flow) if label else r.label for r in rows}
+    labels = [names[r.flow] for r in rows] + ["net change"]
+    docs = {r.flow: r.doc if r.doc.rstrip(".") != names[r.flow] else "" for r in rows}
+    what = any(docs.values())
     q = np.vstack([np.array([r.quantiles for r in rows]).reshape(-1, 3), why.net[None, :]])
     colours = [PALETTE[2] if r.quantiles[1] >= 0 else PALETTE[1] for r in rows] + [PALETTE[0]]
     unit = unit_text(why.unit)
@@ -45,17 +53,19 @@ def why_html(why, scenario_name: str = "", base_name: str = "") -> str:
         note += f" Largest gap between change and flows in a draw: {count(why.residual)}."
     chart = bar_chart(labels, q, title, unit, colours)
     body = "".join(
-        f"<tr><td>{esc(r.label)}</td><td>{'in' if r.sign > 0 else 'out'}</td>"
+        f"<tr><td title='{esc(r.flow)}'>{esc(names[r.flow])}</td>"
+        f"<td>{'in' if r.sign > 0 else 'out'}</td>"
         f"<td class='num'>{count(r.quantiles[1], signed=True)}</td>"
         f"<td class='num'>{count(r.quantiles[0], signed=True)} to "
-        f"{count(r.quantiles[2], signed=True)}</td><td class='muted'>{esc(r.doc)}</td></tr>"
+        f"{count(r.quantiles[2], signed=True)}</td>"
+        + (f"<td class='muted'>{esc(docs[r.flow])}</td>" if what else "") + "</tr>"
         for r in rows)
     body += (f"<tr><th>net change</th><th></th><th class='num'>"
              f"{count(why.net[1], signed=True)}</th><th class='num'>"
              f"{count(why.net[0], signed=True)} to {count(why.net[2], signed=True)}</th>"
-             "<th></th></tr>")
+             + ("<th></th>" if what else "") + "</tr>")
     return (f"<div class='why'><h3>{heading}</h3><p class='muted'>{note}</p>"
             f"<div class='why-body'><figure>{chart}</figure>"
             "<table><thead><tr><th>flow</th><th>direction</th><th>median</th>"
-            f"<th>90% interval</th><th>what it is</th></tr></thead><tbody>{body}</tbody>"
-            "</table></div></div>")
+            "<th>90% interval</th>" + ("<th>what it is</th>" if what else "")
+            + f"</tr></thead><tbody>{body}</tbody></table></div></div>")

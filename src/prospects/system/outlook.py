@@ -131,12 +131,12 @@ def _reduce(ds, variable: str, window: Window, stat: str):
 
     from ..analysis import time_point
 
-    da = ds[variable]
-    extra = [d for d in da.dims if d not in ("draw", "time")]
+    first, last = (time_point(m) for m in (window.first, window.last))
+    da = ds[variable].sel(time=slice(first, last))  # the window first: less to sum
+    extra = [d for d in da.dims if d not in ("draw", "time", "scenario")]
     if extra:
         da = da.sum(extra)
-    first, last = (time_point(m) for m in (window.first, window.last))
-    return getattr(da.sel(time=slice(first, last)), stat)("time")
+    return getattr(da, stat)("time")
 
 
 class WhyWindow(Window):
