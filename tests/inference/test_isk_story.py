@@ -53,3 +53,17 @@ def test_the_fit_gives_prior_and_posterior_shares_for_every_step(isk):
         assert not math.isnan(row.posterior_share)
     # the prior alone does not tell the story: some step holds in few of its draws
     assert min(row.prior_share for row in rows.values()) < 0.5
+
+
+def test_the_factions_settle_without_a_monthly_zigzag(isk):
+    """A time shorter than the monthly step made allegiance overshoot every month."""
+    import numpy as np
+
+    from prospects.engine.run import run_chunk
+    from prospects.inference.posterior import parameter_sources
+
+    runs = run_chunk(isk.model, 0, 500, priors=parameter_sources(isk, None), seed=0,
+                     outputs=["northern_allegiance"])
+    change = np.diff(runs["northern_allegiance"][:, 42:], axis=1)  # from mid-2018
+    flips = (np.sign(change[:, 1:]) * np.sign(change[:, :-1]) < 0).sum(axis=1)
+    assert np.quantile(flips, 0.95) <= 4

@@ -173,12 +173,13 @@ def build(parameters: Mapping) -> Model:
         "local_command", leadership * (1 - north * (1 - allegiance)), unit="1", dims=[base],
         doc="Command in each area: the northern bases follow it only as far as their "
             "faction does")
-    m.flow("dispute_outbreak", None, dispute, (1 - dispute) * governor / p("dispute_time"),
-           doc="The minority rejects the new governor and breaks away (Moawiya)",
-           claims=["moawiya-breakaway"])
+    settled = step(1.0, p("settlement_time"))
+    m.flow("dispute_outbreak", None, dispute,
+           (1 - dispute) * governor * (1 - settled) / p("dispute_time"),
+           doc="The minority rejects the new governor and breaks away (Moawiya), until the "
+               "core settles the quarrel", claims=["moawiya-breakaway"])
     settlement = m.aux(
-        "core_settlement",
-        p("settlement_strength") * step(1.0, p("settlement_time")) * (1 - caliphate), unit="1",
+        "core_settlement", p("settlement_strength") * settled * (1 - caliphate), unit="1",
         doc="The core's decisive intervention of March 2018 (when it also "
             "acknowledged the governor), as strong as its need of a stable Khorasan "
             "once its cities were lost",
