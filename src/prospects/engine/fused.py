@@ -5,8 +5,10 @@ A kernel's source is written to a cache folder (``PROSPECTS_CACHE``, else
 numba caches its machine code beside it (``cache=True``), so a model compiles once per
 machine; the
 first compile's time is kept in ``compile_seconds``. Blocks of draws are shared among
-threads (``PROSPECTS_THREADS``, else every core): the kernel releases the GIL, and a
-batch of one block runs in the calling thread with no pool.
+threads (``PROSPECTS_THREADS``, else every core), each taking the next block when it is
+free, so that a thread slowed by another process holds the others up by one block at
+most: the kernel releases the GIL, and a batch of one block runs in the calling thread
+with no pool.
 
 ``integrate`` fills a run's output buffers and returns True, or returns False for the
 NumPy backend to do the run: when a kernel cannot be generated (with a one-line note),
@@ -19,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import itertools
 import os
 import sys
 import threading
@@ -42,6 +45,7 @@ compile_seconds: dict[str, float] = {}
 _kernels: dict[str, object] = {}
 _plans: WeakKeyDictionary = WeakKeyDictionary()  # program -> {key: Plan or why not}
 _noted: set[str] = set()
+_local = threading.local()  # each thread's work array
 _lock = threading.Lock()
 _pool: list[ThreadPoolExecutor] = []
 
@@ -172,12 +176,19 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     blocks = -(-n // block)
     workers = min(threads(), blocks)
     if workers == 1:
-        finite = bool(run(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, 0, blocks))
+        finite = bool(run(_scratch(found.scratch), P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out,
+                          0, blocks))
     else:
-        cuts = [blocks * i // workers for i in range(workers + 1)]
-        finite = all(_threads(workers).map(
-            lambda i: run(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, cuts[i], cuts[i + 1]),
-            range(workers)))
+        claims = itertools.count()  # the next block: taken by whichever thread is free
+
+        def work(_):
+            W, finite = _scratch(found.scratch), True
+            for b in claims:
+                if b >= blocks:
+                    return finite
+                finite &= run(W, P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b, b + 1)
+
+        finite = all(_threads(workers).map(work, range(workers)))
     for _, name, view in copies:
         out[name][...] = view.reshape(out[name].shape)
     return finite
@@ -205,6 +216,16 @@ def _param_rows(found: Plan) -> list[tuple[int, int, tuple[int, int]]]:
         rows.append((first, first + cells, (cells, -1)))
         first += cells
     return rows
+
+
+def _scratch(size: int) -> np.ndarray:
+    """This thread's work array for a kernel (``Plan.scratch`` long), kept from call to
+    call: a new one each call cost a calibration batch of 128 draws its page faults. What
+    the kernel reads of it, it has written first in the same call."""
+    found = getattr(_local, "scratch", None)
+    if found is None or found.size < size:
+        found = _local.scratch = np.empty(size)
+    return found[:size]
 
 
 def _threads(workers: int) -> ThreadPoolExecutor:
