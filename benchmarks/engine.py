@@ -7,18 +7,22 @@ A model of about 60 variables over a 5-member dimension, with lookups and smooth
 (b) Prospects, 10^5 draws with priors on a few parameters, in one ``simulate()`` call,
     with the NumPy backend and with the compiled one (every core), ``--repeats`` times
     each: the median counts, and the spread (lowest to highest) is printed;
-(c) the compiled backend at 128 draws a call (calibration's batch), through
+(c) new memory the size of (b)'s outputs filled by one thread: what writing them costs
+    before any arithmetic;
+(d) the compiled backend at 128 draws a call (calibration's batch), through
     ``run_chunk``;
-(d) the compiled kernel's first compile, in an empty kernel cache, and its load from
+(e) the compiled kernel's first compile, in an empty kernel cache, and its load from
     that cache in a new process;
-(e) the built-in IS-K system, ``--draws`` draws from its priors, its outlook's outputs,
-    with the compiled backend (its kernel compiled first, outside the timing).
+(f) the built-in IS-K system, ``--draws`` draws from its priors, its outlook's outputs,
+    with the compiled backend (its kernel compiled first, into an empty cache, outside
+    the timing of the runs).
 
 The last line printed is::
 
     prospects_run_months_per_s=<compiled, all cores> numpy_run_months_per_s=<n> \
     pysd_run_months_per_s=<n> ratio=<compiled/pysd> small_batch_draw_runs_per_s=<n> \
-    compile_s=<n> cached_compile_s=<n> isk_run_months_per_s=<n>
+    compile_s=<n> cached_compile_s=<n> isk_run_months_per_s=<n> isk_compile_s=<n> \
+    load=<1-minute load average at the end>
 
 PySD costs about a second a run here (xarray arithmetic on every array, every step), so
 its loop stops after ``--pysd-budget`` seconds (default 30) to keep the script near a
@@ -220,6 +224,18 @@ def run_prospects(model: Model, draws: int, repeats: int, backend: str) -> list[
     return times
 
 
+def output_floor(model: Model, draws: int, repeats: int) -> list[float]:
+    """Seconds to fill new memory of the size of the stocks' outputs of ``draws`` draws
+    (one thread), which bounds how fast any backend can give them."""
+    cells = sum(int(np.prod([len(model.dimensions[d]) for d in s.dims])) for s in model.stocks)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.empty(draws * model.n_outputs * cells).fill(1.0)
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def small_batches(model: Model, calls: int, n: int = 128) -> list[float]:
     """Seconds per ``run_chunk`` call of ``n`` draws with the compiled backend, in groups."""
     stocks = [s.name for s in model.stocks]
@@ -252,13 +268,20 @@ def first_compile(model: Model) -> tuple[float, float]:
     return compile_s, float(done.stdout.split()[-1])
 
 
-def run_isk(draws: int, repeats: int) -> tuple[list[float], int]:
-    """Seconds for ``simulate()`` of the IS-K system, and its steps per run."""
+def run_isk(draws: int, repeats: int) -> tuple[list[float], int, float]:
+    """Seconds for ``simulate()`` of the IS-K system, its steps per run, and the seconds
+    its kernel took to compile into an empty cache."""
+    from prospects.engine import fused
     from prospects.system import load_system
 
     system = load_system("isk")
     model, outputs = system.model, list(system.outlook.kept)
-    simulate(model, draws=1024, priors=system.priors, outputs=outputs, backend="compiled")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["PROSPECTS_CACHE"] = folder
+        before = set(fused.compile_seconds)
+        simulate(model, draws=1024, priors=system.priors, outputs=outputs, backend="compiled")
+        del os.environ["PROSPECTS_CACHE"]
+    compile_s = max(v for k, v in fused.compile_seconds.items() if k not in before)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -266,7 +289,7 @@ def run_isk(draws: int, repeats: int) -> tuple[list[float], int]:
                           backend="compiled")
         times.append(time.perf_counter() - start)
         del result
-    return times, int(round((model.final_time - model.initial_time) / model.dt))
+    return times, int(round((model.final_time - model.initial_time) / model.dt)), compile_s
 
 
 def spread(times: list[float]) -> str:
@@ -294,13 +317,16 @@ def main() -> None:
         times = run_prospects(model, args.draws, args.repeats, backend)
         rates[backend] = args.draws * steps / statistics.median(times)
         print(f"prospects {backend}: {args.draws} draws, {spread(times)}")
+    floor = output_floor(model, args.draws, args.repeats)
+    print(f"filling new memory the size of the outputs: {spread(floor)}")
     per_call = small_batches(model, 200)
     small = 128 / statistics.median(per_call)
     print(f"compiled, 128 draws a call: {statistics.median(per_call) * 1e3:.3f} ms a call "
           f"(from {min(per_call) * 1e3:.3f} to {max(per_call) * 1e3:.3f})")
-    isk_times, isk_steps = run_isk(args.draws, args.repeats)
+    isk_times, isk_steps, isk_compile_s = run_isk(args.draws, args.repeats)
     isk_rate = args.draws * isk_steps / statistics.median(isk_times)
-    print(f"IS-K compiled: {args.draws} draws, {spread(isk_times)}")
+    print(f"IS-K compiled: first compile {isk_compile_s:.2f} s; {args.draws} draws, "
+          f"{spread(isk_times)}")
     seconds, runs = run_pysd(model, args.pysd_runs, args.pysd_budget)
     pysd_rate = runs * steps / seconds
     stopped = f" (stopped at the {args.pysd_budget:g} s budget)" if runs < args.pysd_runs else ""
@@ -310,7 +336,8 @@ def main() -> None:
           f"numpy_run_months_per_s={rates['numpy']:.4g} "
           f"pysd_run_months_per_s={pysd_rate:.4g} ratio={rates['compiled'] / pysd_rate:.4g} "
           f"small_batch_draw_runs_per_s={small:.4g} compile_s={compile_s:.3g} "
-          f"cached_compile_s={cached_s:.3g} isk_run_months_per_s={isk_rate:.4g}")
+          f"cached_compile_s={cached_s:.3g} isk_run_months_per_s={isk_rate:.4g} "
+          f"isk_compile_s={isk_compile_s:.3g} load={os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

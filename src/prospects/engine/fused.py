@@ -5,8 +5,10 @@ A kernel's source is written to a cache folder (``PROSPECTS_CACHE``, else
 numba caches its machine code beside it (``cache=True``), so a model compiles once per
 machine; the
 first compile's time is kept in ``compile_seconds``. Blocks of draws are shared among
-threads (``PROSPECTS_THREADS``, else every core): the kernel releases the GIL, and a
-batch of one block runs in the calling thread with no pool.
+threads (``PROSPECTS_THREADS``, else every core), each taking the next block when it is
+free, so that a thread slowed by another process holds the others up by one block at
+most: the kernel releases the GIL, and a batch of one block runs in the calling thread
+with no pool.
 
 ``integrate`` fills a run's output buffers and returns True, or returns False for the
 NumPy backend to do the run: when a kernel cannot be generated (with a one-line note),
@@ -19,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import itertools
 import os
 import sys
 import threading
@@ -42,6 +45,7 @@ compile_seconds: dict[str, float] = {}
 _kernels: dict[str, object] = {}
 _plans: WeakKeyDictionary = WeakKeyDictionary()  # program -> {key: Plan or why not}
 _noted: set[str] = set()
+_local = threading.local()  # each thread's work array
 _lock = threading.Lock()
 _pool: list[ThreadPoolExecutor] = []
 
@@ -141,27 +145,32 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     if run is None:
         return False
     P = np.empty((sum(cells for _, cells in found.params), n))
-    for (first, last, shape), value in zip(_param_rows(found), (
-            values[program.slot[name]] for name, _ in found.params), strict=True):
-        # broadcast along the draws if shared
-        P[first:last] = value if isinstance(value, float) else value.reshape(shape)
-    OV = np.empty((len(overrides), n))
-    widest = max([1] + [int(np.prod(program.full_shape(program.slot_dims[o.target])))
-                        for o in overrides])
-    MK = np.ones((len(overrides), widest))
-    for k, ov in enumerate(overrides):
-        value = ov.value[start:start + n] if ov.value.ndim == 1 else ov.value
-        OV[k] = value
-        if ov.mask is not None:
-            MK[k, :ov.mask.size] = ov.mask.ravel()
-    T0 = np.array([o.start for o in overrides], dtype=float)
-    T1 = np.array([o.end for o in overrides], dtype=float)
+    rows, numbers = [], []  # the rows of parameters that are one number for all draws
+    for (first, last, shape), (name, _) in zip(_param_rows(found), found.params, strict=True):
+        value = values[program.slot[name]]
+        if isinstance(value, float):
+            rows.append(first)
+            numbers.append(value)
+        else:  # broadcast along the draws if shared
+            P[first:last] = value.reshape(shape)
+    if rows:
+        P[rows] = np.array(numbers)[:, None]
+    if overrides:
+        OV, MK, T0, T1 = _overrides(program, overrides, n, start)
+    else:
+        OV = MK = _NONE2
+        T0 = T1 = _NONE1
     NZ = _noise(program, found, n, start, seed, n_out)
     OUT, ST = [], np.empty((len(found.outputs), 2), dtype=np.int64)
     copies = []  # buffers the kernel cannot write in place: filled, then copied
     for k, name in enumerate(found.outputs):
-        view = out[name].reshape(out[name].shape[0], -1, n)
-        flat = _flat(view) if np.may_share_memory(view, out[name]) else None
+        buffer = out[name]
+        if buffer.flags.c_contiguous:  # (time, *sizes, n), as run_chunk makes them
+            OUT.append(buffer.reshape(-1))
+            ST[k] = buffer.size // buffer.shape[0], n
+            continue
+        view = buffer.reshape(buffer.shape[0], -1, n)
+        flat = _flat(view) if np.may_share_memory(view, buffer) else None
         if flat is None:
             view = np.empty(view.shape)
             copies.append((k, name, view))
@@ -172,15 +181,41 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
     blocks = -(-n // block)
     workers = min(threads(), blocks)
     if workers == 1:
-        finite = bool(run(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, 0, blocks))
+        finite = bool(run(_scratch(found.scratch), P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out,
+                          0, blocks))
     else:
-        cuts = [blocks * i // workers for i in range(workers + 1)]
-        finite = all(_threads(workers).map(
-            lambda i: run(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, cuts[i], cuts[i + 1]),
-            range(workers)))
+        claims = itertools.count()  # the next block: taken by whichever thread is free
+
+        def work(_):
+            W, finite = _scratch(found.scratch), True
+            for b in claims:
+                if b >= blocks:
+                    return finite
+                finite &= run(W, P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b, b + 1)
+
+        finite = all(_threads(workers).map(work, range(workers)))
     for _, name, view in copies:
         out[name][...] = view.reshape(out[name].shape)
     return finite
+
+
+_NONE1, _NONE2 = np.empty(0), np.empty((0, 1))  # no interventions
+
+
+def _overrides(program: Program, overrides, n: int, start: int):
+    """The interventions' values for the chunk's draws (OV), member masks (MK) and
+    windows (T0, T1), one row each."""
+    OV = np.empty((len(overrides), n))
+    widest = max(int(np.prod(program.full_shape(program.slot_dims[o.target])))
+                 for o in overrides)
+    MK = np.ones((len(overrides), widest))
+    for k, ov in enumerate(overrides):
+        OV[k] = ov.value[start:start + n] if ov.value.ndim == 1 else ov.value
+        if ov.mask is not None:
+            MK[k, :ov.mask.size] = ov.mask.ravel()
+    T0 = np.array([o.start for o in overrides], dtype=float)
+    T1 = np.array([o.end for o in overrides], dtype=float)
+    return OV, MK, T0, T1
 
 
 def _flat(view: np.ndarray) -> np.ndarray | None:
@@ -205,6 +240,17 @@ def _param_rows(found: Plan) -> list[tuple[int, int, tuple[int, int]]]:
         rows.append((first, first + cells, (cells, -1)))
         first += cells
     return rows
+
+
+def _scratch(size: int) -> np.ndarray:
+    """This thread's work array for a kernel (``Plan.scratch`` long), kept from call to
+    call rather than allocated and zeroed for each (217 KiB for the benchmark model, 1 MiB
+    for IS-K's, whatever the number of draws). What the kernel reads of it, it has
+    written first in the same call."""
+    found = getattr(_local, "scratch", None)
+    if found is None or found.size < size:
+        found = _local.scratch = np.empty(size)
+    return found[:size]
 
 
 def _threads(workers: int) -> ThreadPoolExecutor:

@@ -56,6 +56,7 @@ class Plan:
     noises: tuple[tuple[str, int], ...]  # random stream name, cells: rows of NZ
     outputs: tuple[str, ...]  # the OUT arrays, in order
     block: int
+    scratch: int  # length of W, the work array of one thread (rows of ``block`` draws)
 
 
 def _number(x: float) -> str:
@@ -459,15 +460,14 @@ class _Generator:
             "from prospects.engine.vecmath import fexp, pick",
             "",
             "A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]",
-            "SIGNATURE = nt.boolean(A2, A2, A2, nt.float64[::1], nt.float64[::1], A3,",
-            f"    nt.UniTuple(nt.float64[::1], {len(self.outputs)}), nt.int64[:, ::1], nt.int64,",
-            "    nt.int64, nt.int64, nt.int64)",
+            "SIGNATURE = nt.boolean(nt.float64[::1], A2, A2, A2, nt.float64[::1], nt.float64[::1],",
+            f"    A3, nt.UniTuple(nt.float64[::1], {len(self.outputs)}), nt.int64[:, ::1],",
+            "    nt.int64, nt.int64, nt.int64, nt.int64)",
             "",
             "",
             "@njit(SIGNATURE, cache=True, nogil=True, error_model='numpy')",
-            "def kernel(P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b0, b1):",
+            "def kernel(W, P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b0, b1):",
             f"    n_steps = (n_out - 1) * {self.per_output}",
-            f"    W = np.zeros({self.n_rows * B})",
             "    finite = True",
             "    for blk in range(b0, b1):",
             f"        d0 = blk * {B}",
@@ -575,4 +575,4 @@ def plan(program: Program, outputs: Sequence[str], overrides: Sequence[Override]
     return Plan(source,
                 tuple((p.name, gen.cells.count(p.name)) for p in gen.params),
                 tuple((nz.name, gen.cells.count(nz.name)) for nz in gen.noises),
-                tuple(outputs), block)
+                tuple(outputs), block, gen.n_rows * block)

@@ -160,6 +160,10 @@ def _parameter_values(program, start, n, params, priors, seed) -> list:
             raw = np.asarray(params[param.name], dtype=float)
             if raw.ndim > len(param.dims):
                 raw = raw[start:start + n]
+        elif not param.dims:  # its default, one number (as below, without the checks)
+            values[program.slot[param.name]] = values[program.slot[base_name(param)]] = \
+                float(param.default)
+            continue
         else:
             raw = param.default
         fixes = program.lowered.fixed.get(param.name)
