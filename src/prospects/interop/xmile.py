@@ -6,12 +6,12 @@ The equations are those of ``interop.equations``, in XMILE's syntax: names quote
 before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have no XMILE
 function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
 condition it stands for, and ``sample_if_true`` as the stock it holds; a builtin PySD's
-XMILE reader does not know (``random_uniform``: PySD reads no UNIFORM) is refused with a
-one-line error. A parameter over one dimension is its values in a row, over more one
-``<element>`` per member; a stock whose initial value is given member by member starts
-from an auxiliary that gives it so (``<stock> initial``), as PySD's XMILE reader reads no
-stock by its members. The file is built with ElementTree, so every name, unit and
-comment is escaped as XML.
+XMILE reader does not know (``random_uniform``: PySD reads no UNIFORM, nor
+ALLOCATE_BY_PRIORITY) is refused with a one-line error. A parameter over one dimension is
+its values in a row, over more one ``<element>`` per member; a stock whose initial value
+is given member by member starts from an auxiliary that gives it so (``<stock>
+initial``), as PySD's XMILE reader reads no stock by its members. The file is built with
+ElementTree, so every name, unit and comment is escaped as XML.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from .. import __version__
 from ..sd.builtins import BUILTINS, SMALL
 from ..sd.model import Model, ModelError
-from .equations import ADD, ATOM, Exporter, by_member, clock, comment, number, time_unit
+from .equations import ADD, ATOM, Exporter, by_member, clock, comment, lookup_xs, number, time_unit
 from .layout import diagram
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
@@ -35,7 +35,7 @@ MOD = ADD + 1  # ``a mod b`` binds tighter than + and looser than *
 PYSD_READS = frozenset("""
     abs arccos arcsin arctan cos cosh delay delay1 delay3 delayn exp forcst if_then_else
     init int ln log max min power ramp safediv sin sinh smth1 smth3 smthn sqrt step tan
-    tanh trend
+    tanh trend vector_rank vector_reorder vector_sort_order
 """.split())
 
 
@@ -82,6 +82,13 @@ class _Xmile(Exporter):
             raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
                              f"{name} (export to .mdl instead)")
         return f"{name}({', '.join(args)})", ATOM
+
+    def along_call(self, node, args: list[str]) -> str:
+        name = self.function(node.fn, len(node.args))
+        if name.lower() not in PYSD_READS:
+            raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
+                             f"{name} (export to .mdl instead)")
+        return super().along_call(node, args)
 
     def _sampled(self, node, ctx):
         """SAMPLE IF TRUE, which XMILE has not, as the stock it holds: the input while
@@ -130,7 +137,7 @@ class _Xmile(Exporter):
         for lookup in model.lookups.values():
             gf = ET.SubElement(variables, "gf", name=self.names[lookup.name])
             _describe(gf, lookup.y_unit, self.noted(lookup.name, lookup.doc))
-            ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup.xs))
+            ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup_xs(lookup, model.dt)))
             ET.SubElement(gf, "ypts").text = ",".join(map(number, lookup.ys))
         eqs = self._initial_values(self.equations())
         nodes: dict[str, ET.Element] = {}
