@@ -98,6 +98,7 @@ ROUND_TRIP = """
     subscript_logicals/test_subscript_logicals.mdl sample_if_true/test_sample_if_true.mdl
     get_data_args_3d_xls/test_get_data_args_3d_xls.mdl
     get_with_missing_values_xlsx/test_get_with_missing_values_xlsx.mdl
+    active_initial/test_active_initial.mdl active_initial_circular/test_active_initial_circular.mdl
 """.split()
 
 #: models that round-trip through .mdl only, and why not through XMILE
