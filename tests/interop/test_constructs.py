@@ -25,6 +25,7 @@ from prospects.sd.model import Model, ModelError
 from prospects.sd.render import render
 
 pytest.importorskip("pysd")
+from pysd_runs import assert_same_run  # noqa: E402
 
 SUITE = Path("/work/shared/test-models/tests")
 if not SUITE.is_dir():
@@ -292,17 +293,26 @@ def test_the_vector_functions_sort_as_pysd_does(direction):
         assert np.array_equal(ours[fn], np.moveaxis(np.asarray(found, dtype=float), -1, 1)), fn
 
 
-def test_a_builtin_along_a_dimension_runs_on_numpy_with_a_note_and_is_not_exported(capsys):
+def test_a_builtin_along_a_dimension_runs_on_numpy_with_a_note_and_exports(capsys, tmp_path):
     """The compiled backend has no rule for them: the model runs on NumPy, the same
-    numbers; an export refuses them (the other tool reads the dimension from how the
-    argument is written) in one line."""
+    numbers. Exported, each call is a variable with the dimension it works along last
+    (the other tools take it from the argument's last subscript), its argument one too
+    where it is not a variable so defined: PySD runs both formats as Prospects does, along
+    the first of two dimensions (ALLOCATE BY PRIORITY, ``test_test_models``, from .mdl
+    only)."""
     m = Model("ranks", start=0, stop=3, dt=1, output_step=1, time_unit="month")
     m.dimension("d", ["a", "b", "c"])
+    m.dimension("e", ["u", "v"])
     x = m.param("x", np.array([3.0, 1.0, 2.0]), unit="1", dims=["d"])
-    w = m.param("w", np.array([0.0, 3.0, 0.0]), unit="1", dims=["d"])
+    w = m.param("w", np.array([[0.0, 1.0], [3.0, 0.0], [0.0, -5.0]]), unit="1",
+                dims=["d", "e"])
     g = m.param("g", 0.5, unit="1")
     m.aux("ranked", BUILTINS["vector_rank"](x + g * w, 1.0, along="d"), unit="1",
-          dims=["d"])
+          dims=["d", "e"])
+    order = m.aux("order", BUILTINS["vector_sort_order"](w, 0.0, along="d"), unit="1",
+                  dims=["d", "e"])
+    m.aux("reordered", BUILTINS["vector_reorder"](w, order, along="d"), unit="1",
+          dims=["d", "e"])
     assert render(m["ranked"].expr) == "vector_rank(x + g * w, 1, along='d')"
     args = dict(draws=20, priors={"g": stats.uniform(0.0, 1.0)}, seed=2, outputs=["ranked"])
     compiled = simulate(m, backend="compiled", **args)
@@ -310,10 +320,12 @@ def test_a_builtin_along_a_dimension_runs_on_numpy_with_a_note_and_is_not_export
     numpy = simulate(m, backend="numpy", **args)
     assert np.array_equal(compiled.ranked.values, numpy.ranked.values)
     assert len(np.unique(numpy.ranked.isel(time=0).values, axis=0)) > 1  # by draw
+    assert "VECTOR RANK(vector rank 1 argument 1[e, d], 1)" in to_vensim(m)
+    for fmt in ("mdl", "xmile"):
+        assert_same_run(m, tmp_path, fmt)
     model, _ = imported("allocate_by_priority/test_allocate_by_priority.mdl")
-    with pytest.raises(ModelError, match="cannot export allocate_by_priority .along 'dim2'. "
-                                         "to Vensim"):
-        to_vensim(model)
+    with pytest.raises(ModelError, match="PySD's XMILE reader has no ALLOCATE_BY_PRIORITY"):
+        to_xmile(model)
     with pytest.raises(TypeError, match="works along a dimension"):
         BUILTINS["vector_rank"](1.0, 1.0)
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from prospects.cli import app
 from prospects.interop.dot import to_dot
-from prospects.interop.equations import comment, plain_name, unit
+from prospects.interop.equations import comment, lookup_xs, plain_name, unit
 from prospects.interop.vensim import to_vensim, vensim_names
 from prospects.interop.xmile import to_xmile
 from prospects.sd import Model, ModelError, Variable, pulse, random_uniform, smooth, zidz
@@ -263,3 +263,17 @@ def test_bad_export_is_one_line_exit_1_and_writes_nothing(args, says, tmp_path):
     assert "Traceback" not in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
     assert (tmp_path / "file.txt").read_text() == "keep"
+
+
+def test_a_step_one_float_wide_is_exported_a_thousandth_of_a_step_wide():
+    """PySD writes a lookup's points to 8 digits: a data series' float-wide steps are
+    spread about their point of shortest decimal, other points left as they are."""
+    import numpy as np
+
+    from prospects.sd.expr import Lookup
+
+    up = float(np.nextafter(1.0, np.inf))
+    table = Lookup("t", (float(np.nextafter(0.0, -np.inf)), 0.0, 5e-324, 0.5,
+                         float(np.nextafter(1.0, -np.inf)), 1.0, up), (0, 1, 0, 2, 3, 4, 5))
+    assert lookup_xs(table, 0.25) == pytest.approx(
+        [-0.00025, 0.0, 0.00025, 0.5, 0.99975, 1.0, 1.00025], rel=1e-12, abs=1e-15)

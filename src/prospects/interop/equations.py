@@ -11,7 +11,11 @@ model's lowered form (``engine.lower``):
 * a non-negative stock gets ``<stock> floor``, the lowered form's floor: the inflow that
   stops one step taking it below zero (0 unless its inflows are negative);
 * selections (``x.sel(area="north")``) become subscripts (``x[north]``), totals and
-  means ``SUM(x[area!])`` and ``SUM(x[area!]) / n`` (PySD reads ``!`` in both formats).
+  means ``SUM(x[area!])`` and ``SUM(x[area!]) / n`` (PySD reads ``!`` in both formats);
+* a builtin along a dimension (sorting, allocation), which both tools apply along the
+  last subscript of its argument as written, becomes a variable over its dimensions with
+  that one last, ``vector rank 1[e, d] = VECTOR RANK(x[e, d], 1)``, an argument that is
+  not a variable so defined a variable of its own written in that order.
 
 Both tools read names case-insensitively, spaces and underscores alike; a name that would
 collide there (or with one of their functions) gets a suffix, noted in its comment, and
@@ -28,10 +32,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..sd.builtins import BUILTINS
 from ..sd.check import check
 from ..sd.expr import COMPARISONS, LOGICAL, BinOp, Const, Expr, Not, Reduce, Visitor
-from ..sd.graph import nodes
 from ..sd.model import Model, ModelError, Stock
 
 #: Builtins and control variables of Vensim and XMILE a model variable may not be called
@@ -162,7 +167,7 @@ class Exporter(Visitor):
             self.names[limit.scale.name] = self._allocate(f"{limit.stock.name} outflow scale")
         self.floor = {s: self._allocate(f"{s} floor") for s in self.lowered.floors}
         self.helpers: list[Equation] = []
-        self.helper_of: dict[int, str] = {}
+        self.helper_of: dict[object, str] = {}  # by id(node) (and dimension along)
         self.padding = self._allocate("pysd padding") if self._pysd_needs_padding() else None
 
     # -- names --------------------------------------------------------------------
@@ -271,7 +276,51 @@ class Exporter(Visitor):
         ctx, state = self.ctx, self.states.get(id(node))
         if state is not None:
             return self.ref(self.names[state.name], state.dims, ctx), ATOM
+        if BUILTINS[node.fn].along:
+            return self._along(node, ctx)
         return self.builtin(node, ctx)
+
+    def _along(self, node, ctx: Mapping[str, str]) -> tuple[str, int]:
+        """A builtin along a dimension as a variable of its own, over its dimensions with
+        that one last: both tools work along the last subscript of the argument as
+        written. An argument that varies along it and is not a variable so defined gets
+        a variable of its own too (``<builtin> <n> argument <k>``), in the same order."""
+        dims = _last(self.dims(node), node.along)
+        name = self.helper_of.get(id(node))
+        if name is None:
+            name = self.helper_of[id(node)] = self._allocate(
+                f"{node.fn.replace('_', ' ')} {len(self.helpers) + 1}")
+
+            def render() -> str:
+                return self.along_call(node, [
+                    self._along_argument(a, node.along, f"{name} argument {k + 1}")
+                    if node.along in self.dims(a) else self.num(a, {})
+                    for k, a in enumerate(node.args)])
+
+            self.helpers.append(self._equation(name, dims, render, None,
+                                               f"{node.fn} along {node.along}"))
+        return self.ref(name, dims, ctx), ATOM
+
+    def _along_argument(self, arg: Expr, along: str, wanted: str) -> str:
+        if arg.form == "variable" and tuple(arg.dims[-1:]) == (along,):
+            return self.ref(self.names[arg.name], arg.dims, {})
+        dims = _last(self.dims(arg), along)
+        name = self.helper_of.get((id(arg), along))
+        if name is None:
+            name = self.helper_of[(id(arg), along)] = self._allocate(wanted)
+            self.helpers.extend(self._each(name, dims, arg, None,
+                                           f"an argument written along {along}"))
+        return self.ref(name, dims, {})
+
+    def along_call(self, node, args: list[str]) -> str:
+        """The text of a builtin along a dimension; Vensim's ALLOCATE BY PRIORITY also
+        takes the number of members."""
+        if node.fn == "allocate_by_priority":
+            args = [*args[:2], f"ELMCOUNT({node.along})", *args[2:]]
+        elif node.fn == "allocate_available":
+            raise ModelError(f"cannot export allocate_available to {self.FORMAT}: its "
+                             "priority profiles would need a dimension of their own")
+        return f"{self.function(node.fn, len(node.args))}({', '.join(args)})"
 
     def lookup(self, node) -> tuple[str, int]:
         name = self.names[node.lookup.name]
@@ -362,10 +411,6 @@ class Exporter(Visitor):
     def arguments(self, node, ctx: Mapping[str, str]) -> list[str]:
         """A call's arguments as text, conditions as truth values."""
         builtin = BUILTINS[node.fn]
-        if builtin.along:
-            raise ModelError(f"cannot export {node.fn} (along '{node.along}') to "
-                             f"{self.FORMAT}, which takes the dimension from how the "
-                             "argument is written")
         return [self.cond(a, ctx) if k in builtin.conditions else self.num(a, ctx)
                 for k, a in enumerate(node.args)]
 
@@ -498,8 +543,6 @@ class Exporter(Visitor):
 
     def _pysd_needs_padding(self) -> bool:
         """Whether PySD's ``np.array(states, dtype=object)`` would fail for this model."""
-        import numpy as np
-
         sizes = {d: len(dim) for d, dim in self.model.dimensions.items()}
         shapes = [tuple(sizes[d] for d in s.dims) for s in self.model.stocks]
         shapes += [(len(s.stocks),) + tuple(sizes[d] for d in s.dims)
@@ -532,11 +575,39 @@ def _whole(model: Model, node) -> bool:
                                                                    strict=True))
 
 
+def lookup_xs(lookup, dt: float) -> list[float]:
+    """A lookup's x points as exported. PySD keeps a lookup's points to 8 digits, so a step
+    one float wide (a data series held or looked forward, ``interop.read``) would collapse:
+    each run of points a float apart is spread to a thousandth of a time step (or a
+    millionth of the point, if more) apart about its point of shortest decimal. Between
+    the time steps near a step the export interpolates where Prospects jumps."""
+    xs = [float(x) for x in lookup.xs]
+    out, k = list(xs), 0
+    while k < len(xs):
+        j = k
+        while j + 1 < len(xs) and xs[j + 1] == float(np.nextafter(xs[j], np.inf)):
+            j += 1
+        at = min(range(k, j + 1), key=lambda i: len(repr(xs[i])))
+        for i in range(k, j + 1):
+            out[i] = xs[at] + (i - at) * max(dt * 1e-3, abs(xs[at]) * 1e-6)
+        k = j + 1
+    return out
+
+
+def _last(dims: tuple[str, ...], dim: str) -> tuple[str, ...]:
+    """``dims`` with ``dim`` moved last."""
+    return (*(d for d in dims if d != dim), dim)
+
+
 def by_member(model: Model, expr: Expr) -> bool:
     """Whether ``expr`` must be written member by member: it takes members of another
-    dimension, or is written in parts."""
-    return any(n.form == "take" or (n.form == "array" and not _whole(model, n))
-               for n in nodes(expr))
+    dimension, or is written in parts (not counting a builtin along a dimension, a variable
+    of its own)."""
+    if expr.form == "take" or (expr.form == "array" and not _whole(model, expr)):
+        return True
+    if expr.form == "call" and BUILTINS[expr.fn].along:
+        return False
+    return any(by_member(model, child) for child in expr.children())
 
 
 _COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "!=": "<>"}

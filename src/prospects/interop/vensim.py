@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from ..sd.model import Model
-from .equations import Equation, Exporter, clock, comment, number, time_unit, unit
+from .equations import Equation, Exporter, clock, comment, lookup_xs, number, time_unit, unit
 from .layout import diagram
 
 
@@ -59,7 +59,7 @@ class _Vensim(Exporter):
         return f"INTEG({net}, {eq.text})"
 
     def _lookup(self, lookup) -> str:
-        xs, ys = lookup.xs, lookup.ys
+        xs, ys = lookup_xs(lookup, self.model.dt), lookup.ys
         box = (f"[({number(min(xs))},{number(min(ys))})-"
                f"({number(max(xs))},{number(max(ys))})]")
         points = ",".join(f"({number(x)},{number(y)})" for x, y in zip(xs, ys, strict=True))

@@ -5,13 +5,16 @@ The equations are those of ``interop.equations``, in XMILE's syntax: names quote
 ``a mod b``, builtins by the registry's XMILE names (DELAYN and SMTHN with the order
 before the initial value, as XMILE has them). ``pulse`` and ``pulse_train`` have no XMILE
 function of the same meaning (XMILE's PULSE is an impulse), so each is written as the
-condition it stands for, and ``sample_if_true`` as the stock it holds; a builtin PySD's
-XMILE reader does not know (``random_uniform``: PySD reads no UNIFORM) is refused with a
-one-line error. A parameter over one dimension is its values in a row, over more one
-``<element>`` per member; a stock whose initial value is given member by member starts
-from an auxiliary that gives it so (``<stock> initial``), as PySD's XMILE reader reads no
-stock by its members. The file is built with ElementTree, so every name, unit and
-comment is escaped as XML.
+condition it stands for, ``sample_if_true`` as the stock it holds, and ``active_initial``
+as its active value, a variable that reads otherwise while the initial values are made
+getting a copy that reads so (``<x> initially``) for the stocks' initial values and the
+initial values of stateful builtins (and INIT) to read; a builtin PySD's
+XMILE reader does not know (``random_uniform``: PySD reads no UNIFORM, nor
+ALLOCATE_BY_PRIORITY) is refused with a one-line error. A parameter over one dimension is
+its values in a row, over more one ``<element>`` per member; a stock whose initial value
+is given member by member starts from an auxiliary that gives it so (``<stock>
+initial``), as PySD's XMILE reader reads no stock by its members. The file is built with
+ElementTree, so every name, unit and comment is escaped as XML.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pathlib import Path
 
 from .. import __version__
 from ..sd.builtins import BUILTINS, SMALL
+from ..sd.graph import references
 from ..sd.model import Model, ModelError
-from .equations import ADD, ATOM, Exporter, by_member, clock, comment, number, time_unit
+from .equations import ADD, ATOM, Exporter, by_member, clock, comment, lookup_xs, number, time_unit
 from .layout import diagram
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
@@ -35,7 +39,7 @@ MOD = ADD + 1  # ``a mod b`` binds tighter than + and looser than *
 PYSD_READS = frozenset("""
     abs arccos arcsin arctan cos cosh delay delay1 delay3 delayn exp forcst if_then_else
     init int ln log max min power ramp safediv sin sinh smth1 smth3 smthn sqrt step tan
-    tanh trend
+    tanh trend vector_rank vector_reorder vector_sort_order
 """.split())
 
 
@@ -45,13 +49,58 @@ def _spaced(name: str) -> str:
     return name.replace("_", " ")
 
 
+#: where a stateful builtin takes its initial value (if not given: its input's)
+INITIAL_ARGUMENT = {"smooth": 2, "smooth3": 2, "delay1": 2, "delay3": 2, "smooth_n": 2,
+                    "delay_n": 2, "delay_fixed": 2, "trend": 2, "forecast": 3}
+
+
 class _Xmile(Exporter):
     AND, OR, NOT_WORD, TIME = "AND", "OR", "NOT", "TIME"
     FORMAT = "XMILE"
     MISSING = None
 
+    def __init__(self, model: Model):
+        super().__init__(model)
+        self.initially = False  # writing what is read while initial values are made
+        self.copies: dict[str, str] = {}
+        self.tainted: dict[str, bool] = {}
+
     def quoted(self, name: str) -> str:
         return f'"{name}"'
+
+    # -- ACTIVE INITIAL, which XMILE has not ------------------------------------------
+    def _reads_initially(self, expr) -> bool:
+        """Whether ``expr`` reads otherwise while the initial values are made: it reads,
+        not through a delay, a variable with ACTIVE INITIAL."""
+        return any(self._differs(v) for v in references(expr, into_delays=False))
+
+    def _differs(self, var) -> bool:
+        if var.name not in self.tainted:
+            self.tainted[var.name] = False  # (a loop ends here)
+            self.tainted[var.name] = var.name in self.lowered.initial or (
+                var.kind not in ("param", "stock") and self._reads_initially(var.equation()))
+        return self.tainted[var.name]
+
+    def _at_start(self, render):
+        outer, self.initially = self.initially, True
+        try:
+            return render()
+        finally:
+            self.initially = outer
+
+    def variable(self, node):
+        if not (self.initially and self._differs(node)):
+            return super().variable(node)
+        name = self.copies.get(node.name)
+        if name is None:
+            name = self.copies[node.name] = self._allocate(f"{node.name} initially")
+            self.helpers.extend(self._each(
+                name, node.dims, node.equation(), node.unit,
+                f"{node.name} as it reads while the initial values are made"))
+        return self.ref(name, node.dims, self.ctx), ATOM
+
+    def _stock(self, stock, name, doc):
+        return self._at_start(lambda: super(_Xmile, self)._stock(stock, name, doc))
 
     def function(self, fn: str, n_args: int) -> str:
         builtin = BUILTINS[fn]
@@ -60,7 +109,16 @@ class _Xmile(Exporter):
     def builtin(self, node, ctx):
         if node.fn == "sample_if_true":
             return self._sampled(node, ctx)
+        if node.fn == "active_initial":
+            return self._within(ctx, node.args[1 if self.initially else 0])
+        if node.fn == "initial":  # INIT of what the variable is at the start
+            return f"INIT({self._at_start(lambda: self.num(node.args[0], ctx))})", ATOM
         args = self.arguments(node, ctx)
+        at = INITIAL_ARGUMENT.get(node.fn)
+        if at is not None:
+            start = node.args[at] if at < len(node.args) else node.args[0]
+            if self._reads_initially(start):
+                args[at:at + 1] = [self._at_start(lambda: self.num(start, ctx))]
         if node.fn == "modulo":
             a, b = (self.num(x, ctx, ATOM) for x in node.args)
             return f"{a} mod {b}", MOD
@@ -82,6 +140,13 @@ class _Xmile(Exporter):
             raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
                              f"{name} (export to .mdl instead)")
         return f"{name}({', '.join(args)})", ATOM
+
+    def along_call(self, node, args: list[str]) -> str:
+        name = self.function(node.fn, len(node.args))
+        if name.lower() not in PYSD_READS:
+            raise ModelError(f"cannot export {node.fn} to XMILE: PySD's XMILE reader has no "
+                             f"{name} (export to .mdl instead)")
+        return super().along_call(node, args)
 
     def _sampled(self, node, ctx):
         """SAMPLE IF TRUE, which XMILE has not, as the stock it holds: the input while
@@ -130,7 +195,7 @@ class _Xmile(Exporter):
         for lookup in model.lookups.values():
             gf = ET.SubElement(variables, "gf", name=self.names[lookup.name])
             _describe(gf, lookup.y_unit, self.noted(lookup.name, lookup.doc))
-            ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup.xs))
+            ET.SubElement(gf, "xpts").text = ",".join(map(number, lookup_xs(lookup, model.dt)))
             ET.SubElement(gf, "ypts").text = ",".join(map(number, lookup.ys))
         eqs = self._initial_values(self.equations())
         nodes: dict[str, ET.Element] = {}
