@@ -42,10 +42,12 @@ MODELS = {"forecast": "forecast/test_forecast.mdl",
 def parameter_sets(model, draws: int, seed: int = 0) -> dict[str, np.ndarray]:
     """+-20% for each scalar constant the equations read (a delay's length or order is
     fixed when the model is built, as Vensim fixes it at the start, so not those)."""
+    from prospects.engine.lower import lower
     from prospects.sd.graph import references
 
     read = {v.name for var in model.variables.values() if var.equation() is not None
             for v in references(var.equation())}
+    read -= set(lower(model.check()).fixed)
     rng = np.random.default_rng(seed)
     sets = {}
     for param in model.params:
