@@ -181,7 +181,8 @@ def test_a_parameter_shows_its_evidence(page):
     expect(page.get_by_role("option", name="sanctuary_strength", exact=True)).to_be_visible()
     page.keyboard.press("Enter")
 
-    expect(page.get_by_text("Rationale: " + spec.rationale[:60])).to_be_visible()
+    # the app reruns on the choice: under load that takes longer than expect's 5 s default
+    expect(page.get_by_text("Rationale: " + spec.rationale[:60])).to_be_visible(timeout=30_000)
     for cid in spec.claims:
         claim = evidence.claims[cid]
         expect(page.get_by_text(claim.text[:60]).last).to_be_visible()  # first: levers
