@@ -3,6 +3,8 @@ signs of the equations settle it (every cycle passes through a stock or a delay)
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -105,7 +107,9 @@ class _Ranges(Visitor):
             if a >= 0 and len(others) < len(_terms(node.right)) and all(
                     self.visit(t)[0] >= 0 for t in others):
                 return (0.0, 1.0)  # x / (x + y + ...): a share
-            return _product((a, b), (1 / d, 1 / c)) if c > 0 or d < 0 else (-INF, INF)
+            if c > 0 or d < 0:
+                return _product((a, b), (1 / d, 1 / c))
+            return (0.0, INF) if a >= 0 and c >= 0 else (-INF, INF)  # not negative, or undefined
         if node.op == "**":
             return (0.0, INF) if a >= 0 else (-INF, INF)
         return (0.0, 1.0)  # comparisons and logic
@@ -126,7 +130,7 @@ class _Ranges(Visitor):
         if node.fn == "pulse":
             return (0.0, 1.0)
         if node.fn == "exp":
-            return (0.0, INF)
+            return (math.exp(min(args[0][0], 700.0)), math.exp(min(args[0][1], 700.0)))
         if node.fn in ("absolute", "sqrt"):
             return (0.0, INF)
         if node.fn in _RISING and len(node.args) <= 3 and node.fn.startswith(("smooth", "delay")):

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 from prospects.sd import (
     Model,
+    exp,
     if_then_else,
     logistic,
     maximum,
@@ -202,8 +203,10 @@ def build(parameters: Mapping) -> Model:
     m.flow("core_funding", None, cash, core_means * khorasan_share, unit="USD/month",
            doc="Regular funding from the Daesh core", claims=["core-funding-disrupted"])
     m.flow("core_transfers", None, cash,
-           p("transfer_rate") * pulse(p("transfer_start"), p("transfer_duration")),
-           unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018",
+           p("transfer_cover") * p("donation_scale") * total(p("donation_max", [donor]), "donor")
+           * pulse(p("transfer_start"), p("transfer_duration")),
+           unit="USD/month", doc="Cash moved from Iraq and Syria in the first half of 2018, "
+                                 "sized against the Gulf donations it offset",
            claims=["cash-transfers-h1-2018", "transfers-dried-up-summer-2018"])
     revenue_drive = m.aux(
         "revenue_drive", smooth(step(1.0, p("revenue_drive_start")), p("revenue_ramp_time")),
@@ -288,9 +291,16 @@ def build(parameters: Mapping) -> Model:
                   dims=[base], doc="The Taliban's one serious defeat of IS-K, in Zabul 2015-2016 "
                                    "(an input: the model is not asked to explain it)",
                   claims=["zabul-defeat-2015-2016"])
+    weakness = exp(-p("taliban_focus") * ground)
+    aim = m.aux(
+        "taliban_aim", weakness / mean(weakness, "base"), unit="1", dims=[base],
+        doc="Where the Taliban throw the forces outside help gives them: evenly (1 everywhere), "
+            "or at the base IS-K holds most weakly, one at a time",
+        claims=["iran-russia-support-taliban", "zabul-defeat-2015-2016"])
     effort = m.aux(
         "taliban_effort",
-        taliban * p("taliban_quality") * (1 + outside_support * support_weight) * (1 + focus),
+        taliban * p("taliban_quality") * (1 + outside_support * support_weight * aim)
+        * (1 + focus),
         unit="person", dims=[base], doc="Taliban combat power against IS-K in an area")
     balance = m.aux("balance", power / (power + effort + 1.0), unit="1", dims=[base],
                     record=True, doc="IS-K's share of local combat power")
