@@ -457,7 +457,7 @@ class _Generator:
         lines = [
             "import numpy as np",
             "from numba import njit, types as nt",
-            "from prospects.engine.vecmath import fexp, pick, store_stream",
+            "from prospects.engine.vecmath import fence, fexp, pick, store_stream",
             "",
             "A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]",
             "SIGNATURE = nt.boolean(nt.float64[::1], A2, A2, A2, nt.float64[::1], nt.float64[::1],",
@@ -569,6 +569,8 @@ class _Generator:
             add("            for d in range(m):")
             add(f"                x = W[{first} + r * {B} + d]")
             add("                finite &= x - x == 0.0")
+        add("    if stream:")
+        add("        fence()")
         add("    return finite")
         header = lines.index("A2, A3 = nt.float64[:, ::1], nt.float64[:, :, ::1]")
         lines[header:header] = tables
