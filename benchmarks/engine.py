@@ -15,13 +15,20 @@ A model of about 60 variables over a 5-member dimension, with lookups and smooth
     that cache in a new process;
 (f) the built-in IS-K system, ``--draws`` draws from its priors, its outlook's outputs,
     with the compiled backend (its kernel compiled first, into an empty cache, outside
-    the timing of the runs).
+    the timing of the runs); the run's time includes sampling the priors, which is also
+    timed alone (the same for either backend), and so is the run given the same draws as
+    parameters (``isk_given_run_months_per_s``).
+
+The compiled runs' CPU time over their wall time is the number of cores they kept busy:
+near 2 on an idle 2-core machine, less when other processes hold a core.
 
 The last line printed is::
 
     prospects_run_months_per_s=<compiled, all cores> numpy_run_months_per_s=<n> \
     pysd_run_months_per_s=<n> ratio=<compiled/pysd> small_batch_draw_runs_per_s=<n> \
     compile_s=<n> cached_compile_s=<n> isk_run_months_per_s=<n> isk_compile_s=<n> \
+    isk_sampling_s=<n> isk_given_run_months_per_s=<n> \
+    compiled_cores_busy=<CPU time / wall time> \
     load=<1-minute load average at the end>
 
 PySD costs about a second a run here (xarray arithmetic on every array, every step), so
@@ -210,18 +217,27 @@ def run_pysd(model: Model, runs: int, budget: float, seed: int = 1) -> tuple[flo
     return elapsed, done
 
 
-def run_prospects(model: Model, draws: int, repeats: int, backend: str) -> list[float]:
-    """Seconds for ``simulate()`` of ``draws`` draws (stocks only), ``repeats`` times."""
+def cpu_seconds() -> float:
+    """CPU time of the process so far, every thread's, user and system."""
+    spent = os.times()
+    return spent.user + spent.system
+
+
+def run_prospects(model: Model, draws: int, repeats: int,
+                  backend: str) -> tuple[list[float], list[float]]:
+    """Seconds for ``simulate()`` of ``draws`` draws (stocks only), ``repeats`` times, in
+    wall time and in CPU time (their ratio: the cores the run kept busy)."""
     stocks = [s.name for s in model.stocks]
     simulate(model, draws=1024, priors=PRIORS, outputs=stocks, backend=backend)  # warm up
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), cpu_seconds()
         result = simulate(model, draws=draws, priors=PRIORS, outputs=stocks, backend=backend)
         times.append(time.perf_counter() - start)
+        cpu.append(cpu_seconds() - start_cpu)
         assert result.fighters.shape[0] == draws
         del result
-    return times
+    return times, cpu
 
 
 def output_floor(model: Model, draws: int, repeats: int) -> list[float]:
@@ -268,9 +284,12 @@ def first_compile(model: Model) -> tuple[float, float]:
     return compile_s, float(done.stdout.split()[-1])
 
 
-def run_isk(draws: int, repeats: int) -> tuple[list[float], int, float]:
-    """Seconds for ``simulate()`` of the IS-K system, its steps per run, and the seconds
-    its kernel took to compile into an empty cache."""
+def run_isk(draws: int, repeats: int) -> tuple[list[float], list[float], list[float], int,
+                                              float]:
+    """Seconds for ``simulate()`` of the IS-K system, the seconds of sampling its priors
+    alone (part of the first), the seconds of ``simulate()`` given those draws as
+    parameters (the run without the sampling), its steps per run, and the seconds its
+    kernel took to compile into an empty cache."""
     from prospects.engine import fused
     from prospects.system import load_system
 
@@ -282,14 +301,26 @@ def run_isk(draws: int, repeats: int) -> tuple[list[float], int, float]:
         simulate(model, draws=1024, priors=system.priors, outputs=outputs, backend="compiled")
         del os.environ["PROSPECTS_CACHE"]
     compile_s = max(v for k, v in fused.compile_seconds.items() if k not in before)
-    times = []
+    times, sampling, given = [], [], []
     for _ in range(repeats):
         start = time.perf_counter()
         result = simulate(model, draws=draws, priors=system.priors, outputs=outputs,
                           backend="compiled")
         times.append(time.perf_counter() - start)
         del result
-    return times, int(round((model.final_time - model.initial_time) / model.dt)), compile_s
+        start = time.perf_counter()
+        drawn = sample(system.priors, draws)
+        sampling.append(time.perf_counter() - start)
+    # apart: run between the others, these runs made them 1-2 s slower (system time
+    # spent finding new memory for their outputs after the churn)
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = simulate(model, draws=draws, params=drawn, outputs=outputs,
+                          backend="compiled")
+        given.append(time.perf_counter() - start)
+        del result
+    steps = int(round((model.final_time - model.initial_time) / model.dt))
+    return times, sampling, given, steps, compile_s
 
 
 def spread(times: list[float]) -> str:
@@ -312,21 +343,26 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     compile_s, cached_s = first_compile(model)
     print(f"compiled kernel: first compile {compile_s:.2f} s, from the cache {cached_s:.2f} s")
-    rates = {}
+    rates, cores = {}, {}
     for backend in ("numpy", "compiled"):
-        times = run_prospects(model, args.draws, args.repeats, backend)
+        times, cpu = run_prospects(model, args.draws, args.repeats, backend)
         rates[backend] = args.draws * steps / statistics.median(times)
-        print(f"prospects {backend}: {args.draws} draws, {spread(times)}")
+        cores[backend] = statistics.median(c / t for c, t in zip(cpu, times, strict=True))
+        print(f"prospects {backend}: {args.draws} draws, {spread(times)}; CPU time "
+              f"{spread(cpu)}, {cores[backend]:.2f} cores busy")
     floor = output_floor(model, args.draws, args.repeats)
     print(f"filling new memory the size of the outputs: {spread(floor)}")
     per_call = small_batches(model, 200)
     small = 128 / statistics.median(per_call)
     print(f"compiled, 128 draws a call: {statistics.median(per_call) * 1e3:.3f} ms a call "
           f"(from {min(per_call) * 1e3:.3f} to {max(per_call) * 1e3:.3f})")
-    isk_times, isk_steps, isk_compile_s = run_isk(args.draws, args.repeats)
+    isk_times, isk_sampling, isk_given, isk_steps, isk_compile_s = run_isk(args.draws,
+                                                                           args.repeats)
     isk_rate = args.draws * isk_steps / statistics.median(isk_times)
+    isk_given_rate = args.draws * isk_steps / statistics.median(isk_given)
     print(f"IS-K compiled: first compile {isk_compile_s:.2f} s; {args.draws} draws, "
-          f"{spread(isk_times)}")
+          f"{spread(isk_times)}, of which sampling the priors {spread(isk_sampling)}; "
+          f"given the draws as parameters, {spread(isk_given)}")
     seconds, runs = run_pysd(model, args.pysd_runs, args.pysd_budget)
     pysd_rate = runs * steps / seconds
     stopped = f" (stopped at the {args.pysd_budget:g} s budget)" if runs < args.pysd_runs else ""
@@ -337,7 +373,10 @@ def main() -> None:
           f"pysd_run_months_per_s={pysd_rate:.4g} ratio={rates['compiled'] / pysd_rate:.4g} "
           f"small_batch_draw_runs_per_s={small:.4g} compile_s={compile_s:.3g} "
           f"cached_compile_s={cached_s:.3g} isk_run_months_per_s={isk_rate:.4g} "
-          f"isk_compile_s={isk_compile_s:.3g} load={os.getloadavg()[0]:.2f}")
+          f"isk_compile_s={isk_compile_s:.3g} "
+          f"isk_sampling_s={statistics.median(isk_sampling):.3g} "
+          f"isk_given_run_months_per_s={isk_given_rate:.4g} "
+          f"compiled_cores_busy={cores['compiled']:.2f} load={os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

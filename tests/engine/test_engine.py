@@ -1,5 +1,7 @@
 """The engine: vectorised runs, non-negative stocks, chunking, interventions, errors."""
 
+import zlib
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from prospects.engine import (
     compiled,
     simulate,
 )
+from prospects.engine.sampling import BLOCK, _uniform_rows, stream, uniforms
 from prospects.sd import (
     Model,
     ModelError,
@@ -253,3 +256,26 @@ def test_random_numbers_have_a_stream_per_draw_whatever_the_chunks():
     assert np.all(noise >= low) and np.all(noise < low + 0.5)
     assert abs(float(whole.shock.mean())) < 0.02  # uniform on (-1, 1)
     assert len(np.unique(noise)) == noise.size  # new numbers each draw, step and member
+
+
+
+@pytest.mark.parametrize("key", [(0, 0, 12345), (7, 3, 2**32 - 1), (2**40 + 5, 1, 99),
+                                 (3, 2, 4_000_000_000, 17), (1,)])
+def test_draws_are_numpys_seeded_generators_bit_for_bit(key):
+    """The random numbers of a key are those of ``np.random.default_rng(list(key))``,
+    which the engine builds its own way for speed (every draw of every ensemble made
+    before depends on it)."""
+    keys = [key, (key[0] + 1,) + key[1:]]
+    for row, k in zip(_uniform_rows(keys, 300), keys, strict=True):
+        assert np.array_equal(row, np.random.default_rng(list(k)).random(300))
+
+
+def test_parameter_draws_and_random_streams_are_blocks_of_seeded_generators():
+    crc = zlib.crc32(b"rate")
+    expected = np.concatenate([np.random.default_rng([5, b, crc]).random(BLOCK)
+                               for b in range(3)])
+    assert np.array_equal(uniforms("rate", 700, 2000, 5), expected[700:2700])
+    crc = zlib.crc32(b"stream noise")
+    expected = np.concatenate([np.random.default_rng([5, b, crc, 4]).random((6, BLOCK))
+                               for b in range(2)], axis=1).reshape(2, 3, -1)
+    assert np.array_equal(stream("noise", 4, (2, 3), 100, 1500, 5), expected[..., 100:1600])

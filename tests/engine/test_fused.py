@@ -114,6 +114,19 @@ def test_block_size_and_threads_change_nothing(monkeypatch, block, workers):
         assert np.array_equal(result[name].values, again[name].values)
 
 
+def test_outputs_written_past_the_cache_are_the_same(monkeypatch):
+    """The kernel's non-temporal stores (for outputs larger than the cache) store the
+    same bits at the same places as its ordinary ones."""
+    m = models.arrays()
+    args = dict(draws=700, priors=scalar_priors(m), seed=4)
+    monkeypatch.setattr(fused, "STREAM_BYTES", 2**62)
+    cached = simulate(m, backend="compiled", **args)
+    monkeypatch.setattr(fused, "STREAM_BYTES", 0)
+    streamed = simulate(m, backend="compiled", **args)
+    for name in cached.data_vars:
+        assert np.array_equal(cached[name].values, streamed[name].values), name
+
+
 def test_run_chunk_partial_outputs_and_until_match():
     m = models.arrays()
     priors = scalar_priors(m)

@@ -39,6 +39,11 @@ from .sampling import stream
 BLOCK = 512
 """Draws per block: the kernel's inner loop."""
 
+STREAM_BYTES = 8 * 2**20
+"""A call whose outputs are larger than this writes them past the cache (the kernel's
+``stream``): more than a core's share of cache, they would be read in only to be
+written back. Smaller outputs stay in the cache for what reads them next."""
+
 compile_seconds: dict[str, float] = {}
 """Seconds each kernel (by hash) took to compile or load in this process."""
 
@@ -178,11 +183,12 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
         OUT.append(flat)
         ST[k] = [stride // 8 for stride in view.strides[:2]]
     OUT = tuple(OUT)
+    stream = 8 * n_out * sum(out[name][0].size for name in found.outputs) > STREAM_BYTES
     blocks = -(-n // block)
     workers = min(threads(), blocks)
     if workers == 1:
         finite = bool(run(_scratch(found.scratch), P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out,
-                          0, blocks))
+                          0, blocks, stream))
     else:
         claims = itertools.count()  # the next block: taken by whichever thread is free
 
@@ -191,7 +197,7 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
             for b in claims:
                 if b >= blocks:
                     return finite
-                finite &= run(W, P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b, b + 1)
+                finite &= run(W, P, OV, MK, T0, T1, NZ, OUT, ST, n, n_out, b, b + 1, stream)
 
         finite = all(_threads(workers).map(work, range(workers)))
     for _, name, view in copies:

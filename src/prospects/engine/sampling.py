@@ -20,20 +20,93 @@ class Distribution(Protocol):
     def ppf(self, u: np.ndarray) -> np.ndarray: ...
 
 
-def _generator(*key: int) -> np.random.Generator:
-    """``np.random.default_rng(list(key))``, the same numbers, built without its checks of
-    what it is given: half its cost, which is most of sampling a prior (one per block of
-    draws per parameter)."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
+# numpy's SeedSequence hashing (fixed by its policy on stream compatibility, NEP 19)
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's 128-bit multiplier
+_MASK32, _MASK128 = 2**32 - 1, 2**128 - 1
+
+
+def _words(number: int) -> list[int]:
+    """An entropy number as SeedSequence splits it: 32-bit words, lowest first."""
+    if number < 0:
+        raise ValueError(f"random keys are non-negative integers, not {number}")
+    words = [number & _MASK32]
+    while number > _MASK32:
+        number >>= 32
+        words.append(number & _MASK32)
+    return words
+
+
+def _pcg64_states(keys: list[tuple[int, ...]]) -> list[tuple[int, int]]:
+    """(state, increment) of ``np.random.PCG64(np.random.SeedSequence(key))`` for each
+    key: SeedSequence's pool mixed for all keys at once (its hash constants do not depend
+    on the data), then PCG64's seeding. Building the objects cost 19 us a key."""
+    rows = [sum((_words(x) for x in key), []) for key in keys]
+    if not rows:
+        return []
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):  # a number crossed 2**32: one width at a time
+        return [_pcg64_states([key])[0] for key in keys]
+    words = np.array(rows, dtype=np.uint32).reshape(len(rows), width)
+    const = _INIT_A
+
+    def hashmix(value):
+        nonlocal const
+        value = value ^ np.uint32(const)
+        const = const * _MULT_A & _MASK32
+        value = value * np.uint32(const)
+        return value ^ (value >> np.uint32(16))
+
+    def mix(x, y):
+        value = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
+        return value ^ (value >> np.uint32(16))
+
+    pool = [hashmix(words[:, i] if i < width else np.zeros(len(rows), np.uint32))
+            for i in range(4)]
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(4, width):
+        for dst in range(4):
+            pool[dst] = mix(pool[dst], hashmix(words[:, src]))
+    const, state = _INIT_B, []  # generate_state(4, uint64): eight 32-bit words
+    for i in range(8):
+        value = pool[i % 4] ^ np.uint32(const)
+        const = const * _MULT_B & _MASK32
+        value = value * np.uint32(const)
+        state.append((value ^ (value >> np.uint32(16))).astype(np.uint64))
+    halves = [(state[2 * j] | (state[2 * j + 1] << np.uint64(32))).tolist() for j in range(4)]
+    found = []
+    for high, low, inc_high, inc_low in zip(*halves, strict=True):
+        inc = (((inc_high << 64) | inc_low) << 1 | 1) & _MASK128
+        level = (inc + ((high << 64) | low)) & _MASK128  # one step from 0, the seed added
+        found.append(((level * _PCG_MULT + inc) & _MASK128, inc))
+    return found
+
+
+def _uniform_rows(keys: list[tuple[int, ...]], size: int) -> np.ndarray:
+    """Row ``i``: ``np.random.default_rng(list(keys[i])).random(size)``, the same bits,
+    from one bit generator given each key's state in turn (a generator built per key
+    was most of the cost of sampling a prior: one per block of draws per parameter)."""
+    bits = np.random.PCG64(0)
+    raw = np.empty((len(keys), size), dtype=np.uint64)
+    for row, (state, inc) in zip(raw, _pcg64_states(keys), strict=True):
+        bits.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
+                      "has_uint32": 0, "uinteger": 0}
+        row[:] = bits.random_raw(size)
+    return (raw >> np.uint64(11)) * (1.0 / 9007199254740992.0)  # as Generator.random
 
 
 def uniforms(name: str, start: int, n: int, seed: int) -> np.ndarray:
     """Uniform(0, 1) numbers for draws ``start`` .. ``start + n`` of one parameter."""
     key = zlib.crc32(name.encode())
     first, last = start // BLOCK, (start + n - 1) // BLOCK
-    blocks = [_generator(seed, b, key).random(BLOCK) for b in range(first, last + 1)]
-    joined = np.concatenate(blocks) if blocks else np.empty(0)
-    return joined[start - first * BLOCK:][:n]
+    if n <= 0:
+        return np.empty(0)
+    blocks = _uniform_rows([(seed, b, key) for b in range(first, last + 1)], BLOCK)
+    return blocks.reshape(-1)[start - first * BLOCK:][:n]
 
 
 def stream(name: str, step: int, shape: tuple[int, ...], start: int, n: int,
@@ -44,8 +117,8 @@ def stream(name: str, step: int, shape: tuple[int, ...], start: int, n: int,
     key = zlib.crc32(f"stream {name}".encode())
     cells = int(np.prod(shape))
     first, last = start // BLOCK, (start + n - 1) // BLOCK
-    blocks = [_generator(seed, b, key, step).random((cells, BLOCK))
-              for b in range(first, last + 1)]
+    blocks = _uniform_rows([(seed, b, key, step) for b in range(first, last + 1)],
+                           cells * BLOCK).reshape(-1, cells, BLOCK)
     joined = np.concatenate(blocks, axis=1)[:, start - first * BLOCK:][:, :n]
     return joined.reshape(shape + (n,))
 

@@ -1,5 +1,6 @@
 """Scalar functions for the fused kernels, written so that LLVM vectorises the loop over
-draws that calls them: ``exp`` and a select.
+draws that calls them: ``exp`` and a select; and a store that bypasses the cache, with
+the fence that makes such stores visible to other threads.
 
 numba calls the C library's scalar ``exp`` (about 7 ns a call here, against 2 ns a number
 for NumPy's SIMD loop), and a call in a loop stops LLVM from vectorising the rest of the
@@ -10,6 +11,8 @@ Within 2 ulp of NumPy's ``exp`` over the whole range, with 0, inf and NaN where 
 """
 
 from __future__ import annotations
+
+import platform
 
 from llvmlite import ir
 from numba import types
@@ -80,5 +83,47 @@ def pick(typingctx, condition, a, b):
 
     def codegen(context, builder, signature, args):
         return builder.select(*args)
+
+    return sig, codegen
+
+
+@intrinsic
+def store_stream(typingctx, array, index, value):
+    """``array[index] = value`` for a contiguous 1-d float64 array and an unsigned index,
+    as a non-temporal store (x86's ``movnti``, through the value's 64 bits as an
+    integer: LLVM has no such store of a lone double without SSE4A). The line goes to
+    memory without being read into the cache first, so writing outputs far larger than
+    the cache moves half the bytes; what is stored is the same value, bit for bit."""
+    sig = types.void(array, index, value)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        i64 = ir.IntType(64)
+        where = builder.bitcast(builder.gep(data, [args[1]]), i64.as_pointer())
+        store = builder.store(builder.bitcast(args[2], i64), where)
+        store.set_metadata("nontemporal",
+                           builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def fence(typingctx):
+    """A fence after non-temporal stores, which are ordered with no other stores: x86's
+    ``sfence``, made for them (LLVM's own full fence is a locked instruction, which
+    orders them on Intel's processors by the manual's word but not certainly on every
+    other), elsewhere LLVM's full fence. A kernel that streamed its outputs ends with
+    one, before other threads read what it wrote."""
+    sig = types.void()
+
+    def codegen(context, builder, signature, args):
+        if platform.machine().lower() in ("x86_64", "amd64"):
+            sfence = builder.module.declare_intrinsic(
+                "llvm.x86.sse.sfence", fnty=ir.FunctionType(ir.VoidType(), []))
+            builder.call(sfence, [])
+        else:
+            builder.fence("seq_cst")
+        return context.get_dummy_value()
 
     return sig, codegen
