@@ -1,5 +1,5 @@
 """Calibration of the built-in IS-K model: exactly what ``prospects calibrate`` runs at its
-defaults (SMC over every uncertain parameter: 2 runs of 2,000 particles, 48 Metropolis
+defaults (SMC over every uncertain parameter: 2 runs of 3,000 particles, 48 Metropolis
 steps per stage). Target: under 120 s on the project's 2-core machine with a bulk ESS of
 at least 2,000. The last line printed is::
 

@@ -29,8 +29,8 @@ class Uniform:
 
 def close(a, b, name, rtol=1e-12):
     """Equal to ``rtol`` relative, or to ``rtol / 100`` of the variable's largest magnitude
-    where it is near zero: a flow that is the difference of two near-equal terms (a stock chasing its
-    target) keeps the terms' rounding, a few ulp of them, whatever its own size."""
+    where it is near zero: a flow that is the difference of two near-equal terms (a stock
+    chasing its target) keeps the terms' rounding, a few ulp of them, whatever its own size."""
     a, b = np.asarray(a), np.asarray(b)
     scale = np.max(np.abs(b)) if b.size else 0.0
     bad = np.abs(a - b) > np.maximum(rtol * np.abs(b), 1e-2 * rtol * scale)
@@ -60,8 +60,8 @@ def test_every_language_model_matches(build):
 @pytest.mark.parametrize("spec", SYSTEMS, ids=lambda s: Path(str(s)).name)
 def test_every_system_matches_with_and_without_its_scenarios(spec):
     """To 1e-8: over 84 months, a system's feedback loops grow the backends' different
-    rounding (a few ulp a step where flows cancel) by up to a million times in a near-unstable draw; a wrong equation
-    shows as a difference of whole percents."""
+    rounding (a few ulp a step where flows cancel) by up to a million times in a near-unstable
+    draw; a wrong equation shows as a difference of whole percents."""
     system = load_system(spec)
     args = dict(draws=257, priors=system.priors, seed=5)
     same(simulate(system.model, backend="compiled", **args),

@@ -252,3 +252,10 @@ def test_a_posterior_piled_at_a_prior_bound_is_named():
     ident = identifiability(priors, {"a": rng.uniform(0.9, 1, 4000),
                                      "b": rng.uniform(0, 1, 4000)})
     assert at_prior_edge(ident) == [("a", "high")]
+
+
+def test_the_command_line_uses_the_library_default_particles():
+    from prospects.cli.common import PARTICLES_OPTION
+    from prospects.inference.calibrate import PARTICLES
+
+    assert PARTICLES_OPTION.default == PARTICLES

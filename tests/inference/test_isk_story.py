@@ -90,3 +90,10 @@ def test_the_taliban_aim_their_extra_forces_at_the_weakest_base(isk):
     month = int(np.argmax(np.ptp(control[1], axis=-1)))  # when the bases differ most
     assert np.argmax(aim[1, month]) == np.argmin(np.maximum(control[1, month], 0.0))
     assert aim[1, month].max() > 1.5 * aim[1, month].min()
+
+
+def test_first_order_adjustments_are_not_faster_than_the_step(isk):
+    """A smooth or an unclamped adjustment faster than the monthly step overshoots every
+    month; the revenue drive's delay once blew up one draw in two million that way."""
+    for name in ("revenue_ramp_time", "dispute_time", "control_time", "negotiation_time"):
+        assert isk.priors[name].support[0] >= isk.model.dt, name

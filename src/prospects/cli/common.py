@@ -13,6 +13,8 @@ from pathlib import Path
 
 import typer
 
+#: the same number as prospects.inference.calibrate.PARTICLES (not imported here: it is slow)
+PARTICLES_OPTION = typer.Option(3000, min=100, help="SMC particles per run.")
 SYSTEM_OPTION = typer.Option("isk", "--system", "-s",
                              help="A built-in system's name, a system folder or a model "
                              "file (.mdl, .xmile).")

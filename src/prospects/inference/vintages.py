@@ -92,9 +92,9 @@ def load_vintages(spec, dates: Sequence[str], evidence: Sequence[Path] = ()) -> 
     return systems
 
 
-def vintages(spec, dates: Sequence[str], evidence: Sequence[Path] = (), particles: int = 2000,
-             runs: int = 2, steps: int = 48, draws: int = 1000, seed: int = 0,
-             scenarios: Sequence[str] | None = None, client=None,
+def vintages(spec, dates: Sequence[str], evidence: Sequence[Path] = (),
+             particles: int | None = None, runs: int = 2, steps: int = 48, draws: int = 1000,
+             seed: int = 0, scenarios: Sequence[str] | None = None, client=None,
              progress: Callable[[float], None] | None = None, systems=None) -> Vintages:
     """Calibrate and project system ``spec`` (with the overlay folders ``evidence``) once
     per as-of date in ``dates`` (``systems``: those of ``load_vintages``, if loaded).
@@ -102,7 +102,9 @@ def vintages(spec, dates: Sequence[str], evidence: Sequence[Path] = (), particle
     projected."""
     import pandas as pd
 
-    from .calibrate import calibrate
+    from .calibrate import PARTICLES, calibrate
+
+    particles = particles or PARTICLES
 
     systems = systems or load_vintages(spec, dates, evidence)
     dates = [s.as_of for s in systems]

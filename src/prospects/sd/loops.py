@@ -4,7 +4,6 @@ signs of the equations settle it (every cycle passes through a stock or a delay)
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
