@@ -469,3 +469,15 @@ def test_evidence_used_by_links_to_the_diagram(page, injected):
         assert text.count(f"id='{anchor}'") == 1
     cited = [v for v in injected.model.flows if v.claims]
     assert cited and f"href='#flow-{cited[0].name}'" in text
+
+
+def test_the_loops_table_reads_paths_in_words():
+    """A loop's path reads as words, its identifiers kept for the hover."""
+    from prospects.present.drivers import loops_table, named_loops
+
+    isk = load_system("isk")
+    html = loops_table(isk, named_loops(isk))
+    cells = re.findall(r"<td class='muted' title='([^']*)'>([^<]*)</td>", html)
+    assert cells
+    for names, words in cells:
+        assert "_" in names and "_" not in words

@@ -95,6 +95,17 @@ def test_switching_scenario_keeps_the_axes(opened, system):
     assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in seen["status-quo"][labels[0]])
 
 
+def test_tick_labels_are_readable(opened):
+    """Every axis tick label, as the browser draws it, at least 11 px high (they were 10)."""
+    page, _ = opened
+    sizes = page.evaluate("""() => [...document.querySelectorAll('svg text.tick')]
+        .filter(t => t.getBoundingClientRect().width > 0)
+        .map(t => parseFloat(getComputedStyle(t).fontSize)
+             * t.getScreenCTM().a)""")
+    assert len(sizes) > 50
+    assert min(sizes) >= 11, min(sizes)
+
+
 def test_the_evidence_filter(opened, system):
     from playwright.sync_api import expect
 

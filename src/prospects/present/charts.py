@@ -22,6 +22,7 @@ from .svg import (
     svg,
     text,
     text_width,
+    tick,
     tick_label,
     wrap,
 )
@@ -246,7 +247,7 @@ def _x_ticks(frame: Frame, unit: str) -> str:
         px = float(frame.x(v))
         out.append(f'<line x1="{px:.0f}" x2="{px:.0f}" y1="{frame.py1 - 2:.0f}" '
                    f'y2="{bottom - 12:.0f}" stroke="#e4e4e4"/>')
-        out.append(text(px, bottom, tick_label(v, step), 10, "middle", "#444"))
+        out.append(tick(px, bottom, tick_label(v, step)))
     if unit:
         out.append(text(frame.px1, frame.py1 - 8 if frame.py1 > 30 else 15, unit, 10, "end",
                         "#555"))

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..analysis import when_text
 from .charts import bar_chart
-from .format import count, label_of, unit_text
+from .format import count, label_of, short_label, unit_text
 from .svg import esc
 
 #: Factors shown per output in the Sobol' charts.
@@ -55,7 +55,8 @@ def named_loops(system) -> list[TaggedLoop]:
     return out
 
 
-def loops_table(loops: list[TaggedLoop]) -> str:
+def loops_table(system, loops: list[TaggedLoop]) -> str:
+    """The named loops, each path in words (the identifiers on hover)."""
     if not loops:
         return "<p class='muted'>The system names no feedback loops (mechanisms.yaml).</p>"
     unsettled = " <span class='muted'>(as read; the equations alone do not settle it)</span>"
@@ -63,7 +64,8 @@ def loops_table(loops: list[TaggedLoop]) -> str:
         f"<tr id='loop-{esc(lp.tag)}'><td><strong>{esc(lp.tag)}</strong></td>"
         f"<td>{esc(lp.name)}</td><td>{esc(lp.reads)}{'' if lp.settled else unsettled}"
         f"</td><td>{esc(lp.says)}</td><td>{esc(lp.mechanism)}</td>"
-        f"<td class='muted'>{esc(' → '.join([*lp.path, lp.path[0]]))}</td></tr>"
+        f"<td class='muted' title='{esc(' → '.join([*lp.path, lp.path[0]]))}'>"
+        f"{esc(' → '.join(short_label(system, n) for n in [*lp.path, lp.path[0]]))}</td></tr>"
         for lp in loops)
     return ("<h3>Named feedback loops</h3><p class='muted'>Reinforcing (R) loops amplify a "
             "change, balancing (B) loops damp it. The polarity is the analyst's reading, "

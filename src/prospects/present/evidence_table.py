@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from .format import count, unit_text
-from .svg import claim_link, esc, shorten, svg, text
+from .svg import claim_link, esc, shorten, svg, text, tick
 
 BY_COLOUR = {"author": "#1f5f8b", "group": "#b5542c", "rival": "#7a4f9a", "other": "#8a7a22"}
 LABEL_W, ROW_H, AXIS_W = 300, 15, 640
@@ -47,9 +47,8 @@ def timeline_svg(evidence) -> str:
         parts.append(f'<line x1="{xx:.1f}" y1="{top - 6}" x2="{xx:.1f}" y2="{height - 22}" '
                      'stroke="#ddd"/>')
         if year_month < last:
-            parts.append(text(xx + 6 * scale, 14, str(year_month // 12), 10, "middle", "#444"))
-            parts.append(text(xx + 6 * scale, height - 8, str(year_month // 12), 10, "middle",
-                              "#444"))
+            parts.append(tick(xx + 6 * scale, 14, str(year_month // 12)))
+            parts.append(tick(xx + 6 * scale, height - 8, str(year_month // 12)))
     for k, (claim, start, end) in enumerate(rows):
         y = top + k * ROW_H
         if k % 2:

@@ -60,6 +60,15 @@ def member_label(member: str) -> str:
     return text
 
 
+def short_label(system, name: str) -> str:
+    """A variable's label if the model gives one, else its name in words: for places
+    where a whole sentence would not fit (a loop's path)."""
+    var = system.model.variables.get(name)
+    if var is not None and var.label and var.label != name:
+        return var.label
+    return name.replace("_", " ")
+
+
 def label_of(system, name: str) -> str:
     """How a model variable or parameter reads to people: its label if the model gives
     one, else the first sentence of its doc (or that sentence's first clause, if the

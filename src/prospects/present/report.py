@@ -223,7 +223,7 @@ def build_report(system, projection, idata=None, whys: Sequence = (), fit: Seque
         "feedback loops through it, listed below. Flow names link to the first claim behind "
         "them; hover for the doc and all claims.</p>"
         f"<figure class='wide'>{stock_flow_svg(system, loops)}</figure>"
-        + loops_table(loops))
+        + loops_table(system, loops))
     charts += 1
     step()
     ev = system.evidence

@@ -52,6 +52,15 @@ def text(x: float, y: float, content: str, size: float = 10, anchor: str = "star
             f'fill="{fill}" font-weight="{weight}"{extra}>{esc(content)}</text>')
 
 
+#: font size of axis tick labels (numbers and years), in the SVG's pixels
+TICK_SIZE = 12
+
+
+def tick(x: float, y: float, label: str, anchor: str = "middle") -> str:
+    """An axis tick label, at the one size every chart uses."""
+    return text(x, y, label, TICK_SIZE, anchor, "#444", extra=' class="tick"')
+
+
 def claim_link(claim_id: str | None, inner: str, title: str = "") -> str:
     """``inner`` wrapped in a link to the claim's row of the evidence table (if any)."""
     tip = f"<title>{esc(title)}</title>" if title else ""
@@ -149,8 +158,7 @@ class Frame:
             out.append(f'<line x1="{self.px0:.0f}" x2="{self.px1:.0f}" y1="{py:.0f}" '
                        f'y2="{py:.0f}" stroke="#e4e4e4"/>')
             if labels:
-                out.append(text(self.px0 - 4, py + 3.5, tick_label(v, step), 10, "end",
-                                "#444"))
+                out.append(tick(self.px0 - 4, py + 4, tick_label(v, step), "end"))
         if unit and labels:
             out.append(text(self.dx + 2, self.py1 - 8, unit, 10, "start", "#555"))
         return "".join(out)
@@ -173,7 +181,7 @@ class Frame:
             out.append(f'<line x1="{px:.0f}" x2="{px:.0f}" y1="{self.py0:.0f}" '
                        f'y2="{self.py0 + 4:.0f}" stroke="#999"/>')
             if labels:
-                out.append(text(px, self.py0 + 15, str(1970 + year), 10, "middle", "#444"))
+                out.append(tick(px, self.py0 + 16, str(1970 + year)))
         return "".join(out)
 
     def _number_axis(self, labels: bool) -> str:
@@ -186,7 +194,7 @@ class Frame:
             out.append(f'<line x1="{px:.0f}" x2="{px:.0f}" y1="{self.py0:.0f}" '
                        f'y2="{self.py0 + 4:.0f}" stroke="#999"/>')
             if labels:
-                out.append(text(px, self.py0 + 15, tick_label(v, step), 10, "middle", "#444"))
+                out.append(tick(px, self.py0 + 16, tick_label(v, step)))
         return "".join(out)
 
     def vline(self, x: float, stroke: str = "#888", dash: str = "3 3") -> str:
