@@ -65,7 +65,7 @@ def venv_for(python: str) -> Path:
 COMMANDS = [
     ["--version"],
     ["run", "--draws", "50"],
-    ["calibrate", "--particles", "100", "--steps", "1"],
+    ["calibrate", "--particles", "200", "--steps", "2"],
     ["project", "--draws", "20"],
     ["report", "--draws", "20"],
     ["backtest", str(ROOT / "docs" / "examples" / "backtest-isk-2019.yaml")],
