@@ -85,11 +85,10 @@ def label_of(system, name: str) -> str:
     doc = (var.doc if var is not None else "") or ""
     if not doc:
         spec = system.evidence.parameters.get(name)
-        doc = ""
         if spec is None:
-            return name.replace("_", " ")
+            return short_label(system, name)
         doc = spec.rationale
     first = doc.split(". ")[0].rstrip(".")
     if len(first) > 90:  # a long sentence: its first clause, if that is short enough
         first = first.split("; ")[0]
-    return first if 0 < len(first) <= 90 else name.replace("_", " ")
+    return first if 0 < len(first) <= 90 else short_label(system, name)

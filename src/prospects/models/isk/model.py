@@ -291,7 +291,9 @@ def build(parameters: Mapping) -> Model:
                   dims=[base], doc="The Taliban's one serious defeat of IS-K, in Zabul 2015-2016 "
                                    "(an input: the model is not asked to explain it)",
                   claims=["zabul-defeat-2015-2016"])
-    weakness = exp(-p("taliban_focus") * ground)
+    weakness = m.aux("hold_weakness", exp(-p("taliban_focus") * ground), unit="1", dims=[base],
+                     doc="How strongly a base draws the Taliban's extra forces: more the "
+                         "more weakly IS-K holds it")
     aim = m.aux(
         "taliban_aim", weakness / mean(weakness, "base"), unit="1", dims=[base],
         doc="Where the Taliban throw the forces outside help gives them: evenly (1 everywhere), "
