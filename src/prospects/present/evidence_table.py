@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+
 from .format import count, unit_text
-from .svg import claim_link, esc, shorten, svg, text, tick
+from .svg import claim_link, esc, lines, svg, text, tick, wrap
 
 BY_COLOUR = {"author": "#1f5f8b", "group": "#b5542c", "rival": "#7a4f9a", "other": "#8a7a22"}
-LABEL_W, ROW_H, AXIS_W = 300, 15, 640
+LABEL_W, LABEL_CHARS, LINE_H, AXIS_W = 400, 72, 12, 640
 
 
 def _months(d: date) -> int:
@@ -39,8 +41,10 @@ def timeline_svg(evidence) -> str:
     def x(month: int) -> float:
         return LABEL_W + (month - first) * scale
 
-    top = 24
-    height = top + len(rows) * ROW_H + 28
+    # each claim reads whole, wrapped over as many lines as it needs (its id is in the hover)
+    labels = [wrap(claim.text, LABEL_CHARS, len(claim.text)) for claim, _, _ in rows]
+    tops = np.cumsum([24] + [len(label) * LINE_H + 4 for label in labels])
+    top, height = tops[0], tops[-1] + 28
     parts = []
     for year_month in range(first, last + 1, 12):
         xx = x(year_month)
@@ -49,26 +53,25 @@ def timeline_svg(evidence) -> str:
         if year_month < last:
             parts.append(tick(xx + 6 * scale, 14, str(year_month // 12)))
             parts.append(tick(xx + 6 * scale, height - 8, str(year_month // 12)))
-    for k, (claim, start, end) in enumerate(rows):
-        y = top + k * ROW_H
+    for k, ((claim, start, end), label) in enumerate(zip(rows, labels, strict=True)):
+        y, row_h = tops[k], tops[k + 1] - tops[k]
         if k % 2:
             parts.append(f'<rect x="0" y="{y}" width="{LABEL_W + AXIS_W + 10}" '
-                         f'height="{ROW_H}" fill="#f7f7f7"/>')
+                         f'height="{row_h}" fill="#f7f7f7"/>')
         colour = BY_COLOUR.get(claim.asserted_by, "#444")
         x0 = x(_months(start)) if start else x(first)
         x1 = x(_months(end) + 1) if end else x(last)
         open_attr = ' fill-opacity="0.35"' if start is None or end is None else ""
         bar = (f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 3):.1f}" '
-               f'height="{ROW_H - 6}" rx="2" fill="{colour}"{open_attr}/>')
+               f'height="{LINE_H - 3}" rx="2" fill="{colour}"{open_attr}/>')
         if start is None:
-            bar += text(x0 + 2, y + ROW_H - 4, "\u2026", 9, "start", "#fff")
+            bar += text(x0 + 2, y + LINE_H, "\u2026", 9, "start", "#fff")
         if end is None:
-            bar += text(x1 - 2, y + ROW_H - 4, "\u2192", 9, "end", "#222")
-        # a claim reads as what it says (its identifier is in the hover text)
-        label = text(LABEL_W - 8, y + ROW_H - 4, shorten(claim.text, 54), 9.5, "end", "#123")
+            bar += text(x1 - 2, y + LINE_H, "\u2192", 9, "end", "#222")
+        text_lines = lines(LABEL_W - 8, y + LINE_H, label, 9.5, LINE_H, "end", "#123")
         tip = (f"{claim.period}: {claim.text} ({claim.asserted_by}, credibility "
                f"{claim.credibility}: {CREDIBILITY[claim.credibility]}) [{claim.id}]")
-        parts.append(claim_link(claim.id, label + bar, tip))
+        parts.append(claim_link(claim.id, text_lines + bar, tip))
     legend_x = 10
     for who, colour in BY_COLOUR.items():
         parts.append(f'<rect x="{legend_x}" y="{height - 17}" width="12" height="9" '
