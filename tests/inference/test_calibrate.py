@@ -13,7 +13,7 @@ from prospects.evidence.priors import Prior
 from prospects.evidence.schema import ObservationSpec
 from prospects.inference.calibrate import PriorDataConflict, Problem, calibrate
 from prospects.inference.fit import fit_table
-from prospects.inference.likelihood import Likelihood
+from prospects.inference.likelihood import Likelihood, Target
 from prospects.inference.posterior import (
     at_prior_edge,
     correlated_pairs,
@@ -156,6 +156,22 @@ def test_likelihood_prefers_values_inside_the_claimed_interval(toy):
     assert target.months.min() == 24 and target.months.max() == 35  # 2017, months from 2015-01
 
 
+def test_a_biased_range_leaves_its_factor_the_proportional_error():
+    """A figure the rest of the evidence leaves free (a flat prior) falls inside a claimed
+    range with the likelihood's weight: 60% with the default edges, 80% once a bias factor
+    carries the part that grows with the level."""
+    values = np.linspace(-20_000, 40_000, 600_001)
+
+    def share_inside(bias):
+        target = Target("x", "v", np.arange(1), {}, (), "sum", "soft_interval", 10_000, 12_000,
+                        bias)
+        weight = np.exp(target.logp(values))
+        return weight[(values >= 10_000) & (values <= 12_000)].sum() / weight.sum()
+
+    assert share_inside(None) == pytest.approx(0.598, abs=0.002)
+    assert share_inside("count") == pytest.approx(0.80, abs=0.01)
+
+
 def test_posterior_file_holds_every_group_and_is_refused_for_another_model(
         toy, toy_calibration, tmp_path):
     path = save_posterior(tmp_path / "toy-posterior.nc", toy_calibration.idata)
@@ -187,9 +203,10 @@ def test_a_changed_prior_makes_the_posterior_stale(toy_calibration, tmp_path):
 def test_fit_reports_shares_of_draws_that_satisfy_each_claim(toy, toy_calibration):
     [row] = fit_table(toy, toy_calibration.idata, draws=1000)
     assert row.observation == "strength-2017"
-    # the claim's soft edges (scale 100 around a 100-wide interval) leave the posterior
-    # wider than the interval: about 40% of its draws fall inside, against 4% of the prior's
-    assert row.prior_share < 0.1 and 0.3 < row.posterior_share < 0.6
+    # the claim's soft edges (scale 25, a quarter of the 100-wide interval, since the bias
+    # factor carries the error that grows with the level) leave about 80% of the posterior's
+    # draws inside it, against 4% of the prior's
+    assert row.prior_share < 0.1 and 0.65 < row.posterior_share < 0.9
     assert 0.2 < row.p_value < 0.8
 
 

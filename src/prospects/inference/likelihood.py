@@ -15,7 +15,10 @@ itself, is scored against the claimed figure:
 
 The edge scale ``s`` is the observation's ``scale`` if it gives one; otherwise a quarter
 of the interval's width plus 5% of its level, or 10% of the bound for one-sided kinds:
-claims are approximate and this says how approximate.
+claims are approximate and this says how approximate. An interval with a ``bias`` factor
+drops the 5%: the factor already carries the uncertainty proportional to the level, and
+counting it twice left a claimed range at most 60% of the weight of a figure the rest of
+the evidence leaves free (a quarter of the width alone leaves it 80%).
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ class Target:
             width = self.high - self.low
             if self.kind == "interval":
                 return max(0.01 * width, 1e-9)
-            return 0.25 * width + 0.05 * abs(self.low + self.high) / 2 or 1e-9
+            level = 0.0 if self.bias else 0.05 * abs(self.low + self.high) / 2
+            return 0.25 * width + level or 1e-9
         bound = self.high if self.high is not None else self.low
         return 0.1 * abs(bound) or 0.1
 
