@@ -47,6 +47,16 @@ def test_every_checklist_item_has_variables_or_says_it_is_not_yet_modelled():
     assert len(named) >= 8 and all(f"| {loop.name} | {loop.reads} (" in page for loop in named)
 
 
+def test_every_parameter_is_on_the_page_with_its_prior_and_rationale():
+    """Parameters no checklist item reads (observations' count factors among them) get a
+    table of their own, so that the page shows every prior."""
+    isk = load_system("isk")
+    page = PAGE.read_text(encoding="utf-8")
+    for name, spec in isk.evidence.parameters.items():
+        assert f"| `{name}` |" in page and md(spec.rationale) in page, name
+    assert "`membership_count_2017`" in page.split("## Parameters no checklist item reads")[1]
+
+
 def test_an_item_without_variables_says_plainly_it_is_not_yet_modelled(system):
     edit(system, lambda data: data[9].update(variables=[], not_modelled="Nothing yet."))
     page = model_doc(load_system(system))

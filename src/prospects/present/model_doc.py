@@ -53,7 +53,6 @@ def _mechanism(system, mech, rows) -> list[str]:
         actors = system.evidence.actors
         out += ["Actors: " + "; ".join(f"{md(actors[a].name)} ({md(actors[a].kind)})"
                                        for a in mech.actors), ""]
-    params: list[str] = []
     if mech.variables:
         out += ["### Variables", ""]
     for name in mech.variables:
@@ -63,13 +62,19 @@ def _mechanism(system, mech, rows) -> list[str]:
                    f"{md(row.doc)}")
         out.append(f"  - equation: {code(row.equation)}")
         out += ["  " + _claim(system, c) for c in row.claims]
-        params += [d for d in (name, *row.depends_on) if rows[d].kind == "param"]
     if mech.claims:
         out += ["", "### Further claims", ""] + [_claim(system, c) for c in mech.claims]
-    table = _parameter_rows(system, dict.fromkeys(params))
+    table = _parameter_rows(system, _parameters_of(mech, rows))
     if table:
         out += ["", "### Parameters", ""] + table
     return out + [""]
+
+
+def _parameters_of(mech, rows) -> list[str]:
+    """The parameters a mechanism's variables read (or are), in order, each once."""
+    return list(dict.fromkeys(d for name in mech.variables
+                              for d in (name, *rows[name].depends_on)
+                              if rows[d].kind == "param"))
 
 
 def prior_ranges(system) -> dict:
@@ -155,4 +160,10 @@ def model_doc(system) -> str:
     if left:
         out += ["## Variables no checklist item names", "",
                 ", ".join(code(name) for name in left), ""]
+    shown = {p for mech in mechanisms.values() for p in _parameters_of(mech, rows)}
+    table = _parameter_rows(system, [p for p in system.evidence.parameters if p not in shown])
+    if table:
+        out += ["## Parameters no checklist item reads", "",
+                "Read by the variables above or by observations only (such as a count "
+                "factor for the group's own figures).", ""] + table + [""]
     return "\n".join(out + _loops(system, mechanisms, graph)).rstrip() + "\n"
