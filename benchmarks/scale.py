@@ -15,8 +15,9 @@ Measured 2026-12-03 16:30-16:36 UTC, second edition of the IS-K model, nothing e
 (load 1.0 before, 1.6-3.1 during, the run's own threads and workers):
 ``draws=10000000 inprocess_s=196.8 cluster_s=162.4 peak_mb=2368``, the summaries identical.
 Before the compiled backend (first edition, quiet machine): ``inprocess_s=261.6
-cluster_s=185.9``. With ``auto`` and no kernel in the cache the run is the NumPy engine's on
-one core a chunk: over 20 minutes in process for the second edition (stopped there).
+cluster_s=185.9``. With the NumPy engine (what ``auto`` chose with no kernel in the cache
+until it compiled for big runs) the second edition took over 20 minutes in process (stopped
+there).
 """
 
 from __future__ import annotations

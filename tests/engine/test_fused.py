@@ -219,12 +219,30 @@ def test_auto_runs_numpy_until_compiled_then_the_cached_kernel(tmp_path, monkeyp
     args = dict(draws=50, seed=4, outputs=["people"])
     first = simulate(m, backend="auto", **args)
     same(first, simulate(m, backend="numpy", **args))
-    assert not list(tmp_path.glob("kernel_*.py"))  # auto compiles nothing itself
+    assert not list(tmp_path.glob("kernel_*.py"))  # a small run: auto compiles nothing
     compiled = simulate(m, backend="compiled", **args)
     assert list(tmp_path.glob("kernel_*.py"))  # the source, beside numba's cache
     fused._kernels.clear()  # as a new process would: only the disk cache is left
     same(simulate(m, backend="auto", **args), compiled)
     assert fused._kernels  # auto loaded the cached kernel
+
+
+def test_auto_compiles_for_a_run_big_enough_to_pay_for_it(tmp_path, monkeypatch):
+    """Past ``COMPILE_PAYS`` draw-steps "auto" compiles (once, for every chunk); below it
+    it runs NumPy and compiles nothing."""
+    from prospects.engine import run
+
+    monkeypatch.setenv("PROSPECTS_CACHE", str(tmp_path))
+    monkeypatch.setattr(fused, "_kernels", {})  # as in a new process: nothing loaded yet
+    m = people_model()
+    steps = run.draw_steps(m, 1)
+    monkeypatch.setattr(run, "COMPILE_PAYS", 200 * steps)
+    args = dict(seed=4, outputs=["people"], backend="auto")
+    simulate(m, draws=199, **args)
+    assert not list(tmp_path.glob("kernel_*.py"))
+    big = simulate(m, draws=200, chunk=64, **args)
+    assert list(tmp_path.glob("kernel_*.py"))
+    same(big, simulate(m, draws=200, backend="numpy", outputs=["people"], seed=4))
 
 
 def test_an_unknown_backend_is_one_clear_error():

@@ -131,16 +131,29 @@ def draws_first(buffer: np.ndarray) -> np.ndarray:
 BACKENDS = ("numpy", "compiled", "auto")
 
 
-def chosen_backend(backend: str | None) -> str:
+COMPILE_PAYS = 2e7
+"""Draw-steps (draws times time steps) from which "auto" compiles the kernel for a run:
+the NumPy engine does about 2-4e6 a second on models the size of IS-K, so such a run
+takes it longer than a first compile (4-13 s); a 10^7-draw IS-K projection took it over
+20 minutes in process, against 3.3 with the kernel."""
+
+
+def chosen_backend(backend: str | None, draw_steps: float = 0) -> str:
     """``backend``, else ``PROSPECTS_BACKEND``, else "auto": "numpy" runs the NumPy
     closures; "compiled" the fused kernel (``engine.fused``), compiling it first if need
     be (and caching it on disk); "auto" the kernel if it is compiled already (by a run with
-    "compiled", in any process on this machine), else NumPy. Either compiled choice runs
-    NumPy for what the kernel cannot do."""
+    "compiled", in any process on this machine), else NumPy, unless the whole run
+    (``draw_steps``) is big enough for compiling to pay (``COMPILE_PAYS``): then
+    "compiled". Either compiled choice runs NumPy for what the kernel cannot do."""
     chosen = backend or os.environ.get("PROSPECTS_BACKEND") or "auto"
     if chosen not in BACKENDS:
         raise ModelError(f"backend '{chosen}' is not one of {', '.join(BACKENDS)}")
-    return chosen
+    return "compiled" if chosen == "auto" and draw_steps >= COMPILE_PAYS else chosen
+
+
+def draw_steps(model: Model, draws: int) -> float:
+    """A run's size for ``chosen_backend``: its draws times its time steps."""
+    return draws * (model.final_time - model.initial_time) / model.dt
 
 
 def buffer_shape(program: Program, name: str, n: int, n_out: int | None = None):
@@ -413,6 +426,7 @@ def simulate(
     if unknown:
         raise ModelError(f"model '{model.name}' has nothing named {', '.join(unknown)} to output")
     size = chunk or chunk_size(program, draws, outputs, max_memory_mb)
+    backend = chosen_backend(backend, draw_steps(model, draws))  # one choice for every chunk
     # draw-last buffers that chunks fill in place; the dataset gets draw-first views of them
     full = {name: np.empty(buffer_shape(program, name, draws)) for name in outputs}
     chunks = [(start, min(size, draws - start)) for start in range(0, draws, size)]

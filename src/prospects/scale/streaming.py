@@ -21,7 +21,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..analysis import QUANTILES
-from ..engine.run import buffer_shape, chunk_size, compiled, run_chunk, time_axis
+from ..engine.run import (
+    buffer_shape,
+    chosen_backend,
+    chunk_size,
+    compiled,
+    draw_steps,
+    run_chunk,
+    time_axis,
+)
 from ..system.outlook import events
 
 #: Output buffers kept between chunks, one set per thread: fresh memory for every chunk
@@ -92,7 +100,7 @@ def summarise(
     size = chunk or chunk_size(program, draws, outputs, 256)
     chunks = [(start, min(size, draws - start)) for start in range(0, draws, size)]
     kwargs = dict(params=params, priors=priors, seed=seed, interventions=interventions,
-                  outputs=list(outputs))
+                  outputs=list(outputs), backend=chosen_backend(None, draw_steps(model, draws)))
     pilot = run_chunk(model, 0, min(size, draws), **kwargs)
     edges = {}
     for name, array in pilot.items():
