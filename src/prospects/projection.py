@@ -32,13 +32,13 @@ def project(
     ``client``: a Dask client (or scheduler address) to run the chunks of draws on."""
     from .engine import simulate
 
-    ids, sources, outputs = _setup(system, idata, scenarios, outputs)
+    ids, sources, outputs, kinds = _setup(system, idata, scenarios, outputs)
 
     def runs():
         for sid in ids:
             yield simulate(system.model, draws=draws, priors=sources, seed=seed,
                            interventions=system.scenarios[sid].interventions(),
-                           outputs=outputs, client=client)
+                           outputs=outputs, client=client, kinds=kinds)
             if progress:
                 progress(1)
 
@@ -52,16 +52,29 @@ def project(
     return out
 
 
+def report_outputs(system: System) -> list[str]:
+    """What a projection made for the report keeps: the outlook's outputs and what the why
+    panels read (which spares the decompositions runs of their own)."""
+    from .explain import why_variables
+
+    return list(dict.fromkeys(system.outlook.kept + why_variables(system)))
+
+
 def _setup(system: System, idata, scenarios: Sequence[str] | None,
-           outputs: Sequence[str] | None) -> tuple[list[str], dict, list[str]]:
+           outputs: Sequence[str] | None) -> tuple[list[str], dict, list[str], tuple]:
     """What both projections start from: the scenario ids (all by default; unknown ones
-    refused), where each parameter's draws come from, and the outputs (the outlook's)."""
+    refused), where each parameter's draws come from, the outputs (the outlook's) and the
+    kinds of intervention of all the scenarios (one compiled kernel runs them all)."""
+    from .engine.run import intervention_kinds
+
     ids = list(scenarios or system.scenarios)
     unknown = [s for s in ids if s not in system.scenarios]
     if unknown:
         raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
                             f"{', '.join(system.scenarios)}")
-    return ids, parameter_sources(system, idata), list(outputs or system.outlook.kept)
+    kinds = intervention_kinds(system.model,
+                               [system.scenarios[s].interventions() for s in ids])
+    return ids, parameter_sources(system, idata), list(outputs or system.outlook.kept), kinds
 
 
 def stack_scenarios(runs: Iterable, ids: Sequence[str]):
@@ -125,11 +138,11 @@ def project_summary(
 
     from .scale import summarise
 
-    ids, sources, outputs = _setup(system, idata, scenarios, outputs)
+    ids, sources, outputs, kinds = _setup(system, idata, scenarios, outputs)
     outcomes = list(system.outlook.outcomes if outcomes is None else outcomes)
     summaries = [summarise(system.model, draws, outputs, priors=sources, seed=seed,
                            interventions=system.scenarios[sid].interventions(),
-                           outcomes=outcomes, client=client, progress=progress)
+                           outcomes=outcomes, client=client, progress=progress, kinds=kinds)
                  for sid in ids]
     scenario = _scenario_axis(ids)
     hits = xr.concat([s["outcome_events"] for s in summaries], dim=scenario)

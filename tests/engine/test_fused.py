@@ -245,6 +245,54 @@ def test_auto_compiles_for_a_run_big_enough_to_pay_for_it(tmp_path, monkeypatch)
     same(big, simulate(m, draws=200, backend="numpy", outputs=["people"], seed=4))
 
 
+def test_scenarios_of_different_interventions_share_one_kernel(tmp_path, monkeypatch):
+    """Each scenario run with the kinds of all of them has NumPy's numbers, and the kernel
+    is built once for all (a second set of scenarios of the same kinds adds none)."""
+    from prospects.engine.run import intervention_kinds
+
+    monkeypatch.setenv("PROSPECTS_CACHE", str(tmp_path))
+    monkeypatch.setattr(fused, "_kernels", {})
+    m = people_model()
+    scenarios = [
+        [],
+        [Intervention("rate", multiply=1.5, start="2015-06")],
+        [Intervention("inflow", set=7.0, start="2015-09", where={"area": ["b"]}),
+         Intervention("rate", multiply=0.5, start="2016-01")],
+        [Intervention("rate", multiply=2.0, start="2015-03", end="2015-09"),
+         Intervention("rate", multiply=0.7, start="2016-03")],
+    ]
+    kinds = intervention_kinds(m, scenarios)
+    assert kinds == (("inflow", "set"), ("rate", "multiply"), ("rate", "multiply"))
+    args = dict(draws=40, seed=2, outputs=["people", "all_people"])
+    for levers in scenarios:
+        same(simulate(m, interventions=levers, backend="compiled", kinds=kinds, **args),
+             simulate(m, interventions=levers, backend="numpy", **args))
+    assert len(fused._kernels) == 1
+
+
+def test_model_compile_builds_the_kernels_that_projection_then_loads(tmp_path, monkeypatch):
+    """``prospects model compile`` compiles the calibration, projection and report kernels
+    (a second call finds them), and a projection then runs its scenarios on the cached
+    kernel under "auto"."""
+    from typer.testing import CliRunner
+
+    from prospects.cli import app
+    from prospects.projection import project
+
+    monkeypatch.setenv("PROSPECTS_CACHE", str(tmp_path))
+    monkeypatch.setattr(fused, "_kernels", {})
+    toy = str(Path(__file__).parents[1] / "fixtures" / "toy")
+    first = CliRunner().invoke(app, ["model", "compile", "--system", toy])
+    assert first.exit_code == 0, first.output
+    assert first.output.count(" compiled in ") == 3, first.output
+    again = CliRunner().invoke(app, ["model", "compile", "--system", toy])
+    assert again.output.count(" loaded in ") == 3 and len(list(tmp_path.glob("kernel_*.py"))) == 3
+    monkeypatch.setattr(fused, "_kernels", {})
+    monkeypatch.setenv("PROSPECTS_BACKEND", "auto")  # the suite's default is numpy
+    project(load_system(toy), draws=20)
+    assert len(fused._kernels) == 1  # every scenario on the one projection kernel
+
+
 def test_an_unknown_backend_is_one_clear_error():
     with pytest.raises(ValueError, match="backend 'fast' is not one of numpy, compiled, auto"):
         simulate(models.arrays(), backend="fast")

@@ -69,6 +69,37 @@ def model_doc(
         write_text(out, text)
 
 
+@model_app.command("compile")
+@user_errors
+def compile_kernels(system: str = SYSTEM_OPTION) -> None:
+    """Compile the fused kernels that calibration, projection and the report run (or find
+    them in the cache), so that those commands use the compiled backend from the start;
+    print each one's time."""
+    from ..engine import fused
+    from ..engine.run import compiled, intervention_kinds
+    from ..inference.likelihood import Likelihood
+    from ..projection import report_outputs
+    from ..system import load_system
+
+    loaded = load_system(system)
+    program = compiled(loaded.model)
+    uses = {}
+    if loaded.evidence.observations:
+        uses["calibration"] = (Likelihood(loaded).outputs, ())
+    if loaded.outlook is not None:
+        kinds = intervention_kinds(loaded.model, [s.interventions()
+                                                  for s in loaded.scenarios.values()])
+        uses["projection"] = (loaded.outlook.kept, kinds)
+        uses["the report's projection"] = (report_outputs(loaded), kinds)
+    for use, (outputs, kinds) in uses.items():
+        done = fused.prepare(program, outputs, kinds)
+        if done is None:
+            return  # the engine has said why, in one line
+        seconds, fresh = done
+        console().print(f"{loaded.name}: {use} kernel {'compiled' if fresh else 'loaded'} "
+                        f"in {seconds:.1f} s", markup=False, highlight=False)
+
+
 @evidence_app.command("list")
 @user_errors
 def list_claims(system: str = SYSTEM_OPTION, fmt: Format = FORMAT_OPTION) -> None:

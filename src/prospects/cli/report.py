@@ -53,11 +53,12 @@ def report(
     """Write out/<system>-report.html: the answer first, then charts, drivers, fit,
     diagrams and evidence in one page."""
     from ..evidence import EvidenceError
-    from ..explain import explain_all, explain_levers, why_variables
+    from ..explain import explain_all, explain_levers
     from ..files import result_path, writable, write_text
     from ..inference.fit import fit_table
     from ..present.report import build_report, sections
     from ..projection import project as run_projection
+    from ..projection import report_outputs
 
     loaded = load(system, evidence, as_of)
     page = result_path(out, loaded, "report.html")
@@ -85,10 +86,8 @@ def report(
         + len(sections(revisions is not None or backtest is not None))
     with progress_bar(f"{loaded.name}: building the report", stages) as bar:
         if ds is None:
-            # keeping what the why panels read spares them runs of their own
             ds = run_projection(loaded, idata, draws=draws, seed=seed, progress=bar,
-                                outputs=list(dict.fromkeys(loaded.outlook.kept
-                                                           + why_variables(loaded))))
+                                outputs=report_outputs(loaded))
             notes.append(f"No projection file found: projected here from the "
                          f"{'posterior' if idata is not None else 'priors'} with {draws:,} "
                          f"draws per scenario (seed {seed}); `prospects project` writes one.")

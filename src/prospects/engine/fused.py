@@ -26,6 +26,7 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from weakref import WeakKeyDictionary
@@ -34,6 +35,7 @@ import numpy as np
 
 from .compile import Program
 from .kernel import Plan, Unsupported, plan
+from .lower import Override
 from .sampling import stream
 
 BLOCK = 512
@@ -138,11 +140,25 @@ def kernel(source: str, wait: bool = True):
         return found
 
 
+def prepare(program: Program, outputs, kinds=()) -> tuple[float, bool] | None:
+    """Compile the kernel for ``outputs`` and ``kinds`` of interventions, or load it from
+    the cache: (seconds, whether it was compiled), or None if the model cannot be."""
+    found = _plan(program, list(outputs), _padded([], kinds), block_size())
+    if found is None:
+        return None
+    cached = (cache_folder() / f"kernel_{_digest(found.source)}.py").exists()
+    started = time.perf_counter()
+    kernel(found.source)
+    return time.perf_counter() - started, not cached
+
+
 def integrate(program: Program, values: list, overrides, outputs, out, n: int, start: int,
-              seed: int, n_out: int, wait: bool = True) -> bool:
+              seed: int, n_out: int, wait: bool = True, kinds=()) -> bool:
     """Run one chunk of ``n`` draws (from draw ``start``) into ``out`` (draw-last
-    buffers by output name); False if the NumPy backend has to (see the module)."""
+    buffers by output name); False if the NumPy backend has to (see the module). The
+    kernel serves ``kinds`` of interventions as well as ``overrides``' (``_padded``)."""
     block = block_size()
+    overrides = _padded(overrides, kinds)
     found = _plan(program, outputs, overrides, block)
     if found is None:
         return False
@@ -206,6 +222,26 @@ def integrate(program: Program, values: list, overrides, outputs, out, n: int, s
 
 
 _NONE1, _NONE2 = np.empty(0), np.empty((0, 1))  # no interventions
+
+
+def _padded(overrides: list[Override], kinds) -> list[Override]:
+    """``overrides`` in the order of ``kinds`` (sorted by target, then how), with an
+    override that never acts for each of ``kinds`` they lack: scenarios of different
+    interventions then run one kernel. Overrides of one target act in the order given, so
+    they are left as they are when sorting would change that order."""
+    if not kinds:
+        return overrides
+    for target in {o.target for o in overrides}:
+        hows = [o.how for o in overrides if o.target == target]
+        if hows != sorted(hows):
+            return overrides
+    lacking = Counter(kinds) - Counter((o.target, o.how) for o in overrides)
+    idle = [Override(target, how, _IDLE, None, np.inf, np.inf)
+            for target, how in lacking.elements()]
+    return sorted([*overrides, *idle], key=lambda o: (o.target, o.how))  # stable: real first
+
+
+_IDLE = np.asarray(1.0)  # the value of an override that never acts
 
 
 def _overrides(program: Program, overrides, n: int, start: int):

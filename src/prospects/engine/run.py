@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
@@ -86,6 +87,7 @@ def run_chunk(
     out: Mapping[str, np.ndarray] | None = None,
     until: int | None = None,
     backend: str | None = None,
+    kinds: Sequence[tuple[str, str]] = (),
 ) -> dict[str, np.ndarray]:
     """Draws ``start`` .. ``start + n``: arrays (n, time, *sizes) per output name.
 
@@ -93,7 +95,9 @@ def run_chunk(
     ``out`` may give, per output, a draw-last array (time, *sizes, n) to fill; the
     arrays returned are then views of it. ``until`` stops after that many output times
     (calibration needs no more than its last observation). ``backend``: see
-    ``chosen_backend``; both give the same numbers.
+    ``chosen_backend``; both give the same numbers. ``kinds``: ``intervention_kinds`` of
+    the scenarios run beside this one, for the compiled backend to serve them all with one
+    kernel (compiled, or loaded, once).
     """
     program = compiled(model)
     outputs = list(default_outputs(model) if outputs is None else outputs)
@@ -107,7 +111,7 @@ def run_chunk(
 
         overrides = program.lowered.overrides(interventions)
         if fused.integrate(program, values, overrides, outputs, out, n, start, seed, n_out,
-                           wait=backend == "compiled"):
+                           wait=backend == "compiled", kinds=kinds):
             return {name: draws_first(out[name]) for name in outputs}
     needed = program.needed(outputs)
     steps = program.steps(interventions, n, start, needed)
@@ -131,11 +135,12 @@ def draws_first(buffer: np.ndarray) -> np.ndarray:
 BACKENDS = ("numpy", "compiled", "auto")
 
 
-COMPILE_PAYS = 2e7
+COMPILE_PAYS = 5e6
 """Draw-steps (draws times time steps) from which "auto" compiles the kernel for a run:
-the NumPy engine does about 2-4e6 a second on models the size of IS-K, so such a run
-takes it longer than a first compile (4-13 s); a 10^7-draw IS-K projection took it over
-20 minutes in process, against 3.3 with the kernel."""
+the NumPy engine does 2e5-2e6 a second on IS-K (1,000 to 10^5 draws a call), so such a
+run takes it longer than a first compile (4-13 s), and the kernel stays cached for the
+next. A 10^7-draw IS-K projection took NumPy over 20 minutes in process, the kernel 3.3;
+calibration at its defaults 187 s against 107 s."""
 
 
 def chosen_backend(backend: str | None, draw_steps: float = 0) -> str:
@@ -149,6 +154,17 @@ def chosen_backend(backend: str | None, draw_steps: float = 0) -> str:
     if chosen not in BACKENDS:
         raise ModelError(f"backend '{chosen}' is not one of {', '.join(BACKENDS)}")
     return "compiled" if chosen == "auto" and draw_steps >= COMPILE_PAYS else chosen
+
+
+def intervention_kinds(model: Model, scenarios: Iterable[Sequence[Intervention]]
+                       ) -> tuple[tuple[str, str], ...]:
+    """What the interventions of several scenarios change and how (target, "set" or
+    "multiply"), each as many times as the scenario with most of it has it: the kinds one
+    compiled kernel must serve to run all of them."""
+    program, most = compiled(model), Counter()
+    for interventions in scenarios:
+        most |= Counter((o.target, o.how) for o in program.lowered.overrides(interventions))
+    return tuple(sorted(most.elements()))
 
 
 def draw_steps(model: Model, draws: int) -> float:
@@ -405,6 +421,7 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     client=None,
     backend: str | None = None,
+    kinds: Sequence[tuple[str, str]] = (),
 ):
     """Run ``draws`` parameter sets in one pass; return an xarray Dataset.
 
@@ -412,7 +429,8 @@ def simulate(
     parameter names to distributions to sample with ``seed``. ``outputs`` names what to
     keep (default: stocks, flows, recorded auxiliaries, non-negativity limits).
     ``client`` (a Dask client or scheduler address) runs the chunks on a cluster, with
-    the same numbers as in process. ``backend``: see ``chosen_backend``.
+    the same numbers as in process. ``backend``: see ``chosen_backend``; ``kinds``: see
+    ``run_chunk``.
     """
     import xarray as xr
 
@@ -436,7 +454,7 @@ def simulate(
         for start, n in chunks:
             run_chunk(model, start, n, given, None, seed, interventions, outputs,
                       out={name: buffer[..., start:start + n] for name, buffer in full.items()},
-                      backend=backend)
+                      backend=backend, kinds=kinds)
             if progress:
                 progress(n)
     else:
@@ -449,7 +467,8 @@ def simulate(
                 progress(n)
 
         run_chunks(client, run_chunk, model, chunks, store, params=params, priors=priors,
-                   seed=seed, interventions=interventions, outputs=outputs, backend=backend)
+                   seed=seed, interventions=interventions, outputs=outputs, backend=backend,
+                   kinds=kinds)
     arrays = {name: draws_first(buffer) for name, buffer in full.items()}
     drawn.update({k: v for k, v in params.items() if v.ndim > len(model[k].dims)})
     return to_dataset(model, arrays, drawn, seed, interventions, xr)

@@ -34,7 +34,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from ..engine.run import NonFiniteError, buffer_shape, compiled, run_chunk
+from ..engine.run import (
+    NonFiniteError,
+    buffer_shape,
+    chosen_backend,
+    compiled,
+    draw_steps,
+    run_chunk,
+)
 from ..evidence import EvidenceError
 from .likelihood import Likelihood
 
@@ -59,6 +66,7 @@ class Problem:
     def __init__(self, system, observations=None, client=None):
         self.system, self.client = system, client
         self.likelihood = Likelihood(system, observations)
+        self.backend = None  # the engine's choice, unless ``choose_backend`` makes one
         specs = system.evidence.parameters
         bias = set(system.evidence.bias_names)
         self.names = [n for n in system.priors] + sorted(
@@ -72,6 +80,15 @@ class Problem:
         if not self.names:
             raise EvidenceError(f"{system.folder / 'parameters.yaml'}: no parameter has an "
                                 "uncertain prior, so there is nothing to calibrate")
+
+    def choose_backend(self, runs: int, particles: int, steps: int) -> None:
+        """One backend for all the runs of a calibration, chosen from a lower bound of its
+        work (``chosen_backend``): each SMC run's first stage, its prior draws and
+        ``steps`` moves of every particle, up to the last observation."""
+        model = self.system.model
+        share = (self.likelihood.last_month + 1) / model.n_outputs  # of the run's length
+        self.backend = chosen_backend(None, draw_steps(model, runs * particles * (1 + steps))
+                                      * share)
 
     @property
     def ndim(self) -> int:
@@ -99,8 +116,9 @@ class Problem:
     def _run(self, params: dict, n: int) -> dict:
         outputs, until = self.likelihood.outputs, self.likelihood.last_month + 1
         if self.client is not None:
-            return _run_on_cluster(self.client, self.system.model, params, n, outputs, until)
-        return _run_guarded(self.system.model, params, 0, n, outputs, until)
+            return _run_on_cluster(self.client, self.system.model, params, n, outputs, until,
+                                   self.backend)
+        return _run_guarded(self.system.model, params, 0, n, outputs, until, self.backend)
 
     def log_likelihoods(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Each observation's log-likelihood per parameter set (-inf where non-finite)."""
@@ -114,34 +132,36 @@ class Problem:
         return {t.id: t.satisfied(values[t.id]) for t in self.likelihood.targets}
 
 
-def _run_guarded(model, params, start, n, outputs, until) -> dict:
+def _run_guarded(model, params, start, n, outputs, until, backend=None) -> dict:
     """``run_chunk`` for parameter sets ``start .. start + n``; a set whose run goes
     non-finite gets NaN outputs instead of stopping the others (found by halving)."""
     try:
-        return run_chunk(model, start, n, params=params, outputs=outputs, until=until)
+        return run_chunk(model, start, n, params=params, outputs=outputs, until=until,
+                         backend=backend)
     except NonFiniteError:
         if n == 1:
             program = compiled(model)
             return {k: np.moveaxis(np.full(buffer_shape(program, k, 1, until), np.nan), -1, 0)
                     for k in outputs}
         half = n // 2
-        a = _run_guarded(model, params, start, half, outputs, until)
-        b = _run_guarded(model, params, start + half, n - half, outputs, until)
+        a = _run_guarded(model, params, start, half, outputs, until, backend)
+        b = _run_guarded(model, params, start + half, n - half, outputs, until, backend)
         return {k: np.concatenate([a[k], b[k]]) for k in a}
 
 
-def _cluster_task(model, start, n, params=None, outputs=None, until=None):
-    return _run_guarded(model, params, start, n, outputs, until)
+def _cluster_task(model, start, n, params=None, outputs=None, until=None, backend=None):
+    return _run_guarded(model, params, start, n, outputs, until, backend)
 
 
-def _run_on_cluster(client, model, params, n, outputs, until, chunk: int = 1024) -> dict:
+def _run_on_cluster(client, model, params, n, outputs, until, backend,
+                    chunk: int = 1024) -> dict:
     from ..scale.cluster import run_chunks
 
     parts = {}
     run_chunks(client, _cluster_task, model,
                [(s, min(chunk, n - s)) for s in range(0, n, chunk)],
                lambda start, _n, result: parts.__setitem__(start, result),
-               params=params, outputs=outputs, until=until)
+               params=params, outputs=outputs, until=until, backend=backend)
     return {k: np.concatenate([parts[s][k] for s in sorted(parts)]) for k in outputs}
 
 
@@ -336,6 +356,7 @@ def calibrate(
         raise EvidenceError("calibration needs at least 2 independent runs (its chains), "
                             "to estimate R-hat and the log evidence's error")
     problem = Problem(system, observations, client=client)
+    problem.choose_backend(runs, particles, steps)
     started = time.perf_counter()
     seeds = np.random.SeedSequence(seed).spawn(runs)
     if client is None and min(runs, os.cpu_count() or 1) > 1:

@@ -89,18 +89,21 @@ def summarise(
     chunk: int | None = None,
     client=None,
     progress=None,
+    kinds=(),
 ):
     """Quantiles through time of ``outputs`` and probabilities of ``outcomes`` over
     ``draws`` draws, holding one chunk of trajectories at a time (in process or on a
     Dask ``client``). Returns an xarray Dataset: the quantiles, and ``outcome_events``
-    (outcome, draw), whether each outcome happens in each draw."""
+    (outcome, draw), whether each outcome happens in each draw. ``kinds``: see
+    ``run_chunk``."""
     import xarray as xr
 
     program = compiled(model)
     size = chunk or chunk_size(program, draws, outputs, 256)
     chunks = [(start, min(size, draws - start)) for start in range(0, draws, size)]
     kwargs = dict(params=params, priors=priors, seed=seed, interventions=interventions,
-                  outputs=list(outputs), backend=chosen_backend(None, draw_steps(model, draws)))
+                  outputs=list(outputs), backend=chosen_backend(None, draw_steps(model, draws)),
+                  kinds=kinds)
     pilot = run_chunk(model, 0, min(size, draws), **kwargs)
     edges = {}
     for name, array in pilot.items():
