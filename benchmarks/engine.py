@@ -31,6 +31,14 @@ The last line printed is::
     compiled_cores_busy=<CPU time / wall time> \
     load=<1-minute load average at the end>
 
+Measured here (2 cores shared with other jobs): at load 1.0-1.2, compiled 3.2e7
+run-months/s, 128-draw calls 3.2e5 draw-runs/s, IS-K 5.6e6 (7.6e6 given its draws), first
+compile 3.7 s, from the cache 0.35 s. Back to back at load 2.5-3.4 (the compiled runs kept
+1.2-1.5 cores), before and after faster beta quantiles, uniform numbers written in place
+and the kernel's work array padded: IS-K 2.7e6 -> 4.0e6, its sampling 0.57 -> 0.33 s,
+given its draws 3.8e6 -> 4.1e6; compiled 1.9e7 both. Again at load 1.9-4.3 (after, then
+before): IS-K 4.9e6 against 3.3e6, its sampling 0.35 s against 0.51 s.
+
 PySD costs about a second a run here (xarray arithmetic on every array, every step), so
 its loop stops after ``--pysd-budget`` seconds (default 30) to keep the script near a
 minute; the rate per run-month does not depend on how many runs are timed.

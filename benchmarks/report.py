@@ -68,6 +68,16 @@ costs 0.6 s: no gain for twelve such runs. With three scenarios' kernels cached,
 "auto" against PROSPECTS_BACKEND=numpy, alternating at load 2.3: CPU 10.63/10.75 s against
 10.35/10.36 s, the same page to the byte. Under 3 s needs the engine: branching the
 scenarios at the projection start, or a faster kernel.
+
+Measured 2026-12-03 16:08-16:44 UTC, second edition of the IS-K model (a run of a scenario
+costs twice what it did): before, on NumPy, at load 0.2, three runs, median
+``report_s=8.83 bytes=1761724 cpu_s=9.04``; in process the 12-scenario projection took
+4.49 s of it. Since every scenario runs on one kernel (``prospects model compile`` makes
+it, ``scripts/run`` calls that), with the kernel cached, at load 0.7:
+``report_s=5.99 bytes=1761724 cpu_s=6.18``, the projection 1.39 s (loading the kernel
+included). Left, in process: imports 1.5 s, loading the system 0.5-0.7 s, Sobol' N=64
+0.9-1.0 s (its lever factors are another kernel, not compiled), explanations 0.4 s,
+rendering about 0.6 s.
 """
 
 from __future__ import annotations

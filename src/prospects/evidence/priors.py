@@ -8,6 +8,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
+BETA_CELLS = 1024
+"""Beta quantiles come from scipy at this many points, and by Newton's method between."""
+
 #: distribution -> its arguments, in order
 ARGUMENTS = {
     "fixed": (),
@@ -92,13 +95,15 @@ class Prior(BaseModel):
         return float(low), float(high)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """The quantiles at ``u``: scipy.stats' numbers, bit for bit. Where the quantile
-        has a closed form, it is computed here with the operations scipy applies, in its
-        order, without its checks of arguments and bounds, which cost up to ten times the
-        arithmetic (sampling IS-K's priors was mostly those checks); beta and loguniform
-        go through scipy (on a loguniform prior, a log taken once rather than per draw
-        differs in the last bit)."""
+        """The quantiles at ``u``: scipy.stats' numbers, bit for bit, but for beta priors
+        (see ``_beta_quantiles``). Where the quantile has a closed form, it is computed
+        here with the operations scipy applies, in its order, without its checks of
+        arguments and bounds, which cost up to ten times the arithmetic (sampling IS-K's
+        priors was mostly those checks); loguniform goes through scipy (a log taken once
+        rather than per draw differs in the last bit)."""
         u = np.asarray(u, dtype=float)
+        if self.dist == "beta":
+            return self._beta_quantiles(u.reshape(-1)).reshape(u.shape)
         quantile = self._closed_form(u)
         if quantile is None:
             return self.frozen.ppf(u)
@@ -118,6 +123,43 @@ class Prior(BaseModel):
             unit = np.where(u < c, np.sqrt(c * u), 1.0 - np.sqrt((1.0 - c) * (1.0 - u)))
             return unit * (self.high - self.low) + self.low
         return None
+
+    @cached_property
+    def _beta_grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """scipy's quantiles at ``i / BETA_CELLS`` and their slopes per cell."""
+        x = self.frozen.ppf(np.arange(BETA_CELLS + 1) / BETA_CELLS)
+        with np.errstate(divide="ignore"):  # the ends, which no cell in use reads
+            return x, 1.0 / BETA_CELLS / self.frozen.pdf(x)
+
+    def _beta_quantiles(self, u: np.ndarray) -> np.ndarray:
+        """Beta quantiles within 1e-13 of scipy's (both find a root of the CDF, and stop at
+        different last bits): between scipy's quantiles at ``BETA_CELLS`` points, a cubic
+        through them and their slopes, then two steps of Newton's method. Where the
+        second step is not below 1e-12 of the value or leaves the cell, and in the first
+        and last cells (where the density may be infinite or vanish), scipy's own.
+        Sampling IS-K's priors for 10^5 draws took 0.6 s, 0.32 s of it scipy's quantiles
+        of its two beta priors; these take 0.08 s."""
+        from scipy.special import betainc, betaln
+
+        a, b, (grid, slope) = self.alpha, self.beta, self._beta_grid
+        inside = (u > 1.0 / BETA_CELLS) & (u < 1.0 - 1.0 / BETA_CELLS)  # not NaN either
+        q = u[inside]
+        k = (q * BETA_CELLS).astype(np.intp)
+        lo, hi, t = grid[k], grid[k + 1], q * BETA_CELLS - k
+        x = ((1 + 2 * t) * lo + t * slope[k]) * (1 - t) ** 2 \
+            + ((3 - 2 * t) * hi + (t - 1) * slope[k + 1]) * t * t
+        norm = betaln(a, b)
+        with np.errstate(all="ignore"):  # a step out of (0, 1) is caught below
+            for _ in range(2):
+                density = np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - norm)
+                step = (betainc(a, b, x) - q) / density
+                x = x - step
+            done = (np.abs(step) <= 1e-12 * x) & (x >= lo) & (x <= hi)
+        x[~done] = self.frozen.ppf(q[~done])
+        found = np.empty_like(u)
+        found[inside] = x
+        found[~inside] = self.frozen.ppf(u[~inside])
+        return found
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:
         return self.frozen.logpdf(x)
