@@ -78,6 +78,15 @@ it, ``scripts/run`` calls that), with the kernel cached, at load 0.7:
 included). Left, in process: imports 1.5 s, loading the system 0.5-0.7 s, Sobol' N=64
 0.9-1.0 s (its lever factors are another kernel, not compiled), explanations 0.4 s,
 rendering about 0.6 s.
+
+Measured 2026-12-03 17:30 UTC at load 2.9-3.0, default backend (no kernel cached),
+alternating main (b7990b3) and the kernel key read without importing ``vecmath`` (so
+without numba, 0.31-0.43 s to import on its own), three pairs: CPU 8.44/9.05/7.02 s
+against 9.38/8.35/8.12 s (medians 8.44 -> 8.35 s; wall 9.05 -> 8.89 s), the same
+1,761,724 bytes: the saving is below this machine's spread. Still open: the branch at the
+projection start (the 48 shared months run once, not twelve times), the projection's
+stack of 124 outputs x 12 scenarios (320 MB of float32, ~1 s of fresh pages under the
+profiler), SciPy's import (SALib's Sobol' imports ``scipy.stats`` anyway).
 """
 
 from __future__ import annotations

@@ -296,3 +296,18 @@ def test_model_compile_builds_the_kernels_that_projection_then_loads(tmp_path, m
 def test_an_unknown_backend_is_one_clear_error():
     with pytest.raises(ValueError, match="backend 'fast' is not one of numpy, compiled, auto"):
         simulate(models.arrays(), backend="fast")
+
+
+def test_kernel_key_does_not_import_numba():
+    """Hashing a kernel's helpers (what "auto" does for every run) reads vecmath's source
+    without importing it (numba is 0.3 s of a NumPy run's start-up), and reads that file."""
+    import subprocess
+
+    probe = ("import sys; from pathlib import Path; from prospects.engine import fused; "
+             "fused._digest('x'); print('numba' in sys.modules); "
+             "from prospects.engine import vecmath; "
+             "print(fused._helpers() == Path(vecmath.__file__).read_bytes())")
+    env = {"PYTHONPATH": str(Path(fused.__file__).parents[2])}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["False", "True"]

@@ -105,9 +105,7 @@ def _digest(source: str) -> str:
 
 @functools.cache
 def _helpers() -> bytes:
-    from . import vecmath
-
-    return Path(vecmath.__file__).read_bytes()
+    return Path(__file__).with_name("vecmath.py").read_bytes()  # unimported: numba costs 0.3 s
 
 
 def _load(source: str, digest: str):
