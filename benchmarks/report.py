@@ -77,7 +77,9 @@ it, ``scripts/run`` calls that), with the kernel cached, at load 0.7:
 ``report_s=5.99 bytes=1761724 cpu_s=6.18``, the projection 1.39 s (loading the kernel
 included). Left, in process: imports 1.5 s, loading the system 0.5-0.7 s, Sobol' N=64
 0.9-1.0 s (its lever factors are another kernel, not compiled), explanations 0.4 s,
-rendering about 0.6 s.
+rendering about 0.6 s. At 17:51 UTC (after h21 and h22, load 0.9-1.0), alternating the
+default with the kernel cached and PROSPECTS_BACKEND=numpy, three pairs: 6.76/6.13/6.13 s
+against 7.00/7.13/7.24 s wall (medians 6.13 and 7.13), the page the same size.
 
 Measured 2026-12-03 17:30 UTC at load 2.9-3.0, default backend (no kernel cached),
 alternating main (b7990b3) and the kernel key read without importing ``vecmath`` (so
