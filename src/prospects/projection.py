@@ -65,16 +65,21 @@ def _setup(system: System, idata, scenarios: Sequence[str] | None,
     """What both projections start from: the scenario ids (all by default; unknown ones
     refused), where each parameter's draws come from, the outputs (the outlook's) and the
     kinds of intervention of all the scenarios (one compiled kernel runs them all)."""
-    from .engine.run import intervention_kinds
-
     ids = list(scenarios or system.scenarios)
     unknown = [s for s in ids if s not in system.scenarios]
     if unknown:
         raise EvidenceError(f"unknown scenario(s) {', '.join(unknown)}; known: "
                             f"{', '.join(system.scenarios)}")
-    kinds = intervention_kinds(system.model,
-                               [system.scenarios[s].interventions() for s in ids])
-    return ids, parameter_sources(system, idata), list(outputs or system.outlook.kept), kinds
+    return (ids, parameter_sources(system, idata), list(outputs or system.outlook.kept),
+            scenario_kinds(system, ids))
+
+
+def scenario_kinds(system: System, ids: Sequence[str] | None = None) -> tuple:
+    """``engine.run.intervention_kinds`` of the scenarios ``ids`` (default: all of them)."""
+    from .engine.run import intervention_kinds
+
+    return intervention_kinds(system.model, [system.scenarios[s].interventions()
+                                             for s in (ids or system.scenarios)])
 
 
 def stack_scenarios(runs: Iterable, ids: Sequence[str]):

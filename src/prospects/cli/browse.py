@@ -76,9 +76,9 @@ def compile_kernels(system: str = SYSTEM_OPTION) -> None:
     them in the cache), so that those commands use the compiled backend from the start;
     print each one's time."""
     from ..engine import fused
-    from ..engine.run import compiled, intervention_kinds
+    from ..engine.run import compiled
     from ..inference.likelihood import Likelihood
-    from ..projection import report_outputs
+    from ..projection import report_outputs, scenario_kinds
     from ..system import load_system
 
     loaded = load_system(system)
@@ -87,8 +87,7 @@ def compile_kernels(system: str = SYSTEM_OPTION) -> None:
     if loaded.evidence.observations:
         uses["calibration"] = (Likelihood(loaded).outputs, ())
     if loaded.outlook is not None:
-        kinds = intervention_kinds(loaded.model, [s.interventions()
-                                                  for s in loaded.scenarios.values()])
+        kinds = scenario_kinds(loaded)
         uses["projection"] = (loaded.outlook.kept, kinds)
         uses["the report's projection"] = (report_outputs(loaded), kinds)
     for use, (outputs, kinds) in uses.items():
